@@ -1,0 +1,164 @@
+"""The `monitor` command: a thin shell over monitor.service."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+
+from monitor import render, service
+from monitor.config import Config, find_config_path, load_config
+from monitor.errors import ConfigError, MonitorError
+from monitor.index import SearchRequest
+
+app = typer.Typer(
+    help="Media monitor: crawl news sites, extract articles and reader comments, search them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class State:
+    config_path: Optional[Path] = None
+
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+
+state = State()
+
+
+@app.callback()
+def _main(
+    config: Optional[Path] = typer.Option(
+        None, "--config", "-c", help="Config file (default: $MONITOR_CONFIG, then ./monitor.yaml)."
+    ),
+) -> None:
+    state.config_path = config
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command()
+def init(
+    path: Path = typer.Argument(Path("monitor.yaml"), help="Where to write the config."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented monitor.yaml to start from."""
+    from monitor.templates import CONFIG_TEMPLATE
+
+    if path.exists() and not force:
+        raise MonitorError(f"{path} exists; pass --force to overwrite it")
+    path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    console.print(f"Wrote {render.escape(str(path))}. Add your sources, then run: monitor --config {path} crawl")
+
+
+@app.command()
+def crawl(
+    sources: list[str] = typer.Argument(None, help="Sources to crawl (default: all configured)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    parallel: int = typer.Option(2, "--parallel", min=1, help="Sources crawled at once."),
+) -> None:
+    """Crawl the configured sources now and index what they publish."""
+    config = state.config()
+    names = sources or [s.name for s in config.sources]
+    if not names:
+        raise ConfigError(f"{config.path}: no sources configured; add some under `sources:`")
+    for name in names:
+        config.source(name)
+    runs = render.crawl_with_progress(config, names, parallel=parallel, console=err_console,
+                                      show=not as_json and err_console.is_terminal)
+    summaries = [run.summary() for run in runs]
+    if as_json:
+        _print_json({"runs": summaries})
+    else:
+        render.crawl_summary(console, summaries)
+    if any(s["status"] != "finished" for s in summaries):
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument("", help='Query, e.g. \'Israel AND (Ukraine OR Kyiv) NOT football\', \'"air defense"\'.'),
+    type_: str = typer.Option("all", "--type", help="article, comment or all."),
+    source: list[str] = typer.Option(None, "--source", help="Only these sources (repeatable)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
+    sort: str = typer.Option("relevance", "--sort", help="relevance or date."),
+    limit: int = typer.Option(20, "--limit", min=1, max=10_000),
+    as_json: bool = typer.Option(False, "--json", help="Print hits as JSON."),
+) -> None:
+    """Search articles and reader comments."""
+    types = {"all": ("article", "comment"), "article": ("article",), "comment": ("comment",)}
+    if type_ not in types:
+        raise MonitorError(f"--type must be article, comment or all, not {type_!r}")
+    if sort not in ("relevance", "date"):
+        raise MonitorError(f"--sort must be relevance or date, not {sort!r}")
+    request = SearchRequest(query=query, types=types[type_], sources=tuple(source or ()), since=since,
+                            until=until, sort=sort, limit=limit)  # type: ignore[arg-type]
+    result = service.search(state.config(), request)
+    if as_json:
+        _print_json({"total": result.total, "hits": result.hits})
+    else:
+        render.search_results(console, result, query=query)
+
+
+@app.command()
+def thread(
+    url_or_id: str = typer.Argument(..., help="The article's URL or id."),
+    as_json: bool = typer.Option(False, "--json", help="Print the article and its comments as JSON."),
+) -> None:
+    """Show one article and its whole comment thread."""
+    data = service.thread(state.config(), url_or_id)
+    if data is None:
+        raise MonitorError(f"no article {url_or_id!r} in the index (search for it with `monitor search`)")
+    if as_json:
+        _print_json(data)
+    else:
+        render.thread(console, data)
+
+
+@app.command()
+def extract(
+    file_or_url: str = typer.Argument(..., help="A saved page (.html or .html.gz) or a URL."),
+    url: Optional[str] = typer.Option(None, "--url", help="The page's original URL (for a saved file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the article and comments as JSON."),
+) -> None:
+    """Run extraction alone on one page (no crawl, no index)."""
+    data = service.extract(file_or_url, url=url)
+    if as_json:
+        _print_json(data)
+    else:
+        render.thread(console, data)
+
+
+@app.command()
+def demo(
+    directory: Path = typer.Option(Path("monitor-demo"), "--dir", help="Where the demo's config and index go."),
+    query: str = typer.Option("harbor OR bridge", "--query", help="The search to show at the end."),
+) -> None:
+    """Run the whole pipeline offline on a made-up news site: serve, crawl, index, search."""
+    from monitor.demo_run import run_demo
+
+    run_demo(directory, query=query, console=console, err_console=err_console)
+
+
+def main() -> None:
+    """Entry point: MonitorError becomes a one-line message and exit code 2."""
+    try:
+        app()
+    except MonitorError as exc:
+        err_console.print(f"[bold red]error:[/] {render.escape(str(exc))}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

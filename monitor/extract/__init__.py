@@ -1,0 +1,122 @@
+"""Page → article + comment thread: decodes the page, runs the article and comment extractors, links the thread."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Sequence
+
+import lxml.html
+from w3lib.encoding import html_to_unicode
+
+from monitor.errors import ExtractionError
+from monitor.extract.article import extract_article_fields
+from monitor.extract.comments import RawComment, extract_comments
+from monitor.items import ArticleItem, Comment, PageItem
+from monitor.urls import article_id, canonicalize_url, comment_id
+
+__all__ = ["extract_page", "extract_html", "decode_html", "link_thread"]
+
+logger = logging.getLogger(__name__)
+
+
+def decode_html(body: bytes, *, encoding: str | None = None, content_type: str | None = None) -> str:
+    """Bytes to text: the encoding the crawler decided, else the HTTP header, BOM, <meta> or detection."""
+    if encoding:
+        try:
+            return body.decode(encoding, errors="replace")
+        except LookupError:
+            logger.warning("unknown encoding %s; detecting instead", encoding)
+    header = f"text/html; charset={content_type}" if content_type and "=" not in content_type else content_type
+    _, text = html_to_unicode(header, body)
+    return text
+
+
+def extract_page(page: PageItem) -> ArticleItem:
+    """Extract the article and its comments from a fetched page."""
+    html = decode_html(page.html, encoding=page.encoding, content_type=page.headers.get("Content-Type"))
+    fetched_at = _parse_fetched_at(page.fetched_at)
+    return extract_html(html, page.url, source=page.source, fetched_at=fetched_at)
+
+
+def extract_html(
+    html: str | bytes, url: str, *, source: str = "", fetched_at: datetime | None = None
+) -> ArticleItem:
+    """Extract from markup already in hand (a saved page, a test fixture)."""
+    if isinstance(html, bytes):
+        html = decode_html(html)
+    if not html.strip():
+        raise ExtractionError(f"empty page: {url}")
+    fields = extract_article_fields(html, url)
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"cannot parse HTML of {url}: {exc}") from None
+    raw_comments = extract_comments(tree, url, fetched_at=fetched_at, language=fields.language)
+    canonical = canonicalize_url(fields.canonical_url or url)
+    doc_id = article_id(canonical)
+    article = ArticleItem(
+        id=doc_id,
+        url=url,
+        canonical_url=canonical,
+        source=source,
+        title=fields.title,
+        text=fields.text,
+        authors=fields.authors,
+        published=fields.published,
+        modified=fields.modified,
+        language=fields.language,
+        site_name=fields.site_name,
+        tags=fields.tags,
+        image=fields.image,
+    )
+    article.comments = link_thread(raw_comments, article)
+    article.comment_count = len(article.comments)
+    return article
+
+
+def link_thread(raw: Sequence[RawComment], article: ArticleItem) -> list[Comment]:
+    """Give comments stable ids, positions, parents and depths; a parent that is not on the page makes a top-level comment."""
+    ids: dict[str, str] = {}
+    occurrences: dict[tuple[str | None, str], int] = {}
+    comments: list[Comment] = []
+    for position, raw_comment in enumerate(raw, start=1):
+        key = (raw_comment.author, raw_comment.text)
+        occurrence = occurrences.get(key, 0)
+        occurrences[key] = occurrence + 1
+        native = raw_comment.key if raw_comment.key and not raw_comment.key.startswith("pos-") else None
+        cid = comment_id(article.id, native_id=native, author=raw_comment.author, text=raw_comment.text,
+                         occurrence=occurrence)
+        if raw_comment.key:
+            ids[raw_comment.key] = cid
+        parent_id = ids.get(raw_comment.parent_key) if raw_comment.parent_key else None
+        comments.append(
+            Comment(
+                id=cid,
+                article_id=article.id,
+                text=raw_comment.text,
+                position=position,
+                parent_id=parent_id,
+                author=raw_comment.author,
+                published=raw_comment.published,
+                likes=raw_comment.likes,
+                native_id=native,
+                language=article.language,
+                source=article.source,
+                url=f"{article.url}#{native}" if native else article.url,
+                article_title=article.title,
+            )
+        )
+    depth_of: dict[str, int] = {}
+    for comment in comments:
+        depth_of[comment.id] = depth_of.get(comment.parent_id, 0) + 1 if comment.parent_id else 1
+        comment.depth = depth_of[comment.id]
+    return comments
+
+
+def _parse_fetched_at(value: str) -> datetime:
+    if value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    return datetime.now(timezone.utc)

@@ -1,0 +1,100 @@
+"""The SearchIndex interface every backend implements, and the request/result shapes of search."""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import Any, Literal, Sequence
+
+from monitor.items import ArticleItem
+
+DocType = Literal["article", "comment"]
+SortOrder = Literal["relevance", "date"]
+
+
+@dataclass
+class SearchRequest:
+    """What a user asks of search. ``query`` uses the one query language of monitor.query ('' = everything)."""
+
+    query: str = ""
+    types: tuple[DocType, ...] = ("article", "comment")
+    sources: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    since: str | None = None  # ISO date or datetime, inclusive, on `published`
+    until: str | None = None  # inclusive
+    sort: SortOrder = "relevance"
+    limit: int = 20
+    offset: int = 0
+    search_after: list[Any] | None = None  # cursor from a previous SearchResult.next_cursor
+    facets: bool = False
+
+
+@dataclass
+class SearchResult:
+    """Hits are plain dicts: the stored document fields plus ``snippet`` (matched words in «»), ``score``."""
+
+    total: int
+    hits: list[dict[str, Any]]
+    facets: dict[str, dict[str, int]] | None = None  # {"source": {...}, "type": {...}, "language": {...}, "day": {...}}
+    next_cursor: list[Any] | None = None
+
+
+@dataclass
+class UpsertStats:
+    """What one upsert changed."""
+
+    articles_new: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    comments_new: int = 0
+    comments_updated: int = 0
+    new_ids: list[str] = field(default_factory=list)  # ids of new or changed documents (for alerts)
+
+    def add(self, other: "UpsertStats") -> None:
+        self.articles_new += other.articles_new
+        self.articles_updated += other.articles_updated
+        self.articles_unchanged += other.articles_unchanged
+        self.comments_new += other.comments_new
+        self.comments_updated += other.comments_updated
+        self.new_ids.extend(other.new_ids)
+
+
+class SearchIndex(abc.ABC):
+    """One interface, three backends (SQLite, Elasticsearch, OpenSearch).
+
+    Upserts are idempotent: re-indexing the same article changes nothing but ``last_seen``;
+    ``first_seen`` is kept; new comments are added, changed ones updated.
+    """
+
+    @abc.abstractmethod
+    def upsert(self, articles: Sequence[ArticleItem], *, seen_at: str) -> UpsertStats:
+        """Store articles and their comments (``article.comments``) as separate documents."""
+
+    @abc.abstractmethod
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run a search; raises QueryError for a malformed query."""
+
+    @abc.abstractmethod
+    def get_article(self, id_or_url: str) -> dict[str, Any] | None:
+        """The article document by id, URL or canonical URL."""
+
+    @abc.abstractmethod
+    def get_comments(self, article_id: str) -> list[dict[str, Any]]:
+        """The article's comments in page order (by position)."""
+
+    @abc.abstractmethod
+    def last_seen(self, article_ids: Sequence[str]) -> dict[str, dict[str, str | None]]:
+        """For each known id: {"last_seen": ..., "published": ..., "first_seen": ...} (for incremental crawls)."""
+
+    @abc.abstractmethod
+    def count(self) -> dict[str, int]:
+        """{"article": n, "comment": m}."""
+
+    def close(self) -> None:
+        """Release connections and flush pending writes."""
+
+    def __enter__(self) -> "SearchIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,43 @@
+"""Scrapy settings: pipeline order, politeness, limits. Values from monitor.yaml's `crawl:` are applied by the spider."""
+from __future__ import annotations
+
+BOT_NAME = "monitor"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- Politeness: start polite; monitor.yaml `crawl:` overrides these per run -----------------
+ROBOTSTXT_OBEY = True
+USER_AGENT = "MediaMonitor/0.1 (self-hosted news monitor)"
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# --- Limits: a broken site must not stall or flood a crawl ----------------------------------
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10_000_000
+DOWNLOAD_WARNSIZE = 0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+# Only successful pages reach the spider; errors arrive in its errback, where they are counted by kind.
+HTTPERROR_ALLOWED_CODES: list[int] = [304]
+
+# --- The pipeline: extract → index (DESIGN.md) ------------------------------------------------
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.index.IndexPipeline": 500,
+}
+EXTENSIONS = {
+    "monitor.progress.ProgressReporter": 500,
+}
+MONITOR_PROGRESS_FILE = ""  # JSON lines of crawl counters, written by ProgressReporter when set
+
+LOG_LEVEL = "INFO"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
