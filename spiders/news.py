@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
@@ -119,7 +119,7 @@ class NewsSpider(scrapy.Spider):
         for link in page_links(response.text, response.url):
             if not self.in_scope(link.url):
                 continue
-            if looks_like_article(link.url, pattern=self.article_pattern):
+            if looks_like_article(canonicalize_url(link.url), pattern=self.article_pattern):
                 yield from self.article_request(link)
             elif depth < self.source.follow_depth and not self.article_pattern_rejects_listing(link.url):
                 canonical = canonicalize_url(link.url)
@@ -141,11 +141,11 @@ class NewsSpider(scrapy.Spider):
         if not self.in_scope(link.url):
             self.crawler.stats.inc_value("monitor/skipped/offsite")
             return
-        if self.article_pattern and not re.search(self.article_pattern, link.url):
-            return
-        if not trusted and not looks_like_article(link.url, pattern=self.article_pattern):
-            return
         canonical = canonicalize_url(link.url)
+        if self.article_pattern and not re.search(self.article_pattern, canonical):
+            return
+        if not trusted and not looks_like_article(canonical, pattern=self.article_pattern):
+            return
         if canonical in self._seen:
             return
         self._seen.add(canonical)

@@ -1,0 +1,103 @@
+"""Session fixtures: the local test news site (a subprocess on 127.0.0.1) and helpers to run the real CLI."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+# A client timeout shorter than the test site's slow page, so the slow page times out.
+TEST_DOWNLOAD_TIMEOUT = 3
+SLOW_PAGE_SECONDS = 8
+
+pytest_plugins = ["tests.engines"] if (PROJECT_ROOT / "tests" / "engines.py").exists() else []
+
+
+class TestSite:
+    """The local test news site running in a subprocess."""
+
+    def __init__(self, process: subprocess.Popen[str], base_url: str) -> None:
+        self.process = process
+        self.base_url = base_url
+
+    def requests(self) -> dict[str, int]:
+        """How often each path was requested (the site's own log)."""
+        with urllib.request.urlopen(f"{self.base_url}/_admin/requests", timeout=10) as response:
+            return json.load(response)
+
+    def post(self, path: str, payload: dict[str, Any]) -> Any:
+        request = urllib.request.Request(
+            f"{self.base_url}{path}", data=json.dumps(payload).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
+
+def start_test_site(*extra: str) -> TestSite:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor.demo.server", "--port", "0", "--test-pages",
+         "--slow-seconds", str(SLOW_PAGE_SECONDS), *extra],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT,
+    )
+    assert process.stdout is not None
+    base_url = process.stdout.readline().strip()
+    assert base_url.startswith("http://127.0.0.1:"), f"test site did not start: {base_url!r}"
+    return TestSite(process, base_url)
+
+
+def stop_test_site(site: TestSite) -> None:
+    site.process.terminate()
+    try:
+        site.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        site.process.kill()
+
+
+@pytest.fixture(scope="session")
+def test_site() -> Iterator[TestSite]:
+    site = start_test_site()
+    yield site
+    stop_test_site(site)
+
+
+def write_config(directory: Path, sources: list[dict[str, Any]], **sections: Any) -> Path:
+    config = {
+        "index": {"url": "sqlite:///data/monitor.db"},
+        "crawl": {"download_delay": 0, "autothrottle": False, "concurrency_per_domain": 8,
+                  "download_timeout": TEST_DOWNLOAD_TIMEOUT, "max_page_bytes": 1_000_000},
+        "sources": sources,
+        **sections,
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "monitor.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def run_monitor(*args: str, config: Path | None = None, check: bool = True, timeout: float = 240,
+                cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `monitor` command line, the way a user would."""
+    command = [sys.executable, "-m", "monitor.cli"]
+    if config is not None:
+        command += ["--config", str(config)]
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    result = subprocess.run([*command, *args], capture_output=True, text=True, timeout=timeout,
+                            cwd=cwd or PROJECT_ROOT, env=full_env, stdin=subprocess.DEVNULL)
+    if check and result.returncode != 0:
+        raise AssertionError(f"monitor {' '.join(args)} exited {result.returncode}\n"
+                             f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+    return result
+
+
+def monitor_json(*args: str, config: Path) -> Any:
+    return json.loads(run_monitor(*args, "--json", config=config).stdout)
