@@ -157,7 +157,9 @@ class NewsSpider(scrapy.Spider):
             return
         self._article_requests += 1
         self.crawler.stats.inc_value("monitor/requests/article")
-        yield scrapy.Request(canonical, callback=self.parse_article, errback=self.on_error,
+        # dont_filter: this spider de-duplicates by canonical URL itself, and Scrapy's filter would
+        # hide a redirect loop (a → b → a) instead of letting it fail as one.
+        yield scrapy.Request(canonical, callback=self.parse_article, errback=self.on_error, dont_filter=True,
                              cb_kwargs={"listed_published": link.published})
 
     def due(self, canonical: str) -> bool:

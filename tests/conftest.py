@@ -25,6 +25,8 @@ pytest_plugins = ["tests.engines"] if (PROJECT_ROOT / "tests" / "engines.py").ex
 class TestSite:
     """The local test news site running in a subprocess."""
 
+    __test__ = False  # not a test class, despite its name
+
     def __init__(self, process: subprocess.Popen[str], base_url: str) -> None:
         self.process = process
         self.base_url = base_url

@@ -509,3 +509,9 @@ def not_found_page(path: str) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Page not found</title></head>
 <body><h1>404: page not found</h1><p>Nothing lives at {escape(path)}.</p><p><a href="/">Back to the front page</a></p></body></html>"""
+
+
+def info_page(outlet_title: str, heading: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(heading)} | {escape(outlet_title)}</title></head>
+<body><h1>{escape(heading)}</h1><p>{escape(outlet_title)} is a made-up outlet of the media monitor's demo site.</p></body></html>"""

@@ -17,7 +17,7 @@ from monitor.demo.content import (
     OUTLETS, SECTIONS, DemoArticle, DemoComment, article_path, build_articles, first_number,
     image_path, slugify,
 )
-from monitor.demo.render import Page, article_page, listing_page, not_found_page, outlet_of
+from monitor.demo.render import Page, article_page, info_page, listing_page, not_found_page, outlet_of
 from monitor.demo.response import Response
 
 UTC = timezone.utc
@@ -267,6 +267,8 @@ class DemoSite:
                 return _text(feeds.json_feed(data, view, articles), "application/feed+json; charset=utf-8", newest)
             if rest == "sitemap.xml":
                 return _text(feeds.plain_sitemap(view, articles), "application/xml; charset=utf-8", newest)
+        if rest.strip("/") in INFO_PAGES:
+            return _html(info_page(data.title, INFO_PAGES[rest.strip("/")]), SITE_EPOCH)
         return None
 
     def _listing(self, outlet: str, rest: str, query: dict[str, list[str]],
@@ -328,6 +330,11 @@ class DemoSite:
         except (AdminError, KeyError, TypeError, ValueError) as exc:
             return _json({"error": str(exc)}, 400)
         return _json({"error": f"no admin endpoint {method} {path}"}, 404)
+
+
+# The footer links of every outlet: plain pages, so a crawl of the demo sees no broken links.
+INFO_PAGES = {"about": "About us", "contact": "Contact", "privacy": "Privacy", "privacy-policy": "Privacy policy",
+              "terms": "Terms of use", "subscribe": "Subscribe", "advertise": "Advertise with us"}
 
 
 def _root_page(with_lab: bool) -> str:

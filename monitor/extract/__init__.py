@@ -17,6 +17,7 @@ from monitor.urls import article_id, canonicalize_url, comment_id
 __all__ = ["extract_page", "extract_html", "decode_html", "link_thread"]
 
 logger = logging.getLogger(__name__)
+_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 
 
 def decode_html(body: bytes, *, encoding: str | None = None, content_type: str | None = None) -> str:
@@ -48,7 +49,8 @@ def extract_html(
         raise ExtractionError(f"empty page: {url}")
     fields = extract_article_fields(html, url)
     try:
-        tree = lxml.html.document_fromstring(html)
+        # Bytes, not str: lxml refuses a str that starts with an <?xml encoding=...?> declaration.
+        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=_UTF8_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"cannot parse HTML of {url}: {exc}") from None
     raw_comments = extract_comments(tree, url, fetched_at=fetched_at, language=fields.language)

@@ -1,0 +1,267 @@
+"""Runs one markup kind: comment elements found by XPath → RawComments with fields and thread links."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import unquote
+
+from monitor.extract.comments.fields import (
+    AUTHOR_XPATHS,
+    TEXT_XPATHS,
+    author_from_header,
+    find_author,
+    find_key,
+    find_likes,
+    find_published,
+    find_text,
+    header_block,
+    key_aliases,
+    own,
+    strip_header_lines,
+)
+from monitor.extract.comments.html import Element, class_xpath, classes, text_of
+from monitor.extract.comments.model import Context, RawComment
+
+logger = logging.getLogger(__name__)
+
+# Wrappers that hold the replies to the comment just before them (Drupal's div.indented, WordPress' ul.children).
+REPLY_CONTAINER_WORDS = frozenset(
+    """indented children replies comment-replies comment-children sub-comments subcomments child-comments
+    comments-children replies-list reply-list nested-comments comment-thread-children thread-children
+    comment-replies-list""".split()
+)
+HEADER_XPATH = (
+    f".//*[{class_xpath('comment-header', 'comment-meta', 'commentmetadata', 'comment-info', 'comment-author', 'meta', 'cm-meta', 'byline', 'postedby', 'posted', 'submitted', 'comment-footer', 'footer', 'info', 'details', 'small', 'header', 'dsq-comment-header', 'comment-head', 'comment__header', 'comment__meta')}]"
+    " | .//header | .//footer | .//cite"
+)
+_DEPTH_CLASS_RE = re.compile(r"(?:^|[-_])(?:depth|level)[-_]?(\d{1,2})$")
+_REPLY_TO_RE = re.compile(
+    r"^\s*(in reply to|reply to|replying to|antwort auf|als antwort auf|in antwort auf|в ответ на|у відповідь на"
+    r"|відповідь на|ответ на)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One kind of comment markup: where its comments are and, where the defaults miss, its fields."""
+
+    name: str
+    items: str  # XPath of the comment elements, document-wide
+    author: tuple[str, ...] = ()  # XPaths tried before the defaults
+    date: tuple[str, ...] = ()
+    text: tuple[str, ...] = ()
+    depth: Callable[[Element], int | None] | None = None
+    keep: Callable[[Element], bool] | None = None  # filters what ``items`` found
+    min_items: int = 1
+
+
+def run(tree: Element, spec: Spec, ctx: Context) -> list[RawComment]:
+    """All comments of ``spec``'s kind on the page, in page order."""
+    items = _items(tree, spec)
+    if len(items) < spec.min_items:
+        return []
+    return read_items(items, ctx, spec)
+
+
+def _items(tree: Element, spec: Spec) -> list[Element]:
+    seen: set[Element] = set()
+    items: list[Element] = []
+    for el in tree.xpath(spec.items):
+        if el in seen or (spec.keep is not None and not spec.keep(el)):
+            continue
+        if el.xpath("ancestor::form | ancestor::template | ancestor::noscript"):
+            continue
+        seen.add(el)
+        items.append(el)
+    return drop_wrapped(items)
+
+
+def drop_wrapped(items: list[Element]) -> list[Element]:
+    """Drop an element nested in another with the same comment number (li#li-comment-5 > div#comment-5)."""
+    item_set = set(items)
+    kept: list[Element] = []
+    for el in items:
+        number = _number(el)
+        anc = next((a for a in el.iterancestors() if a in item_set), None)
+        if number and anc is not None and _number(anc) == number:
+            continue
+        kept.append(el)
+    return kept
+
+
+def _number(el: Element) -> str | None:
+    found = re.findall(r"\d{2,}", el.get("id") or "")
+    return found[-1] if found else None
+
+
+def read_items(items: list[Element], ctx: Context, spec: Spec | None = None) -> list[RawComment]:
+    """Read every comment element and link each to its parent."""
+    item_set = set(items)
+    memo: dict[Element, Element | None] = {}
+
+    def owner(el: Element) -> Element | None:
+        path: list[Element] = []
+        node: Element | None = el
+        found: Element | None = None
+        while node is not None:
+            if node in memo:
+                found = memo[node]
+                break
+            if node in item_set:
+                found = node
+                break
+            path.append(node)
+            node = node.getparent()
+        for p in path:
+            memo[p] = found
+        return found
+
+    author_xps = (spec.author if spec else ()) + AUTHOR_XPATHS
+    text_xps = (spec.text if spec else ()) + TEXT_XPATHS
+    date_xps = spec.date if spec else ()
+    comments: list[RawComment] = []
+    keys: dict[Element, str] = {}
+    alias_to_key: dict[str, str] = {}
+    depth_of: dict[str, int] = {}
+    last_at: dict[int, str] = {}
+    used_keys: set[str] = set()
+    for position, item in enumerate(items, start=1):
+        published, date_el, date_raw = find_published(item, owner, ctx, date_xps)
+        author, author_el = find_author(item, owner, author_xps)
+        skip: set[Element] = set()
+        for el in (date_el, author_el):
+            if el is not None:
+                skip.add(el)
+                block = header_block(el, item)
+                if block is not None:
+                    skip.add(block)
+        if author is None:
+            author = _author_from_headers(item, owner, date_el, date_raw)
+        text = strip_header_lines(find_text(item, owner, skip, text_xps), author, date_raw)
+        key = find_key(item, owner) or f"pos-{position}"
+        if key in used_keys:
+            key = f"{key}~{position}"
+        used_keys.add(key)
+        keys[item] = key
+        parent = _explicit_parent(item, owner, alias_to_key)
+        container = item.getparent()
+        anc = owner(container) if container is not None else None
+        if parent is None and anc is not None:
+            parent = keys.get(anc)
+        if parent is None and anc is None:
+            depth = _marked_depth(item, spec)
+            if depth is None:
+                depth = 1 + _reply_container_count(item)
+            if depth > 1:
+                parent = _last_below(last_at, depth)
+        depth = depth_of[parent] + 1 if parent in depth_of else 1
+        depth_of[key] = depth
+        last_at[depth] = key
+        for deeper in [d for d in last_at if d > depth]:
+            del last_at[deeper]
+        for alias in key_aliases(key):
+            alias_to_key.setdefault(alias, key)
+        if not text:
+            logger.debug("comment without text skipped key=%s url=%s", key, ctx.url)
+            continue
+        comments.append(
+            RawComment(
+                key=key,
+                parent_key=parent,
+                author=author,
+                published=published,
+                text=text,
+                likes=find_likes(item, owner),
+                depth=depth,
+            )
+        )
+    return comments
+
+
+def _last_below(last_at: dict[int, str], depth: int) -> str | None:
+    for d in range(depth - 1, 0, -1):
+        if d in last_at:
+            return last_at[d]
+    return None
+
+
+def _author_from_headers(
+    item: Element, owner: Callable[[Element], Element | None], date_el: Element | None, date_raw: str | None
+) -> str | None:
+    headers: list[Element] = []
+    if date_el is not None:
+        block = header_block(date_el, item)
+        if block is not None:
+            headers.append(block)
+    headers.extend(own(item, HEADER_XPATH, owner))
+    for header in headers:
+        raw = text_of(header)
+        if raw and len(raw) <= 200:
+            name = author_from_header(raw)
+            if name:
+                return name
+    return None
+
+
+def _explicit_parent(
+    item: Element, owner: Callable[[Element], Element | None], alias_to_key: dict[str, str]
+) -> str | None:
+    refs: list[str] = []
+    for attr in ("data-parent-id", "data-parent", "data-parentid", "data-reply-to"):
+        if item.get(attr):
+            refs.append(item.get(attr) or "")
+    for el in own(item, ".//*[contains(@rel, 'reply_of') or @itemprop='parentItem']", owner):
+        refs.append(el.get("resource") or el.get("href") or el.get("content") or "")
+    for el in own(item, ".//*[a[contains(@href, '#')]]", owner):
+        if _REPLY_TO_RE.match(text_of(el)):
+            refs.append(el.xpath("a[contains(@href, '#')]/@href")[0])
+    for ref in refs:
+        key = _resolve(ref, alias_to_key)
+        if key:
+            return key
+    return None
+
+
+def _resolve(ref: str, alias_to_key: dict[str, str]) -> str | None:
+    ref = unquote(ref.strip())
+    candidates = [ref, ref.rsplit("#", 1)[-1], ref.rstrip("/").rsplit("/", 1)[-1]]
+    digits = re.findall(r"\d+", ref.rsplit("#", 1)[-1])
+    if digits:
+        candidates.append(digits[-1])
+    for cand in candidates:
+        if cand in alias_to_key:
+            return alias_to_key[cand]
+    return None
+
+
+def _marked_depth(item: Element, spec: Spec | None) -> int | None:
+    if spec is not None and spec.depth is not None:
+        depth = spec.depth(item)
+        if depth is not None:
+            return depth
+    for attr in ("data-depth", "aria-level", "data-level"):
+        value = item.get(attr)
+        if value and value.strip().isdigit():
+            return int(value)
+    # The item or a wrapper just around it may carry it: li.depth-2, div.wpd_comment_level-2
+    node: Element | None = item
+    for _ in range(4):
+        if node is None:
+            break
+        for word in classes(node):
+            m = _DEPTH_CLASS_RE.search(word)
+            if m:
+                return int(m.group(1))
+        node = node.getparent()
+    return None
+
+
+def _reply_container_count(item: Element) -> int:
+    count = 0
+    for anc in item.iterancestors():
+        if REPLY_CONTAINER_WORDS.intersection(classes(anc)):
+            count += 1
+    return count

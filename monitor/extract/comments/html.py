@@ -1,0 +1,123 @@
+"""Markup helpers shared by the comment extractors: class tokens, noise tests and readable text."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from lxml import html as lxml_html
+
+Element = lxml_html.HtmlElement
+
+BLOCK_TAGS = frozenset(
+    "p div li ul ol dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 table tr section article header footer "
+    "aside figure figcaption address hr".split()
+)
+SKIP_TAGS = frozenset(
+    "script style noscript button form input textarea select option svg iframe template object embed "
+    "head title meta link img video audio canvas nav label".split()
+)
+# Class/id words of controls and chrome around a comment's text (reply, vote, report, share, avatar ...).
+NOISE_WORDS = frozenset(
+    """reply replies respond reply-link comment-reply-link report flag abuse vote votes voting upvote downvote
+    like likes liking share sharing social edit delete moderate moderation permalink avatar photo gravatar
+    meta metadata commentmetadata comment-meta cm-meta header footer byline actions action toolbar tools
+    buttons button btn controls control item-control rating ratings trigger expanding-formatter-trigger
+    links inline-links comment-links signature sig postedby posted-by posted submitted comment-author
+    author vcard says comment-header comment-footer comment-info info details screen-reader-text
+    sr-only visually-hidden element-invisible element-hidden hidden rdf-meta collapse toggle
+    jc_comment_panel jc_comment_title comment-title comment_title title count menu dropdown""".split()
+)
+# Parts of compound class words ("post-footer-report", "comment_reply_link") that mark controls.
+NOISE_PARTS = frozenset(
+    """reply report vote votes voting flag share sharing like likes permalink avatar gravatar actions toolbar
+    footer meta edit delete moderate moderation rating button btn buttons links readmore hellip number toggle""".split()
+)
+HIDDEN_WORDS = frozenset("screen-reader-text sr-only visually-hidden element-invisible element-hidden hidden".split())
+_SPLIT = re.compile(r"\s+")
+_PART_SPLIT = re.compile(r"[-_]+")
+
+
+def classes(el: Element) -> list[str]:
+    """The element's class words, lower-cased."""
+    value = el.get("class")
+    return _SPLIT.split(value.strip().lower()) if value else []
+
+
+def is_element(node: object) -> bool:
+    return isinstance(getattr(node, "tag", None), str)
+
+
+def is_noise(el: Element) -> bool:
+    """A control, the chrome around a comment or an invisible element: never comment text."""
+    if el.tag in SKIP_TAGS:
+        return True
+    if el.get("aria-hidden") == "true" or el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    if style and re.search(r"display\s*:\s*none", style):
+        return True
+    words = classes(el)
+    if words and NOISE_WORDS.intersection(words):
+        return True
+    if any(NOISE_PARTS.intersection(_PART_SPLIT.split(w)) for w in words if "-" in w or "_" in w):
+        return True
+    role = el.get("role")
+    return role in ("button", "toolbar", "menu", "navigation")
+
+
+def is_hidden(el: Element, stop: Element) -> bool:
+    """``el`` or an ancestor below ``stop`` is visually hidden (screen-reader only)."""
+    node: Element | None = el
+    while node is not None and node is not stop:
+        if HIDDEN_WORDS.intersection(classes(node)) or node.get("hidden") is not None:
+            return True
+        node = node.getparent()
+    return False
+
+
+def collect_text(root: Element, skip: Callable[[Element], bool] | None = None) -> str:
+    """Readable text of ``root``: paragraphs and line breaks kept as newlines, skipped subtrees left out."""
+    parts: list[str] = []
+
+    def walk(el: Element) -> None:
+        for child in el:
+            if not is_element(child):
+                if child.tail:
+                    parts.append(child.tail)
+                continue
+            if child.tag == "br":
+                parts.append("\n")
+            elif skip is not None and skip(child):
+                pass
+            else:
+                block = child.tag in BLOCK_TAGS
+                if block:
+                    parts.append("\n")
+                if child.text:
+                    parts.append(child.text)
+                walk(child)
+                if block:
+                    parts.append("\n")
+            if child.tail:
+                parts.append(child.tail)
+
+    if root.text:
+        parts.append(root.text)
+    walk(root)
+    return tidy("".join(parts))
+
+
+def tidy(text: str) -> str:
+    """Spaces collapsed within lines, blank lines dropped."""
+    lines = (" ".join(line.split()) for line in text.replace("\xa0", " ").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def text_of(el: Element) -> str:
+    """The element's whole visible text on one line (scripts and styles left out)."""
+    return " ".join(collect_text(el, lambda e: e.tag in ("script", "style", "noscript")).split())
+
+
+def class_xpath(*names: str) -> str:
+    """An XPath predicate true when the element has one of the class words."""
+    return " or ".join(f"contains(concat(' ', normalize-space(@class), ' '), ' {n} ')" for n in names)

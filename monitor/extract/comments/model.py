@@ -1,0 +1,31 @@
+"""The comment record every comment extractor returns, and the context they share."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass
+class RawComment:
+    """One comment as found on the page, before the orchestrator gives it stable ids."""
+
+    key: str  # the site's own id for the comment ("comment-123"), else "pos-N" (unique in the page)
+    parent_key: str | None  # key of the parent comment, None at top level
+    author: str | None
+    published: str | None  # ISO 8601
+    text: str  # the comment text only: no author line, date or buttons
+    likes: int | None = None
+    depth: int | None = None  # 1 = top level, when known from markup
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every extractor may use besides the tree."""
+
+    url: str
+    fetched_at: datetime | None = None
+    language: str | None = None
+
+    @property
+    def languages(self) -> list[str] | None:
+        return [self.language.split("-")[0].lower()] if self.language else None
