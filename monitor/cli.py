@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from monitor import render, service
-from monitor.config import Config, find_config_path, load_config
+from monitor.config import Config, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.index import SearchRequest
 
@@ -94,6 +94,8 @@ def search(
     until: Optional[str] = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
     sort: str = typer.Option("relevance", "--sort", help="relevance or date."),
     limit: int = typer.Option(20, "--limit", min=1, max=10_000),
+    facets: bool = typer.Option(False, "--facets", help="Also count hits per source, type, language and day."),
+    after: Optional[str] = typer.Option(None, "--after", help="Deep paging: the next_cursor of the previous page."),
     as_json: bool = typer.Option(False, "--json", help="Print hits as JSON."),
 ) -> None:
     """Search articles and reader comments."""
@@ -103,12 +105,30 @@ def search(
     if sort not in ("relevance", "date"):
         raise MonitorError(f"--sort must be relevance or date, not {sort!r}")
     request = SearchRequest(query=query, types=types[type_], sources=tuple(source or ()), since=since,
-                            until=until, sort=sort, limit=limit)  # type: ignore[arg-type]
+                            until=until, sort=sort, limit=limit, facets=facets,  # type: ignore[arg-type]
+                            search_after=_decode_cursor(after) if after else None)
     result = service.search(state.config(), request)
     if as_json:
-        _print_json({"total": result.total, "hits": result.hits})
+        data: dict[str, Any] = {"total": result.total, "hits": result.hits}
+        if facets:
+            data["facets"] = result.facets
+        if result.next_cursor is not None:
+            data["next_cursor"] = json.dumps(result.next_cursor)
+        _print_json(data)
     else:
         render.search_results(console, result, query=query)
+        if result.next_cursor is not None and len(result.hits) == limit:
+            console.print(f"\nnext page: --after {render.escape(repr(json.dumps(result.next_cursor)))}", style="dim")
+
+
+def _decode_cursor(text: str) -> list[Any]:
+    try:
+        cursor = json.loads(text)
+    except json.JSONDecodeError:
+        cursor = None
+    if not isinstance(cursor, list):
+        raise MonitorError("--after takes the next_cursor printed with the previous page of results")
+    return cursor
 
 
 @app.command()
@@ -138,6 +158,61 @@ def extract(
         _print_json(data)
     else:
         render.thread(console, data)
+
+
+index_app = typer.Typer(help="Look after the search index: init, status, migrate, spool.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("init")
+def index_init(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Create the schema (SQLite) or templates, versioned indices and aliases (Elasticsearch/OpenSearch)."""
+    from monitor.index import admin
+
+    _print_or_table(admin.index_init(state.config().index.url), as_json=as_json, title="index init")
+
+
+@index_app.command("status")
+def index_status(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Document counts, size and health."""
+    from monitor.index import admin
+
+    config = state.config()
+    status = admin.index_status(config.index.url)
+    status["spool"] = admin.spool_status(config.spool_dir)
+    _print_or_table(status, as_json=as_json, title="index status")
+
+
+@index_app.command("migrate")
+def index_migrate(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Move to this version's mapping: new index, reindex, atomic alias switch; nothing lost."""
+    from monitor.index import admin
+
+    _print_or_table(admin.index_migrate(state.config().index.url), as_json=as_json, title="index migrate")
+
+
+@index_app.command("spool")
+def index_spool(
+    replay: bool = typer.Option(False, "--replay", help="Write the spooled batches to the index now."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Show the batches the engine did not take (and replay them with --replay)."""
+    from monitor.index import admin
+
+    config = state.config()
+    result: dict[str, Any] = {"spool": admin.spool_status(config.spool_dir)}
+    if replay:
+        stats = admin.spool_replay(config.index.url, config.spool_dir)
+        result["replayed"] = {k: v for k, v in vars(stats).items() if k != "new_ids"}
+        result["spool"] = admin.spool_status(config.spool_dir)
+    _print_or_table(result, as_json=as_json, title="index spool")
+
+
+def _print_or_table(data: dict[str, Any], *, as_json: bool, title: str) -> None:
+    if as_json:
+        _print_json(data)
+    else:
+        render.key_values(console, data, title=title)
 
 
 @app.command()

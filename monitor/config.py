@@ -137,6 +137,11 @@ class Config(_Strict):
             raise ValueError(f"source names must be unique; repeated: {', '.join(dupes)}")
         return self
 
+    @property
+    def spool_dir(self) -> Path:
+        """Where batches the search engine did not take wait to be replayed."""
+        return Path(self.data_dir) / "spool"
+
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:
             if source.name == name:

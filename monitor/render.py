@@ -77,8 +77,32 @@ def crawl_summary(console: Console, summaries: Sequence[dict[str, Any]]) -> None
             console.print(f"[red]{escape(s['source'])} failed[/]: see its log {escape(s['log'])}")
 
 
+def key_values(console: Console, data: dict[str, Any], *, title: str) -> None:
+    """A nested mapping as an indented list (index status and the like)."""
+    tree = Tree(Text(title, style="bold"))
+
+    def add(node: Tree, value: Any) -> None:
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, (dict, list)) and item:
+                add(node.add(plain(str(key))), item)
+            else:
+                node.add(plain(f"{key}: {item}"))
+
+    add(tree, data)
+    console.print(tree)
+
+
+def facets(console: Console, counts: dict[str, dict[str, int]]) -> None:
+    for name, values in counts.items():
+        shown = ", ".join(f"{k} {v}" for k, v in list(values.items())[:12])
+        console.print(plain(f"{name}: {shown}"), style="dim")
+
+
 def search_results(console: Console, result: SearchResult, *, query: str) -> None:
     console.print(f"{result.total} result{'s' if result.total != 1 else ''}" + (f" for {escape(query)}" if query else ""))
+    if result.facets:
+        facets(console, result.facets)
     for hit in result.hits:
         console.print()
         header = Text()
