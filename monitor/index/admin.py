@@ -1,0 +1,64 @@
+"""Index administration for `monitor index init|status|migrate|spool`: one function per command."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from monitor.index import open_index
+from monitor.index.base import UpsertStats
+from monitor.index.spool import Spool
+
+
+def _is_engine(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
+def index_init(url: str) -> dict[str, Any]:
+    """Create what the index needs (SQLite schema; engine templates, versioned indices and aliases)."""
+    if _is_engine(url):
+        from monitor.index.elastic import open_engine_index
+
+        with open_engine_index(url) as index:
+            return {"engine": index.client.distribution, "aliases": index.init()}
+    with open_index(url) as index:
+        return {"engine": "sqlite", "counts": index.count()}
+
+
+def index_status(url: str) -> dict[str, Any]:
+    """Document counts, size and health; for an engine, also which index each alias points at."""
+    if _is_engine(url):
+        from monitor.index.elastic import open_engine_index
+
+        with open_engine_index(url) as index:
+            return index.status()
+    path = Path(url[len("sqlite:///"):])
+    with open_index(url) as index:
+        counts = index.count()
+    return {"engine": "sqlite", "path": str(path), "counts": counts,
+            "size_bytes": path.stat().st_size if path.exists() else 0, "health": "green"}
+
+
+def index_migrate(url: str) -> dict[str, str]:
+    """Bring the index to this monitor's mapping: a new index, a reindex and an atomic alias switch on an engine."""
+    if _is_engine(url):
+        from monitor.index.elastic import open_engine_index
+
+        with open_engine_index(url) as index:
+            return index.migrate()
+    with open_index(url):  # SQLite migrates its schema on open
+        return {url: "up to date"}
+
+
+def spool_status(directory: Path) -> dict[str, Any]:
+    """The batches waiting in the spool, oldest first."""
+    spool = Spool(directory)
+    batches = spool.pending()
+    rejected = sorted((spool.directory / "rejected").glob("*.json"))
+    return {"directory": str(spool.directory), "batches": [p.name for p in batches],
+            "bytes": sum(p.stat().st_size for p in batches), "rejected": [p.name for p in rejected]}
+
+
+def spool_replay(url: str, directory: Path) -> UpsertStats:
+    """Write every spooled batch to the index, in order; raises IndexUnavailable if it is still down."""
+    with open_index(url) as index:
+        return Spool(directory).replay(index)

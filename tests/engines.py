@@ -1,0 +1,103 @@
+"""Pytest plugin: the real search engines for a test session (a local OpenSearch; Elasticsearch when given)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from monitor.index.elastic import EngineIndex, open_engine_index
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+LAUNCHER = PROJECT_ROOT / "deploy" / "opensearch-local"
+# A cold first start builds the launcher and fills ~/.m2 (~70 MB); later starts take about 10 s.
+START_TIMEOUT_SECONDS = 600
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """MONITOR_TEST_OPENSEARCH_URL if set, else a local OpenSearch started once for the session and stopped at its end.
+
+    MONITOR_TEST_OPENSEARCH=0 skips the OpenSearch tests on a machine without Java, except under CI.
+    """
+    given = os.environ.get("MONITOR_TEST_OPENSEARCH_URL")
+    if given:
+        yield given.rstrip("/")
+        return
+    if os.environ.get("MONITOR_TEST_OPENSEARCH") == "0" and not _in_ci():
+        pytest.skip("MONITOR_TEST_OPENSEARCH=0: OpenSearch tests switched off")
+    home = tmp_path_factory.mktemp("opensearch-local")
+    env = {
+        **os.environ,
+        "OPENSEARCH_PORT": str(_free_port()),
+        "OPENSEARCH_HOME": str(home),
+        # If this test process dies without running the finalizer, the engine stops by itself.
+        "OPENSEARCH_WATCH_PID": str(os.getpid()),
+    }
+    try:
+        started = subprocess.run([str(LAUNCHER / "start")], env=env, capture_output=True, text=True,
+                                 timeout=START_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
+        if started.returncode != 0:
+            pytest.fail(f"deploy/opensearch-local/start failed ({started.returncode}):\n{started.stderr[-4000:]}",
+                        pytrace=False)
+        yield started.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([str(LAUNCHER / "stop")], env=env, capture_output=True, text=True, timeout=120,
+                       stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url() -> str:
+    """MONITOR_TEST_ES_URL (a real Elasticsearch, e.g. from deploy/docker-compose.yml); skipped when unset."""
+    url = os.environ.get("MONITOR_TEST_ES_URL")
+    if not url:
+        pytest.skip("MONITOR_TEST_ES_URL is not set: no Elasticsearch to test against")
+    return url.rstrip("/")
+
+
+@contextmanager
+def engine_index(url: str) -> Iterator[EngineIndex]:
+    """A fresh EngineIndex under its own index prefix, refreshing on every write; its indices deleted afterwards."""
+    index = open_engine_index(url, prefix=f"monitor-test-{uuid.uuid4().hex[:12]}", refresh=True,
+                              retry_waits=(0.1, 0.2))
+    try:
+        yield index
+    finally:
+        try:
+            index.drop()
+        finally:
+            index.close()
+
+
+@pytest.fixture
+def engine_index_factory() -> Iterator[Callable[[str], EngineIndex]]:
+    """Open any number of fresh engine indices in a test; all are dropped at its end."""
+    opened: list[EngineIndex] = []
+
+    def make(url: str) -> EngineIndex:
+        index = open_engine_index(url, prefix=f"monitor-test-{uuid.uuid4().hex[:12]}", refresh=True,
+                                  retry_waits=(0.1, 0.2))
+        opened.append(index)
+        return index
+
+    yield make
+    for index in opened:
+        try:
+            index.drop()
+        finally:
+            index.close()

@@ -1,0 +1,182 @@
+"""Article extraction on small hand-written pages: metadata sources, comments kept out, fallbacks, cleaners."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from monitor.errors import ExtractionError
+from monitor.extract.article import extract_article_fields
+from monitor.extract.authors import clean_authors
+from monitor.extract.timestamps import normalize_datetime
+
+URL = "https://news.example.org/2024/05/01/rivers-rise?utm_source=feed"
+
+PARAGRAPHS = [
+    "The river rose by two metres overnight after three days of steady rain across the upper valley.",
+    "Emergency crews moved sandbags into the old town before dawn, while the ferry service was suspended.",
+    "The mayor said the levees built after the 2013 flood were holding, but asked residents to stay alert.",
+    "Hydrologists expect the water to peak on Thursday evening and to fall slowly over the weekend.",
+]
+
+
+def _page(head: str = "", body_extra: str = "", lang: str = "en") -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><title>Rivers rise | Example News</title>{head}</head>'
+        "<body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
+        f"<article><h1>Rivers rise after days of rain</h1>{paragraphs}</article>{body_extra}"
+        "<footer>© Example News. All rights reserved. Imprint. Privacy.</footer></body></html>"
+    )
+
+
+def _jsonld(data: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def test_jsonld_gives_title_dates_with_offset_authors_tags_image_and_publisher() -> None:
+    head = _jsonld({
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "name": "Example"},
+            {
+                "@type": "NewsArticle",
+                "headline": "Rivers rise after days of rain",
+                "datePublished": "2024-05-01T10:00:00+02:00",
+                "dateModified": "2024-05-01T12:30:00Z",
+                "author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "By John Roe"}],
+                "keywords": "floods, weather, Floods",
+                "image": {"@type": "ImageObject", "url": "/img/river.jpg"},
+                "publisher": {"@type": "Organization", "name": "Example News"},
+                "inLanguage": "en-GB",
+            },
+        ],
+    }) + '<link rel="canonical" href="/2024/05/01/rivers-rise">'
+    fields = extract_article_fields(_page(head), URL)
+    assert fields.title == "Rivers rise after days of rain"
+    assert fields.published == "2024-05-01T10:00:00+02:00"
+    assert fields.modified == "2024-05-01T12:30:00+00:00"
+    assert fields.authors == ["Jane Doe", "John Roe"]
+    assert fields.tags == ["floods", "weather"]
+    assert fields.image == "https://news.example.org/img/river.jpg"
+    assert fields.site_name == "Example News"
+    assert fields.language == "en"
+    assert fields.canonical_url == "https://news.example.org/2024/05/01/rivers-rise"
+
+
+def test_opengraph_and_meta_tags_fill_in_without_jsonld() -> None:
+    head = (
+        '<meta property="og:title" content="Rivers rise after days of rain">'
+        '<meta property="og:site_name" content="Example News">'
+        '<meta property="og:url" content="https://news.example.org/rivers-rise">'
+        '<meta property="og:image" content="https://cdn.example.org/river.jpg">'
+        '<meta property="article:published_time" content="2024-05-01T08:15:00+00:00">'
+        '<meta property="article:modified_time" content="2024-05-02T09:00:00+00:00">'
+        '<meta property="article:tag" content="floods"><meta property="article:tag" content="rain">'
+        '<meta name="author" content="Von Anna Müller und Max Mustermann">'
+    )
+    fields = extract_article_fields(_page(head, lang="de-DE"), URL)
+    assert fields.title == "Rivers rise after days of rain"
+    assert fields.published == "2024-05-01T08:15:00+00:00"
+    assert fields.modified == "2024-05-02T09:00:00+00:00"
+    assert fields.tags == ["floods", "rain"]
+    assert fields.authors == ["Anna Müller", "Max Mustermann"]
+    assert fields.language == "de"
+    assert fields.site_name == "Example News"
+    assert fields.image == "https://cdn.example.org/river.jpg"
+    assert fields.canonical_url == "https://news.example.org/rivers-rise"
+
+
+def test_body_keeps_article_paragraphs_in_order_and_leaves_boilerplate_out() -> None:
+    fields = extract_article_fields(_page(), URL)
+    lines = fields.text.split("\n")
+    positions = [next(i for i, line in enumerate(lines) if paragraph in line) for paragraph in PARAGRAPHS]
+    assert positions == sorted(positions)
+    assert "All rights reserved" not in fields.text
+    assert "Home" not in lines
+
+
+def test_reader_comments_stay_out_of_the_body() -> None:
+    comments = (
+        '<section id="comments" class="comments-area"><h2>3 comments</h2><ol class="commentlist">'
+        '<li class="comment" id="comment-1"><div class="comment-author">river_fan</div>'
+        "<p>I live by the bridge and the water is already over the footpath this morning.</p></li>"
+        '<li class="comment" id="comment-2"><div class="comment-author">Old Town Resident</div>'
+        "<p>Thanks to the crews who were out all night with the sandbags, truly heroic work.</p></li>"
+        "</ol></section>"
+    )
+    fields = extract_article_fields(_page(body_extra=comments), URL)
+    assert PARAGRAPHS[0] in fields.text
+    assert "footpath this morning" not in fields.text
+    assert "truly heroic work" not in fields.text
+
+
+def test_jsonld_article_body_is_the_fallback_when_the_markup_has_no_text() -> None:
+    body = "First paragraph of the story that only ships as structured data.\nSecond paragraph of it."
+    html = (
+        "<html><head>" + _jsonld({"@type": "NewsArticle", "headline": "Script-rendered story", "articleBody": body})
+        + '</head><body><div id="app"></div><script>render()</script></body></html>'
+    )
+    fields = extract_article_fields(html, URL)
+    assert fields.text == body
+    assert fields.title == "Script-rendered story"
+
+
+def test_a_page_without_structured_data_still_gets_title_byline_and_date() -> None:
+    html = _page(body_extra="").replace(
+        "<h1>Rivers rise after days of rain</h1>",
+        '<h1>Rivers rise after days of rain</h1><p class="byline"><span class="author">By Jane Doe</span></p>'
+        '<time datetime="2024-05-01">1 May 2024</time>',
+    )
+    fields = extract_article_fields(html, URL)
+    assert fields.title == "Rivers rise after days of rain"
+    assert fields.authors == ["Jane Doe"]
+    assert fields.published == "2024-05-01"
+
+
+def test_unparseable_input_raises_extraction_error() -> None:
+    with pytest.raises(ExtractionError):
+        extract_article_fields("", URL)
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("By John Smith and Jane Doe", ["John Smith", "Jane Doe"]),
+        ("Von Anna Müller, 03.05.2024", ["Anna Müller"]),
+        ("Smith, John", ["John Smith"]),
+        ("Adam Vidler, AP", ["Adam Vidler", "AP"]),
+        ("Por María García y Pedro López", ["María García", "Pedro López"]),
+        ("By JOHN SMITH AND JANE DOE | Updated 3:04 PM", ["JOHN SMITH", "JANE DOE"]),
+        ("Dr. Anna Schmidt (dpa)", ["Dr. Anna Schmidt"]),
+        ("https://www.facebook.com/someone", []),
+        ("admin", []),
+        ("@newsdesk", []),
+    ],
+)
+def test_author_bylines_become_clean_names(raw: str, names: list[str]) -> None:
+    assert clean_authors([raw]) == names
+
+
+def test_author_names_are_deduplicated_across_sources_ignoring_case() -> None:
+    assert clean_authors(["Jane Doe", "jane doe", None, "John Roe"]) == ["Jane Doe", "John Roe"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2024-05-01T10:00:00+02:00", "2024-05-01T10:00:00+02:00"),
+        ("2024-05-01T10:00:00.123Z", "2024-05-01T10:00:00+00:00"),
+        ("2024-05-01T10:00:00+0200", "2024-05-01T10:00:00+02:00"),
+        ("2024-05-01 9:05", "2024-05-01T09:05:00"),
+        ("2024-05-01", "2024-05-01"),
+        ("20240501", "2024-05-01"),
+        ("Wed, 01 May 2024 10:00:00 +0200", "2024-05-01T10:00:00+02:00"),
+        ("1714550400", "2024-05-01T08:00:00+00:00"),
+        ("0000-00-00", None),
+        ("2999-01-01", None),
+        ("", None),
+    ],
+)
+def test_metadata_timestamps_normalise_to_iso_keeping_the_offset(raw: str, iso: str | None) -> None:
+    assert normalize_datetime(raw) == iso
