@@ -1,0 +1,224 @@
+"""The durable on-disk spool: batches the index could not take, kept in order and replayed before new writes."""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Sequence
+
+from monitor.errors import IndexUnavailable, SearchIndexError
+from monitor.index.base import SearchIndex, UpsertStats
+from monitor.items import ArticleItem, Comment
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+_ARTICLE_FIELDS = {f.name for f in fields(ArticleItem)}
+_COMMENT_FIELDS = {f.name for f in fields(Comment)}
+LOCK_NAME = ".replay.lock"
+REJECTED_DIR = "rejected"
+
+
+def _article(data: dict[str, Any]) -> ArticleItem:
+    comments = [Comment(**{k: v for k, v in c.items() if k in _COMMENT_FIELDS}) for c in data.get("comments", [])]
+    values = {k: v for k, v in data.items() if k in _ARTICLE_FIELDS and k != "comments"}
+    return ArticleItem(**values, comments=comments)
+
+
+@dataclass
+class SpoolReplay(UpsertStats):
+    """What a replay wrote (the UpsertStats fields), how much of the spool it took, and what the index refused."""
+
+    batches: int = 0
+    articles: int = 0
+    rejected: dict[str, str] = field(default_factory=dict)  # document id -> reason, refused for good
+    busy: bool = False  # another process was replaying the spool; nothing was done
+
+
+class Spool:
+    """One JSON file per batch in ``directory``, named so that sorting them gives the order they came in.
+
+    A batch is written to a temporary file, fsynced and renamed, so a crash leaves either the whole
+    batch or nothing. Batches are upserts (articles with their comments and ``seen_at``), so replaying
+    one that had partly reached the index is harmless: upserts are idempotent. Several crawl processes
+    may share one spool: names start with a nanosecond clock (no coordination needed to append), and
+    replay holds an exclusive lock so a batch is never replayed twice at once.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._last = 0
+
+    def __repr__(self) -> str:
+        return f"Spool({str(self.directory)!r}, batches={len(self)})"
+
+    def __len__(self) -> int:
+        return len(self.pending())
+
+    def pending(self) -> list[Path]:
+        """The spooled batches, oldest first."""
+        return sorted(self.directory.glob("*.json"))
+
+    def rejected(self) -> list[Path]:
+        """Batches the index refused for good, kept for a person to look at."""
+        return sorted((self.directory / REJECTED_DIR).glob("*.json"))
+
+    def _next_name(self) -> str:
+        batches = self.pending()
+        last = int(batches[-1].name.split("-", 1)[0]) if batches else 0
+        # Strictly increasing within this process even if the clock steps back or ticks coarsely.
+        self._last = max(time.time_ns(), last + 1, self._last + 1)
+        return f"{self._last:020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
+
+    def append(self, articles: Sequence[ArticleItem], *, seen_at: str) -> Path:
+        """Keep a batch on disk; returns its file."""
+        payload = {"seen_at": seen_at, "articles": [a.to_dict(with_comments=True) for a in articles]}
+        target = self.directory / self._next_name()
+        tmp = target.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, ensure_ascii=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(self.directory)
+        logger.warning("batch spooled articles=%d file=%s", len(articles), target)
+        return target
+
+    def load(self, path: Path) -> tuple[list[ArticleItem], str]:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [_article(a) for a in data["articles"]], str(data["seen_at"])
+
+    @contextmanager
+    def _replay_lock(self, *, blocking: bool) -> Iterator[bool]:
+        with open(self.directory / LOCK_NAME, "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def replay(self, index: SearchIndex, *, blocking: bool = True,
+               progress: SpoolReplay | None = None) -> SpoolReplay:
+        """Upsert every spooled batch in order, deleting each once the index took it.
+
+        Stops at the first batch the index cannot take: IndexUnavailable propagates, the rest stay
+        spooled, and ``progress`` (if given) holds what was replayed before. Documents the index refused
+        for good are reported in ``rejected``; their batch goes to ``rejected/`` so it cannot block the
+        rest. With ``blocking=False`` a replay running in another process makes this one return at once
+        with ``busy`` set.
+        """
+        report = SpoolReplay() if progress is None else progress
+        with self._replay_lock(blocking=blocking) as locked:
+            if not locked:
+                report.busy = True
+                return report
+            for path in self.pending():
+                if not path.exists():  # replayed by another process before we took the lock
+                    continue
+                articles, seen_at = self.load(path)
+                try:
+                    report.add(index.upsert(articles, seen_at=seen_at))
+                except IndexUnavailable:
+                    raise
+                except SearchIndexError as exc:
+                    failures = getattr(exc, "failures", None) or {}
+                    written = getattr(exc, "stats", None)
+                    if written is not None:
+                        report.add(written)
+                    report.rejected.update(failures or {f"batch {path.name}": str(exc)})
+                    self._set_aside(path, exc)
+                    continue
+                path.unlink()
+                report.batches += 1
+                report.articles += len(articles)
+                logger.info("spooled batch replayed articles=%d file=%s", len(articles), path.name)
+        return report
+
+    def _set_aside(self, path: Path, exc: SearchIndexError) -> None:
+        rejected = self.directory / REJECTED_DIR
+        rejected.mkdir(exist_ok=True)
+        os.replace(path, rejected / path.name)
+        reasons = getattr(exc, "failures", None) or {"batch": str(exc)}
+        (rejected / (path.stem + ".reasons.json")).write_text(
+            json.dumps(reasons, ensure_ascii=False, indent=1), encoding="utf-8")
+        logger.error("spooled batch refused, moved aside file=%s reason=%s", rejected / path.name, exc)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable (a crash right after must not lose the new name)."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class WriteThrough:
+    """What writing one batch through the spool did."""
+
+    written: SpoolReplay  # everything written now: the replayed batches, then this one; what was refused
+    replayed: int = 0  # articles replayed from the spool before this batch
+    spooled: int = 0  # articles of this batch that went to the spool instead
+    reason: str | None = None  # why the batch was spooled
+    unavailable: bool = False  # the engine could not be reached (or kept answering 429/5xx)
+
+
+def write_through(index: SearchIndex, spool: Spool, articles: Sequence[ArticleItem], *,
+                  seen_at: str) -> WriteThrough:
+    """Replay what is spooled, then upsert ``articles``; if the index cannot take them, spool them instead.
+
+    Order is kept: a new batch never overtakes a spooled one. Documents the index refused for good
+    (BulkRejected) are not spooled, since a replay would be refused again: they are reported by id.
+    """
+    report = WriteThrough(written=SpoolReplay())
+    try:
+        if len(spool):
+            spool.replay(index, blocking=False, progress=report.written)
+            report.replayed = report.written.articles
+            if report.written.busy:
+                return _spool(spool, articles, seen_at, report, "another process is replaying the spool")
+        if articles:
+            report.written.add(index.upsert(articles, seen_at=seen_at))
+    except IndexUnavailable as exc:
+        report.replayed = report.written.articles
+        report.unavailable = True
+        return _spool(spool, articles, seen_at, report, str(exc))
+    except SearchIndexError as exc:
+        failures = getattr(exc, "failures", None)
+        if failures is None:  # the whole batch was refused: keep it, a replay sets it aside if it fails again
+            return _spool(spool, articles, seen_at, report, str(exc))
+        written = getattr(exc, "stats", None)
+        if written is not None:
+            report.written.add(written)
+        report.written.rejected.update(failures)
+    return report
+
+
+def _spool(spool: Spool, articles: Sequence[ArticleItem], seen_at: str, report: WriteThrough,
+           reason: str) -> WriteThrough:
+    if articles:
+        logger.warning("index did not take the batch, spooling it articles=%d reason=%s", len(articles), reason)
+        spool.append(articles, seen_at=seen_at)
+    report.spooled = len(articles)
+    report.reason = reason
+    return report
+
+
+def upsert_or_spool(index: SearchIndex, spool: Spool, articles: Sequence[ArticleItem], *,
+                    seen_at: str) -> UpsertStats | None:
+    """write_through, answering the stats of everything written now, or None when this batch went to the spool."""
+    report = write_through(index, spool, articles, seen_at=seen_at)
+    return None if report.spooled else report.written
