@@ -64,3 +64,12 @@ def make_snippet(doc: Mapping[str, Any], node: Node, *, words: int = 30) -> str:
         if title_marked:
             return title
     return snippet
+
+
+def search_hit(doc: dict[str, Any], node: Node, *, score: float | None) -> dict[str, Any]:
+    """A stored document as a search hit: its score, its snippet, and one ``author`` line for every type."""
+    doc["score"] = score
+    doc["snippet"] = make_snippet(doc, node)
+    if doc.get("type") == "article":
+        doc["author"] = ", ".join(doc.get("authors") or []) or None
+    return doc

@@ -106,6 +106,8 @@ def test_search_filters_and_sorts(crawled: dict[str, Any]) -> None:
     assert {h["source"] for h in by_date["hits"]} == {"valley-post"}
     dates = [h["published"] for h in by_date["hits"]]
     assert dates == sorted(dates, reverse=True)
+    authors = {a["url"]: ", ".join(a["authors"]) for a in crawled["truth"]}
+    assert all(h["author"] == authors[h["url"]] for h in by_date["hits"])
     comments = monitor_json("search", "", "--type", "comment", "--limit", "5", config=config)
     assert comments["hits"] and all(h["type"] == "comment" for h in comments["hits"])
 

@@ -36,7 +36,7 @@ from monitor.query import (
     parse,
     to_fts5,
 )
-from monitor.snippets import make_snippet
+from monitor.snippets import search_hit
 from monitor.urls import article_id, canonicalize_url
 from monitor.words import FTS5_TOKENIZE
 
@@ -370,10 +370,8 @@ class SQLiteIndex(SearchIndex):
 
         hits = []
         for row in rows[:limit]:
-            doc = self._document(row)
-            doc["score"] = -row["bm25"] if rank_join and row["bm25"] is not None else None
-            doc["snippet"] = make_snippet(doc, node)
-            hits.append(doc)
+            score = -row["bm25"] if rank_join and row["bm25"] is not None else None
+            hits.append(search_hit(self._document(row), node, score=score))
         next_cursor = None
         if len(rows) > limit and limit > 0:
             last = rows[limit - 1]
