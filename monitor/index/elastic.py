@@ -16,7 +16,7 @@ from monitor.index.documents import (
 from monitor.index.engine_clients import EngineAuth, EngineClient, connect
 from monitor.items import ArticleItem
 from monitor.query import Phrase, Term, highlight_terms, parse, text_fields, to_engine_dsl
-from monitor.snippets import make_snippet
+from monitor.snippets import search_hit
 from monitor.urls import article_id, canonicalize_url
 
 logger = logging.getLogger(__name__)
@@ -321,9 +321,7 @@ class EngineIndex(SearchIndex):
         hits = []
         for raw in raw_hits[:limit]:
             doc = _public({**raw.get("_source", {}), "id": raw["_id"]})
-            doc["score"] = raw.get("_score") if ranked else None
-            doc["snippet"] = make_snippet(doc, node)
-            hits.append(doc)
+            hits.append(search_hit(doc, node, score=raw.get("_score") if ranked else None))
         return SearchResult(
             total=int(answer["hits"]["total"]["value"]),
             hits=hits,
