@@ -1,23 +1,19 @@
-"""Per-page comment F1 and parent/author/date accuracy on ../shared/data/comments-dev, as a markdown table.
+"""Per-page comment F1 and parent/author/date accuracy on ../shared/data/comments-dev (`monitor extract --json`).
 
 Run from the project root: python bench/comments_report.py [--data PATH]
 """
 from __future__ import annotations
 
 import argparse
-import gzip
 import importlib.util
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-import lxml.html
-
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT / ".." / "shared" / "data" / "comments-dev"
 SCORER = ROOT / ".." / "shared" / "eval" / "score.py"
-DUMMY_URL = "http://example.invalid/article"
 
 
 def load_scorer(path: Path = SCORER) -> Any:
@@ -29,40 +25,27 @@ def load_scorer(path: Path = SCORER) -> Any:
 
 
 def predict(html_path: Path, url: str | None) -> list[dict[str, Any]]:
-    """Our comments for one saved page, in the scorer's shape."""
-    from monitor.extract import decode_html
-    from monitor.extract.comments import extract_comments
+    """Our comments for one saved page as `monitor extract PAGE --json` prints them (the same service call),
+    in the scorer's shape: hashed ids and parent ids from the thread linking, ``published`` as ``date_iso``."""
+    from monitor import service
 
-    text = decode_html(gzip.open(html_path).read())
-    tree = lxml.html.document_fromstring(text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
     return [
-        {"id": c.key, "parent_id": c.parent_key, "author": c.author, "date_iso": c.published, "text": c.text}
-        for c in extract_comments(tree, url or DUMMY_URL)
+        {"id": c["id"], "parent_id": c["parent_id"], "author": c["author"], "date_iso": c["published"],
+         "text": c["text"]}
+        for c in service.extract(str(html_path), url=url)["comments"]
     ]
 
 
-def score_page(data: Path, truth_path: Path, scorer: Any) -> dict[str, Any]:
-    truth = json.loads(truth_path.read_text(encoding="utf-8"))
-    pred = predict(data / truth["html"], truth.get("url"))
-    result = scorer.score_comments(truth["comments"], pred)
-    result["name"] = truth["name"]
-    return result
+def _prefixed(rows: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    return [{**r, "id": f"{prefix}/{r['id']}", "parent_id": f"{prefix}/{r['parent_id']}" if r.get("parent_id") else None}
+            for r in rows]
 
 
-def micro(scorer: Any, data: Path) -> dict[str, Any]:
-    """Pool every matched comment over all pages: one score over the whole set."""
-    gold_all: list[dict[str, Any]] = []
-    pred_all: list[dict[str, Any]] = []
-    for truth_path in sorted((data / "truth").glob("*.json")):
-        truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        prefix = truth["name"] + "/"
-        for g in truth["comments"]:
-            gold_all.append({**g, "id": prefix + str(g["id"]),
-                             "parent_id": prefix + str(g["parent_id"]) if g.get("parent_id") else None})
-        for p in predict(data / truth["html"], truth.get("url")):
-            pred_all.append({**p, "id": prefix + p["id"],
-                             "parent_id": prefix + p["parent_id"] if p.get("parent_id") else None})
-    return scorer.score_comments(gold_all, pred_all)
+def micro(scorer: Any, pages: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> dict[str, Any]:
+    """Pool every comment over all pages (ids prefixed by page): one score over the whole set."""
+    gold = [row for truth, _ in pages for row in _prefixed(truth["comments"], truth["name"])]
+    pred = [row for truth, rows in pages for row in _prefixed(rows, truth["name"])]
+    return scorer.score_comments(gold, pred)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,14 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     scorer = load_scorer()
-    results = [score_page(args.data, t, scorer) for t in sorted((args.data / "truth").glob("*.json"))]
+    truths = [json.loads(t.read_text(encoding="utf-8")) for t in sorted((args.data / "truth").glob("*.json"))]
+    pages = [(truth, predict(args.data / truth["html"], truth.get("url"))) for truth in truths]
+    results = [{**scorer.score_comments(truth["comments"], rows), "name": truth["name"]} for truth, rows in pages]
     fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
     print("| page | gold | pred | matched | F1 | parent acc | author acc | date acc |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         print(f"| {r['name']} | {r['gold']} | {r['pred']} | {r['matched']} | {fmt(r['f1'])} | "
               f"{fmt(r['parent_acc'])} | {fmt(r['author_acc'])} | {fmt(r['date_acc'])} |")
-    total = micro(scorer, args.data)
+    total = micro(scorer, pages)
     print(f"| **all (micro)** | {total['gold']} | {total['pred']} | {total['matched']} | {fmt(total['f1'])} | "
           f"{fmt(total['parent_acc'])} | {fmt(total['author_acc'])} | {fmt(total['date_acc'])} |")
     return 0

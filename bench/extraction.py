@@ -1,6 +1,6 @@
 """Benchmark: our extraction against plain trafilatura on the shared corpora — time per page and quality.
 
-Run from the project root:  python bench/extraction.py [--workers 2] [--limit N] [--corpus aeb,fundus]
+Run from the project root:  python bench/extraction.py [--workers 1] [--limit N] [--corpus aeb,fundus] [--article-only]
 Prints a markdown table to paste into BENCHMARKS.md.
 """
 from __future__ import annotations
@@ -172,7 +172,8 @@ def _metadata_rows(corpus: str, group: list[Page], res: list[dict[str, Any]]) ->
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=",".join(CORPORA), help="comma-separated: " + ", ".join(CORPORA))
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes; keep 1 for the timing figures (each page is timed plain, ours, alternately)")
     parser.add_argument("--limit", type=int, default=0, help="pages per corpus (0 = all)")
     parser.add_argument("--article-only", action="store_true", help="time extract_article_fields, not extract_html")
     parser.add_argument("--dump", type=Path, help="pickle the per-page results here for closer study")

@@ -12,6 +12,9 @@ from rich.console import Console
 from monitor import render, service
 from monitor.config import Config, load_config
 from monitor.errors import ConfigError, MonitorError
+from monitor.cli_alerts import alerts_app
+from monitor.cli_serve import serve_app
+from monitor.cli_web import web_app
 from monitor.index import SearchRequest
 
 app = typer.Typer(
@@ -90,6 +93,7 @@ def search(
     query: str = typer.Argument("", help='Query, e.g. \'Israel AND (Ukraine OR Kyiv) NOT football\', \'"air defense"\'.'),
     type_: str = typer.Option("all", "--type", help="article, comment or all."),
     source: list[str] = typer.Option(None, "--source", help="Only these sources (repeatable)."),
+    topic: list[str] = typer.Option(None, "--topic", help="Only documents tagged with these topics (repeatable)."),
     since: Optional[str] = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
     sort: str = typer.Option("relevance", "--sort", help="relevance or date."),
@@ -104,7 +108,8 @@ def search(
         raise MonitorError(f"--type must be article, comment or all, not {type_!r}")
     if sort not in ("relevance", "date"):
         raise MonitorError(f"--sort must be relevance or date, not {sort!r}")
-    request = SearchRequest(query=query, types=types[type_], sources=tuple(source or ()), since=since,
+    request = SearchRequest(query=query, types=types[type_], sources=tuple(source or ()), topics=tuple(topic or ()),
+                            since=since,
                             until=until, sort=sort, limit=limit, facets=facets,  # type: ignore[arg-type]
                             search_after=_decode_cursor(after) if after else None)
     result = service.search(state.config(), request)
@@ -162,6 +167,9 @@ def extract(
 
 index_app = typer.Typer(help="Look after the search index: init, status, migrate, spool.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(serve_app)  # serve, runs, sources
+app.add_typer(web_app)  # web
 
 
 @index_app.command("init")

@@ -1,4 +1,4 @@
-"""The config schema (index, crawl, sources, topics), loading from YAML and errors that name the key."""
+"""The config schema (index, crawl, sources, topics, alerts), loading from YAML and errors that name the key."""
 from __future__ import annotations
 
 import os
@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -61,6 +61,227 @@ class CrawlConfig(_Strict):
     autothrottle: bool = True
 
 
+def _as_duration(value: Any) -> Any:
+    return parse_duration(value) if isinstance(value, str) else value
+
+
+class ScheduleConfig(_Strict):
+    """When a source is crawled: a five-field cron (in serve.timezone) or an interval, with optional jitter."""
+
+    cron: str | None = None
+    every: timedelta | None = None
+    jitter: timedelta | None = None  # each run starts up to this much later, so sources do not all start at once
+
+    @field_validator("every", "jitter", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return _as_duration(value)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, cron: str | None) -> str | None:
+        if cron is not None:
+            from apscheduler.triggers.cron import CronTrigger  # late: only configs with schedules need it
+
+            try:
+                CronTrigger.from_crontab(cron, timezone="UTC")
+            except ValueError as exc:
+                raise ValueError(f"{cron!r} is not a cron schedule ({exc}); write five fields: "
+                                 f"minute hour day month weekday, like \"*/30 * * * *\"") from None
+        return cron
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        """``"15m"`` is an interval, ``"*/30 * * * *"`` a cron."""
+        if isinstance(value, str):
+            return {"cron": value} if len(value.split()) == 5 else {"every": value}
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "ScheduleConfig":
+        if (self.cron is None) == (self.every is None):
+            raise ValueError("give exactly one of cron (like \"*/30 * * * *\") or every (like 15m)")
+        if self.every is not None and self.every.total_seconds() < 1:
+            raise ValueError("every must be at least 1s")
+        return self
+
+    def describe(self) -> str:
+        """The schedule as a person writes it, e.g. ``cron */30 * * * *`` or ``every 0:15:00 (jitter 0:01:00)``."""
+        text = f"cron {self.cron}" if self.cron else f"every {self.every}"
+        return f"{text} (jitter {self.jitter})" if self.jitter else text
+
+
+class ServeConfig(_Strict):
+    """`monitor serve`: how many crawls at once, how long one may take, how it stops, where its state lives."""
+
+    max_concurrent_crawls: int = Field(2, ge=1, le=256)
+    crawl_timeout: timedelta = timedelta(hours=2)  # a crawl still running then is killed and recorded as timeout
+    grace_period: timedelta = timedelta(seconds=60)  # on SIGTERM, running crawls get this long to finish
+    misfire_grace: timedelta = timedelta(days=1)  # a run missed by less than this is caught up (once) at start
+    state_store: str = "state.db"  # SQLite: schedules, run records, HTTP validators; relative to data_dir
+    unhealthy_after: int = Field(3, ge=1)  # failed runs in a row before a source is flagged failing
+    default_schedule: ScheduleConfig | None = None  # for sources without their own; none: only scheduled ones run
+    timezone: str = "UTC"  # of cron schedules
+    watch_config: bool = True  # reload when the config file changes (SIGHUP always reloads)
+    run_new_sources_now: bool = True  # a newly scheduled source is crawled at once, then on its schedule
+
+    @field_validator("crawl_timeout", "grace_period", "misfire_grace", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return _as_duration(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, zone: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{zone!r} is not a time zone name like UTC or Europe/Berlin") from None
+        return zone
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?::[A-Za-z_][A-Za-z0-9_]*)?)\}")
+API_BUILTINS = frozenset({"page", "cursor", "url"})  # filled by the crawler, not from the page
+
+
+def placeholders(template: str) -> list[str]:
+    """The ``{name}`` and ``{env:NAME}`` placeholders of a URL or header template."""
+    return _PLACEHOLDER.findall(template)
+
+
+def fill_template(template: str, values: dict[str, str], *, quote_values: bool = True) -> str:
+    """``{name}`` filled from ``values`` (URL-quoted unless told not to); ``{env:NAME}`` must be in ``values`` too."""
+    def one(match: re.Match[str]) -> str:
+        value = values.get(match.group(1), "")
+        return quote(value, safe="") if quote_values else value
+    return _PLACEHOLDER.sub(one, template)
+
+
+def _check_selector(expression: str) -> str:
+    from monitor.extract.selectors import compile_selector  # lxml/parsel only when selectors are configured
+
+    try:
+        compile_selector(expression)
+    except ValueError as exc:
+        raise ValueError(f"{expression!r} is not a valid CSS or XPath selector: {exc}") from None
+    return expression
+
+
+class ArticleSelectors(_Strict):
+    """Per-source overrides of article fields; CSS, or XPath when the expression starts with / ( or ./"""
+
+    title: str = ""
+    body: str = ""
+    author: str = ""
+    date: str = ""
+
+    @field_validator("*")
+    @classmethod
+    def _valid(cls, value: str) -> str:
+        return _check_selector(value) if value else value
+
+
+class CommentSelectors(_Strict):
+    """Per-source comment markup: ``item`` (inside ``container``) finds comments; the rest are relative to an item."""
+
+    container: str = ""
+    item: str = ""
+    author: str = ""
+    date: str = ""
+    text: str = ""
+    id: str = ""
+    parent: str = ""
+    likes: str = ""
+
+    @field_validator("*")
+    @classmethod
+    def _valid(cls, value: str) -> str:
+        return _check_selector(value) if value else value
+
+    @model_validator(mode="after")
+    def _has_items(self) -> "CommentSelectors":
+        if any(getattr(self, f) for f in type(self).model_fields) and not self.item:
+            raise ValueError("item is required: the selector of one comment")
+        return self
+
+
+class SelectorsConfig(_Strict):
+    article: ArticleSelectors = ArticleSelectors()
+    comments: CommentSelectors = CommentSelectors()
+
+
+class ValueRule(_Strict):
+    """Where a value for the comments API URL is found in the article page: one of regex, css or xpath."""
+
+    regex: str = ""
+    css: str = ""
+    xpath: str = ""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "ValueRule":
+        given = [k for k in ("regex", "css", "xpath") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of regex, css or xpath")
+        if self.regex:
+            try:
+                re.compile(self.regex)
+            except re.error as exc:
+                raise ValueError(f"regex is not a valid regular expression: {exc}") from None
+        else:
+            _check_selector(self.css or self.xpath)
+        return self
+
+
+class CommentFields(_Strict):
+    """JSON paths (dotted, relative to one comment) of each comment field; empty: not given by the API."""
+
+    id: str = "id"
+    parent: str = "parent"
+    author: str = "author"
+    date: str = "date"
+    text: str = "text"
+    likes: str = ""
+
+
+class CommentsApiConfig(_Strict):
+    """Comments loaded from a JSON endpoint: a URL template filled from the article page, JSON paths for the fields."""
+
+    url: str
+    values: dict[str, ValueRule] = {}
+    items: str = ""  # JSON path of the list of comments; empty: the answer is the list
+    fields: CommentFields = CommentFields()
+    next: str = ""  # JSON path of the next page's URL or cursor; empty: count {page} until an empty page
+    first_page: int = Field(1, ge=0)
+    html_text: bool = False
+    max_pages: int = Field(20, ge=1, le=1000)
+    headers: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> "CommentsApiConfig":
+        if urlsplit(self.url.split("{", 1)[0]).scheme not in ("http", "https") and not self.url.startswith("{"):
+            raise ValueError(f"url {self.url!r} is not an http(s) URL template")
+        known = API_BUILTINS | set(self.values)
+        for template in (self.url, *self.headers.values()):
+            for name in placeholders(template):
+                if not name.startswith("env:") and name not in known:
+                    raise ValueError(f"placeholder {{{name}}} is neither in values nor one of "
+                                     f"{{page}}, {{cursor}}, {{url}}, {{env:NAME}}")
+        return self
+
+    def env_names(self) -> list[str]:
+        """The environment variables the URL and headers take secrets from."""
+        names = [p[4:] for t in (self.url, *self.headers.values()) for p in placeholders(t) if p.startswith("env:")]
+        return list(dict.fromkeys(names))
+
+    def extraction_options(self) -> dict[str, Any]:
+        """What extraction needs to read an answer (no URL, no secrets)."""
+        return {"items": self.items, "fields": self.fields.model_dump(), "next": self.next,
+                "html_text": self.html_text}
+
+
 class SourceConfig(_Strict):
     name: str
     feeds: list[str] = []
@@ -70,8 +291,18 @@ class SourceConfig(_Strict):
     allowed_domains: list[str] = []
     article_url_pattern: str = ""
     max_articles: int | None = Field(None, ge=1)
+    # all: index every article; topics: only articles that match at least one topic (with their comments).
+    keep: Literal["all", "topics"] = "all"
+    # The site's own search (or tag) pages with a {query} placeholder, crawled for every topic's keywords.
+    search_urls: list[str] = []
     # Known articles younger than this are fetched again to pick up new comments.
     refresh_comments_for: timedelta = timedelta(days=3)
+    # Comment pages (/comment-page-2/, ?cpage=2, "older comments") fetched per article; 0: only the article page.
+    max_comment_pages: int = Field(50, ge=0, le=1000)
+    comments_api: CommentsApiConfig | None = None
+    selectors: SelectorsConfig = SelectorsConfig()
+    # When `monitor serve` crawls it: "*/30 * * * *", "15m", or {every: 15m, jitter: 1m}; none: serve.default_schedule.
+    schedule: ScheduleConfig | None = None
 
     @field_validator("refresh_comments_for", mode="before")
     @classmethod
@@ -93,6 +324,17 @@ class SourceConfig(_Strict):
                 raise ValueError(f"{url!r} is not an http(s) URL")
         return urls
 
+    @field_validator("search_urls")
+    @classmethod
+    def _search_templates(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+            if "{query}" not in url:
+                raise ValueError(f"{url!r} needs a {{query}} placeholder where the keywords go, "
+                                 f"like https://site/search?q={{query}}")
+        return urls
+
     @field_validator("article_url_pattern")
     @classmethod
     def _regex(cls, pattern: str) -> str:
@@ -104,21 +346,129 @@ class SourceConfig(_Strict):
 
     @model_validator(mode="after")
     def _has_entry_points(self) -> "SourceConfig":
-        if not (self.feeds or self.sitemaps or self.start_urls):
-            raise ValueError("needs at least one of feeds, sitemaps or start_urls")
+        if not (self.feeds or self.sitemaps or self.start_urls or self.search_urls):
+            raise ValueError("needs at least one of feeds, sitemaps, start_urls or search_urls")
         return self
+
+    def secrets(self) -> dict[str, str]:
+        """The ``env:NAME`` values the source needs, from the environment; a missing one is a ConfigError."""
+        found: dict[str, str] = {}
+        for name in self.comments_api.env_names() if self.comments_api else []:
+            value = os.environ.get(name)
+            if not value:
+                raise ConfigError(f"source {self.name!r}: comments_api needs the environment variable {name}, "
+                                  f"which is not set")
+            found[f"env:{name}"] = value
+        return found
+
+    def extraction_options(self) -> dict[str, Any]:
+        """The source's options for extraction (plain data, no secrets): selectors and how to read its comments API."""
+        options: dict[str, Any] = {}
+        selectors = self.selectors.model_dump(exclude_defaults=True)
+        if selectors:
+            options["selectors"] = selectors
+        if self.comments_api:
+            options["comments_api"] = self.comments_api.extraction_options()
+        return options
 
     def domains(self) -> list[str]:
         """allowed_domains, or the hosts of the configured URLs."""
         if self.allowed_domains:
             return list(self.allowed_domains)
-        hosts = {urlsplit(u).hostname or "" for u in [*self.feeds, *self.sitemaps, *self.start_urls]}
+        hosts = {urlsplit(u).hostname or "" for u in [*self.feeds, *self.sitemaps, *self.start_urls, *self.search_urls]}
         return sorted(h for h in hosts if h)
+
+
+def _valid_query(query: str) -> str:
+    from monitor.query import parse  # late: the query module must not depend on the config
+    from monitor.errors import QueryError
+
+    try:
+        parse(query)
+    except QueryError as exc:
+        raise ValueError(f"the query does not parse: {exc}") from None
+    return query
 
 
 class TopicConfig(_Strict):
     name: str
     query: str
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, query: str) -> str:
+        return _valid_query(query)
+
+
+class AlertConfig(_Strict):
+    """A saved search that notifies: right away (immediate) or one message per schedule (digest)."""
+
+    name: str
+    query: str
+    types: list[Literal["article", "comment"]] = ["article", "comment"]
+    sources: list[str] = []
+    topics: list[str] = []
+    languages: list[str] = []
+    notify: list[str] = Field(min_length=1)  # Apprise URLs; {env:NAME} is replaced from the environment
+    mode: Literal["immediate", "digest"] = "immediate"
+    digest_schedule: str | None = None  # cron, e.g. "0 8 * * *"
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, name: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+            raise ValueError("must be a short name of letters, digits, '-', '_' or '.' (it is used in commands)")
+        return name
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, query: str) -> str:
+        return _valid_query(query)
+
+    @field_validator("notify")
+    @classmethod
+    def _apprise_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if "://" not in url:
+                raise ValueError("each notify entry is an Apprise URL like json://host/path, mailto://…, "
+                                 "tgram://{env:TELEGRAM_TOKEN}/chat_id")
+        return urls
+
+    @field_validator("digest_schedule")
+    @classmethod
+    def _cron(cls, schedule: str | None) -> str | None:
+        if schedule is not None:
+            from monitor.alerts.schedule import check_cron
+
+            check_cron(schedule)
+        return schedule
+
+    @model_validator(mode="after")
+    def _digest_needs_schedule(self) -> "AlertConfig":
+        if self.mode == "digest" and not self.digest_schedule:
+            raise ValueError("mode: digest needs digest_schedule (cron, like \"0 8 * * *\" for 08:00 every day)")
+        return self
+
+
+class NotificationConfig(_Strict):
+    """How failed sends are retried: after retry_after, doubling up to max_retry_after, at most max_attempts."""
+
+    retry_after: timedelta = timedelta(seconds=30)
+    max_retry_after: timedelta = timedelta(hours=1)
+    max_attempts: int = Field(20, ge=1)
+
+    @field_validator("retry_after", "max_retry_after", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value) if isinstance(value, str) else value
+
+
+class WebConfig(_Strict):
+    """`monitor web` (and the web server of `monitor serve`): where it listens, whether reads need the token."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    open_reads: bool = True  # false: searching and reading need MONITOR_API_TOKEN too (writes always do)
 
 
 class Config(_Strict):
@@ -126,6 +476,10 @@ class Config(_Strict):
     crawl: CrawlConfig = CrawlConfig()
     sources: list[SourceConfig] = []
     topics: list[TopicConfig] = []
+    alerts: list[AlertConfig] = []
+    notifications: NotificationConfig = NotificationConfig()
+    serve: ServeConfig = ServeConfig()
+    web: WebConfig = WebConfig()
     data_dir: str = "data"
     path: Path | None = Field(None, exclude=True)  # the file it came from
 
@@ -135,6 +489,11 @@ class Config(_Strict):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"source names must be unique; repeated: {', '.join(dupes)}")
+        for kind, items in (("topic", self.topics), ("alert", self.alerts)):
+            names = [i.name for i in items]
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"{kind} names must be unique; repeated: {', '.join(dupes)}")
         return self
 
     @property
@@ -142,9 +501,20 @@ class Config(_Strict):
         """Where batches the search engine did not take wait to be replayed."""
         return Path(self.data_dir) / "spool"
 
+    @property
+    def state_db(self) -> Path:
+        """The monitor's own state (alerts, what was sent, the notification outbox; schedules, runs, HTTP
+        validators): SQLite under data_dir (serve.state_store)."""
+        return Path(self.data_dir) / self.serve.state_store
+
+    def schedule_of(self, source: SourceConfig) -> ScheduleConfig | None:
+        """The source's schedule, or serve.default_schedule."""
+        return source.schedule or self.serve.default_schedule
+
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:
             if source.name == name:
+                source.secrets()  # a crawl must not start without them
                 return source
         known = ", ".join(s.name for s in self.sources) or "none configured"
         raise ConfigError(f"no source named {name!r} in {self.path or 'the config'} (known: {known})")

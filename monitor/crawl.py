@@ -32,6 +32,7 @@ class CrawlRun:
     returncode: int | None = None
     finish_reason: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    progress_offset: int = 0  # bytes of the progress file already read
 
     @property
     def status(self) -> str:
@@ -62,6 +63,7 @@ def summarize_stats(stats: dict[str, Any]) -> dict[str, Any]:
     return {
         "pages_fetched": get("downloader/response_count"),
         "articles_fetched": get("monitor/pages/article"),
+        "not_modified": get("monitor/pages/not_modified"),
         "articles_new": get("monitor/index/articles/new"),
         "articles_updated": get("monitor/index/articles/updated"),
         "articles_unchanged": get("monitor/index/articles/unchanged"),
@@ -79,8 +81,13 @@ def crawl_command(source: str) -> list[str]:
     return [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"source={source}"]
 
 
-def start_crawl(config: Config, source: str, *, extra_settings: dict[str, str] | None = None) -> CrawlRun:
-    """Start one crawl subprocess; its log and progress go under ``<data_dir>/runs/``."""
+def start_crawl(config: Config, source: str, *, extra_settings: dict[str, str] | None = None,
+                new_session: bool = False) -> CrawlRun:
+    """Start one crawl subprocess; its log and progress go under ``<data_dir>/runs/``.
+
+    ``new_session``: the crawl leads its own process group, so it (with its extraction workers) can be
+    stopped as one, and a terminal's Ctrl-C reaches only the server, which decides.
+    """
     config.source(source)  # fail early on an unknown source
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     run_dir = Path(config.data_dir) / "runs" / source
@@ -97,7 +104,8 @@ def start_crawl(config: Config, source: str, *, extra_settings: dict[str, str] |
         env["MONITOR_CONFIG"] = str(config.path)
     # stderr (a crash before logging starts) lands in the run's log too, so nothing is lost.
     with log_path.open("ab") as log:
-        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                   start_new_session=new_session)
     return CrawlRun(source=source, log_path=log_path, progress_path=progress_path,
                     started=datetime.now(timezone.utc).isoformat(timespec="seconds"), process=process)
 
@@ -105,16 +113,18 @@ def start_crawl(config: Config, source: str, *, extra_settings: dict[str, str] |
 def poll(run: CrawlRun) -> bool:
     """Refresh the run's counters from its progress file; True once the subprocess has ended."""
     if run.progress_path.exists():
-        last_line = ""
-        with run.progress_path.open(encoding="utf-8") as lines:
-            for line in lines:
-                if line.strip():
-                    last_line = line
-        if last_line:
-            snapshot = json.loads(last_line)
-            run.stats = snapshot["stats"]
-            if snapshot.get("final"):
-                run.finish_reason = snapshot.get("reason")
+        with run.progress_path.open("rb") as progress:
+            progress.seek(run.progress_offset)
+            chunk = progress.read()
+        # Only whole lines: the crawl may be writing the last one right now.
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        run.progress_offset += len(complete)
+        for line in complete.splitlines():
+            if line.strip():
+                snapshot = json.loads(line)
+                run.stats = snapshot["stats"]
+                if snapshot.get("final"):
+                    run.finish_reason = snapshot.get("reason")
     if run.process is None or run.process.poll() is None:
         return False
     run.returncode = run.process.returncode

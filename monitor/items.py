@@ -26,6 +26,7 @@ class PageItem:
     headers: dict[str, str] = field(default_factory=dict)
     fetched_at: str = ""  # ISO 8601 UTC
     comment_payloads: list[CommentPayload] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)  # the source's extraction options (selectors, comments API)
 
 
 @dataclass

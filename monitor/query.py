@@ -387,11 +387,17 @@ class _Doc:
     def __init__(self, doc: Mapping[str, Any]) -> None:
         self.doc = doc
         self._words: dict[str, list[str]] = {}
+        self._sets: dict[str, set[str]] = {}
 
     def words(self, field: str) -> list[str]:
         if field not in self._words:
             self._words[field] = tokenize(field_text(self.doc, field))
         return self._words[field]
+
+    def word_set(self, field: str) -> set[str]:
+        if field not in self._sets:
+            self._sets[field] = set(self.words(field))
+        return self._sets[field]
 
 
 def _word_hit(token: str, word: str, prefix: bool) -> bool:
@@ -434,11 +440,15 @@ def _match(node: Node, doc: _Doc) -> bool:
     if isinstance(node, Term):
         if is_keyword(node):
             return any(_word_hit(v, node.word, node.prefix) for v in keyword_values(doc.doc, node.field or ""))
+        if not node.prefix:  # many alerts test one document: a set lookup, not a scan
+            return any(node.word in doc.word_set(f) for f in text_fields(node.field))
         return any(
             _word_hit(w, node.word, node.prefix) for f in text_fields(node.field) for w in doc.words(f)
         )
     if isinstance(node, Phrase):
-        return any(_phrase_in(doc.words(f), node) for f in text_fields(node.field))
+        whole = node.words[:-1] if node.prefix else node.words  # each must occur before positions matter
+        return any(all(w in doc.word_set(f) for w in whole) and _phrase_in(doc.words(f), node)
+                   for f in text_fields(node.field))
     if isinstance(node, And):
         return all(_match(c, doc) for c in node.children)
     if isinstance(node, Or):

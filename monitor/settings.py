@@ -28,11 +28,20 @@ TELNETCONSOLE_ENABLED = False
 # Only successful pages reach the spider; errors arrive in its errback, where they are counted by kind.
 HTTPERROR_ALLOWED_CODES: list[int] = [304]
 
-# --- The pipeline: extract → index (DESIGN.md) ------------------------------------------------
+# --- The pipeline: extract → topics → index → alerts (DESIGN.md) -------------------------------
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.topics.TopicsPipeline": 300,  # off unless topics are configured
     "pipelines.index.IndexPipeline": 500,
+    "pipelines.alerts.AlertsPipeline": 700,  # matches what the index pipeline reports as written
 }
+# Conditional requests (ETag / Last-Modified from the state store): an unchanged page costs a 304.
+DOWNLOADER_MIDDLEWARES = {
+    "monitor.conditional.ConditionalRequestsMiddleware": 580,
+}
+MONITOR_CONDITIONAL_REQUESTS = True
+MONITOR_STATE_DB = ""  # set from the config by the spider
+
 EXTENSIONS = {
     "monitor.progress.ProgressReporter": 500,
 }

@@ -38,4 +38,36 @@ sources:
     # article_url_pattern: "/20\\\\d\\\\d/"      # a regex for article URLs; otherwise recognised by heuristics
     # refresh_comments_for: 3d              # re-fetch known articles this young to pick up new comments
     # max_articles: 500                     # at most this many article pages per crawl
+    schedule: "*/30 * * * *"                # when `monitor serve` crawls it: cron, or "15m", or {every: 15m, jitter: 2m}
+
+# `monitor serve`: the long-running scheduler (see README, "Running on a server").
+# serve:
+#   max_concurrent_crawls: 2    # crawls at once over all sources (a source never runs twice at once)
+#   crawl_timeout: 2h           # a crawl still running then is killed and recorded as timeout
+#   grace_period: 60s           # on SIGTERM, running crawls get this long to finish
+#   misfire_grace: 1d           # runs missed while the server was down are caught up (once) within this
+#   unhealthy_after: 3          # failed runs in a row before `monitor sources` flags a source
+#   default_schedule: 1h        # for sources without a schedule (default: those are crawled only by hand)
+#   timezone: UTC               # of cron schedules
+
+# What to watch for. Topics tag every article (and its comments); `monitor search --topic NAME`.
+# A source with `keep: topics` indexes only articles that match a topic.
+# topics:
+#   - name: air-defence
+#     query: '"air defense" OR "air defence" OR ppo'
+
+# Alerts: a message when new coverage or a new reader comment matches (any Apprise URL).
+# Secrets come from the environment with {env:NAME}. Also: monitor alerts add|list|test|history.
+# alerts:
+#   - name: bridge-watch
+#     query: 'bridge AND (toll OR closure)'
+#     types: [article, comment]
+#     notify: ["mailtos://{env:SMTP_USER}:{env:SMTP_PASSWORD}@mail.example.org?to=you@example.org"]
+#     mode: immediate             # or digest, with digest_schedule: "0 8 * * *"
+
+# The web UI and JSON API (`monitor web`, and inside `monitor serve`). Writes need $MONITOR_API_TOKEN.
+# web:
+#   host: 127.0.0.1
+#   port: 8080
+#   open_reads: true            # false: searching needs the token too
 """

@@ -4,10 +4,12 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Iterator
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Iterable, Iterator
+from urllib.parse import quote, quote_plus, urldefrag, urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -22,10 +24,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError, TCPTimedOutError
 from twisted.python.failure import Failure
 
-from monitor.config import Config, SourceConfig, load_config
+from monitor.conditional import ARTICLE, DISCOVERY, NEW_ARTICLE, NotModified
+from monitor.config import Config, SourceConfig, fill_template, load_config
 from monitor.discovery import Link, looks_like_article, page_links, parse_feed, parse_sitemap, robots_sitemaps
-from monitor.index import open_index
-from monitor.items import PageItem
+from monitor.errors import SearchIndexError
+from monitor.index import SearchIndex, SearchRequest, open_index
+from monitor.extract.comment_pages import comment_page_urls
+from monitor.extract.comments_api import api_page, page_values
+from monitor.items import CommentPayload, PageItem
+from monitor.topics import search_keywords, search_url
 from monitor.urls import article_id, canonicalize_url
 
 logger = logging.getLogger(__name__)
@@ -59,6 +66,8 @@ class NewsSpider(scrapy.Spider):
         config = load_config(settings.get("MONITOR_CONFIG") or None)
         settings.setdict(crawl_settings(config), priority="spider")
         settings.set("MONITOR_INDEX_URL", config.index.url, priority="spider")
+        settings.set("MONITOR_SPOOL_DIR", str(config.spool_dir), priority="spider")
+        settings.set("MONITOR_STATE_DB", str(config.state_db), priority="spider")
 
     def __init__(self, source: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -71,26 +80,68 @@ class NewsSpider(scrapy.Spider):
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         config = load_config(crawler.settings.get("MONITOR_CONFIG") or None)
         spider.setup(config.source(spider.source_name), index_url=config.index.url)
+        # On open, not in setup: Scrapy replaces the root log handler after it builds the spider.
+        crawler.signals.connect(spider.mask_logs, signal=signals.spider_opened)
+        spider.search_pages = [search_url(template, keyword) for template in spider.source.search_urls
+                               for keyword in search_keywords(config.topics)]
         return spider
+
+    def mask_logs(self) -> None:
+        if self._mask is not None:
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(self._mask)
 
     def setup(self, source: SourceConfig, *, index_url: str) -> None:
         self.source = source
         self.allowed_domains = source.domains()
         self.article_pattern = source.article_url_pattern
         self.refresh_window = source.refresh_comments_for
-        self.index = open_index(index_url)
+        self.index: SearchIndex | None = None
+        try:
+            self.index = open_index(index_url)
+        except SearchIndexError as exc:
+            # The index pipeline spools what it cannot write; here only the skip of known articles is lost.
+            logger.warning("index unavailable, known articles are fetched again reason=%s", exc)
         self._seen: set[str] = set()
+        self._known: set[str] = set()  # canonical URLs already indexed: fetched conditionally
         self._article_requests = 0
+        self.secrets = source.secrets()
+        self.extraction_options = source.extraction_options()
+        self._mask = SecretMask(self.secrets.values()) if self.secrets else None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.feeds:
-            yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error, priority=20)
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error, priority=20,
+                                 meta={"conditional": DISCOVERY})
         for url in self.source.sitemaps:
             callback = self.parse_robots if url.rstrip("/").endswith("robots.txt") else self.parse_sitemap
-            yield scrapy.Request(url, callback=callback, errback=self.on_error, priority=20)
+            yield scrapy.Request(url, callback=callback, errback=self.on_error, priority=20,
+                                 meta={"conditional": DISCOVERY})
         for url in self.source.start_urls:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=10,
                                  cb_kwargs={"depth": 0})
+        # Topic searches on the site: their result pages are listings whose article links are followed.
+        for url in getattr(self, "search_pages", []):
+            yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=10,
+                                 cb_kwargs={"depth": self.source.follow_depth})
+        # Young indexed articles are fetched again for new comments even when no listing shows them
+        # any more (a feed that answers 304 lists nothing).
+        for link in self.recent_articles():
+            for request in self.article_request(link, trusted=True):
+                yield request
+
+    def recent_articles(self) -> list[Link]:
+        """The source's indexed articles published within its refresh_comments_for window."""
+        if self.index is None:
+            return []
+        since = (datetime.now(timezone.utc) - self.refresh_window).isoformat(timespec="seconds")
+        request = SearchRequest(types=("article",), sources=(self.source.name,), since=since, sort="date", limit=1000)
+        try:
+            hits = self.index.search(request).hits
+        except SearchIndexError as exc:
+            logger.warning("index unavailable, young articles only refreshed when listed reason=%s", exc)
+            return []
+        return [Link(hit["url"], published=hit.get("published")) for hit in hits if hit.get("url")]
 
     # --- discovery ----------------------------------------------------------------------------
 
@@ -102,12 +153,17 @@ class NewsSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         for url in robots_sitemaps(response.body):
-            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=20)
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=20,
+                                 meta={"conditional": DISCOVERY})
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         page = parse_sitemap(response.body, response.url)
+        if page.sitemaps:
+            # An index may stay byte-identical while its children change: never answer it with a 304.
+            response.meta["conditional"] = None
         for url in page.sitemaps:
-            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=20)
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=20,
+                                 meta={"conditional": DISCOVERY})
         self.crawler.stats.inc_value("monitor/discovered/sitemap", len(page.links))
         for link in page.links:
             # A news sitemap entry is an article by definition; a plain sitemap also lists sections.
@@ -160,13 +216,22 @@ class NewsSpider(scrapy.Spider):
         # dont_filter: this spider de-duplicates by canonical URL itself, and Scrapy's filter would
         # hide a redirect loop (a → b → a) instead of letting it fail as one.
         yield scrapy.Request(canonical, callback=self.parse_article, errback=self.on_error, dont_filter=True,
-                             cb_kwargs={"listed_published": link.published})
+                             cb_kwargs={"listed_published": link.published},
+                             meta={"conditional": self.article_kind(canonical)})
+
+    def article_kind(self, canonical: str) -> str:
+        """How the conditional-requests middleware treats an article request."""
+        # Comments from an API change without the article page changing: such pages are always fetched.
+        if canonical in self._known and not self.source.comments_api:
+            return ARTICLE
+        return NEW_ARTICLE
 
     def due(self, canonical: str) -> bool:
         """New articles are due; known ones only while younger than the source's comment-refresh window."""
-        known = self.index.last_seen([article_id(canonical)]).get(article_id(canonical))
+        known = self.known(article_id(canonical))
         if known is None:
             return True
+        self._known.add(canonical)
         born = known.get("published") or known.get("first_seen")
         if not born:
             return False
@@ -178,12 +243,29 @@ class NewsSpider(scrapy.Spider):
             born_at = born_at.replace(tzinfo=timezone.utc)
         return datetime.now(timezone.utc) - born_at < self.refresh_window
 
+    def known(self, doc_id: str) -> dict[str, str | None] | None:
+        """What the index knows of an article; None when it does not, or cannot be asked (then it is fetched)."""
+        if self.index is None:
+            return None
+        try:
+            return self.index.last_seen([doc_id]).get(doc_id)
+        except SearchIndexError as exc:
+            logger.warning("index unavailable, known articles are fetched again reason=%s", exc)
+            self.index.close()
+            self.index = None
+            return None
+
     def closed(self, reason: str) -> None:
-        self.index.close()
+        if self.index is not None:
+            self.index.close()
+        if self._mask is not None:
+            for handler in logging.getLogger().handlers:
+                handler.removeFilter(self._mask)
 
     # --- fetching ---------------------------------------------------------------------------------
 
-    def parse_article(self, response: Response, listed_published: str | None = None) -> Iterator[PageItem]:
+    def parse_article(self, response: Response,
+                      listed_published: str | None = None) -> Iterator[scrapy.Request | PageItem]:
         if not _is_html(response):
             self.crawler.stats.inc_value("monitor/skipped/not_html")
             logger.info("not an HTML page (%s), skipped source=%s url=%s",
@@ -191,16 +273,110 @@ class NewsSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value("monitor/pages/article")
         assert isinstance(response, TextResponse)
-        yield PageItem(
+        item = PageItem(
             url=response.url,
             html=response.body,
             source=self.source.name,
             encoding=response.encoding,
             headers={"Content-Type": _content_type(response)},
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            options=self.extraction_options,
         )
+        fetch = CommentFetch(item, seen={urldefrag(response.url)[0], urldefrag(response.request.url)[0]})
+        if self.source.max_comment_pages:
+            fetch.queue = comment_page_urls(response.text, response.url)
+        api = self.source.comments_api
+        if api is not None:
+            values = page_values(response.text, {k: v.model_dump() for k, v in api.values.items()})
+            if values is not None:
+                fetch.api = ApiState(values=values, page=api.first_page)
+        yield from self.next_comment_request(fetch)
+
+    # --- comment pages and comments API answers: fetched one after another, then the item goes -------
+
+    def next_comment_request(self, fetch: CommentFetch) -> Iterator[scrapy.Request | PageItem]:
+        """The article's next comment page or API page, or its PageItem when none is left."""
+        while fetch.queue and fetch.pages < self.source.max_comment_pages:
+            url = fetch.queue.pop(0)
+            if url in fetch.seen:
+                continue
+            fetch.seen.add(url)
+            fetch.pages += 1
+            self.crawler.stats.inc_value("monitor/requests/comment_page")
+            yield scrapy.Request(url, callback=self.parse_comment_page, errback=self.on_comment_error,
+                                 dont_filter=True, priority=30, cb_kwargs={"fetch": fetch})
+            return
+        api = self.source.comments_api
+        if api is not None and fetch.api is not None and fetch.api.requests < api.max_pages:
+            fill = {**fetch.api.values, "page": str(fetch.api.page), "cursor": fetch.api.cursor,
+                    "url": fetch.item.url, **self.secrets}
+            url = fetch.api.next_url or fill_template(api.url, fill)
+            headers = {name: fill_template(value, fill, quote_values=False) for name, value in api.headers.items()}
+            fetch.api.requests += 1
+            self.crawler.stats.inc_value("monitor/requests/comments_api")
+            # allow_offsite: the API may live on another host (Disqus); the source's config names it.
+            yield scrapy.Request(url, headers=headers, callback=self.parse_comments_api,
+                                 errback=self.on_comment_error, dont_filter=True, priority=30,
+                                 meta={"allow_offsite": True, "referrer_policy": "no-referrer"},
+                                 cb_kwargs={"fetch": fetch})
+            return
+        yield fetch.item
+
+    def parse_comment_page(self, response: Response, fetch: CommentFetch) -> Iterator[scrapy.Request | PageItem]:
+        page_url = urldefrag(response.url)[0]
+        # A redirect back to a page already in hand (comment-page-1 → the article) adds nothing.
+        if _is_html(response) and (page_url == urldefrag(response.request.url)[0] or page_url not in fetch.seen):
+            assert isinstance(response, TextResponse)
+            fetch.seen.add(page_url)
+            self.crawler.stats.inc_value("monitor/pages/comment_page")
+            fetch.item.comment_payloads.append(CommentPayload(
+                url=response.url, body=response.body, content_type=_content_type(response),
+                encoding=response.encoding))
+            fetch.queue += [u for u in comment_page_urls(response.text, response.url) if u not in fetch.seen]
+        yield from self.next_comment_request(fetch)
+
+    def parse_comments_api(self, response: Response, fetch: CommentFetch) -> Iterator[scrapy.Request | PageItem]:
+        api, state = self.source.comments_api, fetch.api
+        assert api is not None and state is not None
+        self.crawler.stats.inc_value("monitor/pages/comments_api")
+        fetch.item.comment_payloads.append(CommentPayload(
+            url=self.mask(response.url), body=response.body, content_type="application/json"))
+        answer = api_page(response.body, self.extraction_options["comments_api"])
+        if answer.count == 0:
+            fetch.api = None
+        elif api.next:
+            if answer.next is None or answer.next in state.followed:
+                fetch.api = None
+            else:
+                state.followed.add(answer.next)
+                if answer.next.startswith(("http://", "https://", "/", "?")):
+                    state.next_url = urljoin(response.url, answer.next)
+                else:
+                    state.cursor = answer.next
+        elif "{page}" in api.url:
+            state.page += 1
+        else:
+            fetch.api = None
+        yield from self.next_comment_request(fetch)
+
+    def on_comment_error(self, failure: Failure) -> Iterator[scrapy.Request | PageItem]:
+        """A comment page or API page that fails costs only its comments: the article goes on."""
+        request = failure.request  # type: ignore[attr-defined]
+        fetch: CommentFetch = request.cb_kwargs["fetch"]
+        kind = error_kind(failure)
+        self.crawler.stats.inc_value(f"monitor/errors/comments_{kind}")
+        logger.warning("comment fetch failed (%s); the article keeps the comments it has source=%s url=%s",
+                       kind, self.source.name, self.mask(request.url))
+        if request.callback == self.parse_comments_api:
+            fetch.api = None
+        yield from self.next_comment_request(fetch)
+
+    def mask(self, text: str) -> str:
+        return mask_secrets(text, self.secrets.values())
 
     def on_error(self, failure: Failure) -> None:
+        if failure.check(NotModified):  # counted by the middleware; nothing changed, nothing to do
+            return
         kind = error_kind(failure)
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
@@ -210,6 +386,53 @@ class NewsSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(f"monitor/errors/{kind}")
         logger.warning("fetch failed (%s) source=%s url=%s", kind, self.source.name, url)
+
+
+@dataclass
+class ApiState:
+    """Where an article's comments API paging stands."""
+
+    values: dict[str, str]
+    page: int
+    cursor: str = ""
+    next_url: str | None = None
+    requests: int = 0
+    followed: set[str] = field(default_factory=set)
+
+
+@dataclass
+class CommentFetch:
+    """An article page waiting for its other comment pages and API answers before it goes to extraction."""
+
+    item: PageItem
+    seen: set[str]
+    queue: list[str] = field(default_factory=list)
+    pages: int = 0
+    api: ApiState | None = None
+
+
+def mask_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret (as is, or URL-quoted) replaced by ***."""
+    for secret in secrets:
+        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            if form:
+                text = text.replace(form, "***")
+    return text
+
+
+class SecretMask(logging.Filter):
+    """Masks the source's secrets in every log line, Scrapy's own ("Crawled <GET …?api_key=…>") included."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_secrets(message, self.secrets)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
 
 
 def error_kind(failure: Failure) -> str:

@@ -29,6 +29,49 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+class LocalEngine:
+    """A local OpenSearch run by deploy/opensearch-local on its own port and home; ``stop`` and ``start`` at will.
+
+    The data directory outlives a stop, so a restarted engine comes back with what it had.
+    """
+
+    def __init__(self, home: Path, port: int | None = None) -> None:
+        self.home = home
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __repr__(self) -> str:
+        return f"LocalEngine({self.url}, home={str(self.home)!r})"
+
+    def _env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "OPENSEARCH_PORT": str(self.port),
+            "OPENSEARCH_HOME": str(self.home),
+            # If this test process dies without running the finalizer, the engine stops by itself.
+            "OPENSEARCH_WATCH_PID": str(os.getpid()),
+        }
+
+    def start(self) -> str:
+        """Start it and wait until it answers; fails the test with the launcher's output if it does not."""
+        started = subprocess.run([str(LAUNCHER / "start")], env=self._env(), capture_output=True, text=True,
+                                 timeout=START_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
+        if started.returncode != 0:
+            pytest.fail(f"deploy/opensearch-local/start failed ({started.returncode}):\n{started.stderr[-4000:]}",
+                        pytrace=False)
+        self.url = started.stdout.strip().splitlines()[-1]
+        return self.url
+
+    def stop(self) -> None:
+        """Stop the engine process (SIGTERM, then SIGKILL after 30 s) and wait until it is gone."""
+        subprocess.run([str(LAUNCHER / "stop")], env=self._env(), capture_output=True, text=True, timeout=120,
+                       stdin=subprocess.DEVNULL)
+
+
+def _engines_switched_off() -> bool:
+    return os.environ.get("MONITOR_TEST_OPENSEARCH") == "0" and not _in_ci()
+
+
 @pytest.fixture(scope="session")
 def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """MONITOR_TEST_OPENSEARCH_URL if set, else a local OpenSearch started once for the session and stopped at its end.
@@ -39,26 +82,27 @@ def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if given:
         yield given.rstrip("/")
         return
-    if os.environ.get("MONITOR_TEST_OPENSEARCH") == "0" and not _in_ci():
+    if _engines_switched_off():
         pytest.skip("MONITOR_TEST_OPENSEARCH=0: OpenSearch tests switched off")
-    home = tmp_path_factory.mktemp("opensearch-local")
-    env = {
-        **os.environ,
-        "OPENSEARCH_PORT": str(_free_port()),
-        "OPENSEARCH_HOME": str(home),
-        # If this test process dies without running the finalizer, the engine stops by itself.
-        "OPENSEARCH_WATCH_PID": str(os.getpid()),
-    }
+    engine = LocalEngine(tmp_path_factory.mktemp("opensearch-local"))
     try:
-        started = subprocess.run([str(LAUNCHER / "start")], env=env, capture_output=True, text=True,
-                                 timeout=START_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
-        if started.returncode != 0:
-            pytest.fail(f"deploy/opensearch-local/start failed ({started.returncode}):\n{started.stderr[-4000:]}",
-                        pytrace=False)
-        yield started.stdout.strip().splitlines()[-1]
+        yield engine.start()
     finally:
-        subprocess.run([str(LAUNCHER / "stop")], env=env, capture_output=True, text=True, timeout=120,
-                       stdin=subprocess.DEVNULL)
+        engine.stop()
+
+
+@pytest.fixture
+def own_opensearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEngine]:
+    """A local OpenSearch for one test alone, already started, which the test may stop and start again
+    (the session's engine is left alone); stopped at the test's end."""
+    if _engines_switched_off():
+        pytest.skip("MONITOR_TEST_OPENSEARCH=0: OpenSearch tests switched off")
+    engine = LocalEngine(tmp_path_factory.mktemp("opensearch-own"))
+    try:
+        engine.start()
+        yield engine
+    finally:
+        engine.stop()
 
 
 @pytest.fixture(scope="session")

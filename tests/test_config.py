@@ -61,7 +61,7 @@ def test_bad_keys_are_refused_with_file_line_and_key(tmp_path: Path) -> None:
 
 
 def test_source_without_entry_points_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="needs at least one of feeds, sitemaps or start_urls"):
+    with pytest.raises(ConfigError, match="needs at least one of feeds, sitemaps, start_urls or search_urls"):
         load_config(write(tmp_path, "sources: [{name: empty}]\n"))
 
 

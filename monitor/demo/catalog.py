@@ -20,10 +20,13 @@ ARTICLE_PATHS = {
 
 
 def demo_sources(base_url: str, *, with_test_pages: bool = False) -> list[dict[str, Any]]:
-    """Source config dicts (the monitor.yaml schema) for the demo outlets served at ``base_url``."""
+    """Source config dicts (the monitor.yaml schema) for the demo outlets served at ``base_url``.
+
+    The lab's comments API needs its key in the environment: ``lab.COMMENTS_API_KEY_ENV=lab.COMMENTS_API_KEY``.
+    """
     base = base_url.rstrip("/")
     names = [*SITEMAPS] + (["lab"] if with_test_pages else [])
-    return [
+    sources = [
         {
             "name": name,
             "feeds": [base + FEED_LINKS[name][1]],
@@ -35,6 +38,34 @@ def demo_sources(base_url: str, *, with_test_pages: bool = False) -> list[dict[s
         }
         for name in names
     ]
+    for source in sources:
+        if source["name"] == "lab":
+            source.update(_lab_extraction(base))
+    return sources
+
+
+def _lab_extraction(base: str) -> dict[str, Any]:
+    """The lab's comments API and its custom CMS page's selectors, as a user would configure them."""
+    return {
+        "comments_api": {
+            "url": base + "/lab/api/comments?thread={thread_id}&cursor={cursor}"
+                   "&api_key={env:" + lab.COMMENTS_API_KEY_ENV + "}",
+            "values": {"thread_id": {"regex": r'data-thread-id="(\d+)"'}},
+            "items": "response.comments",
+            "fields": {"id": "id", "parent": "parent", "author": "author.name", "date": "createdAt",
+                       "text": "raw_message", "likes": "likes"},
+            "next": "cursor.next",
+            "html_text": True,
+            "max_pages": 20,
+        },
+        "selectors": {
+            "article": {"title": "h1.headline", "body": "div.story-body", "author": ".byline a",
+                        "date": "time.published::attr(datetime)"},
+            "comments": {"container": "#reader-comments", "item": ".rc-item", "author": ".rc-name",
+                         "date": ".rc-date", "text": ".rc-body", "id": "::attr(data-id)",
+                         "parent": "::attr(data-reply-of)"},
+        },
+    }
 
 
 def robots_disallowed(url_or_path: str) -> bool:

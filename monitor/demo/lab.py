@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from html import escape, unescape
 
 from monitor.demo.content import DemoArticle, DemoComment, article_path
-from monitor.demo.render import Page, wordpress_article
+from monitor.demo.render import Page, wordpress_article, wp_datetime
 from monitor.demo.response import Response
 
 UTC = timezone.utc
@@ -24,7 +26,15 @@ EXPECT = {
     "oversized": "too_large",
     "slow": "timeout",
     "redirect-loop": "redirect_loop",
+    "comment-pages": "indexed",
+    "comments-api": "indexed",
+    "custom-cms": "indexed",
 }
+
+# The key the lab's comments API wants (?api_key=); crawl tests pass it in through the environment.
+COMMENTS_API_KEY = "lab-comments-key-5f1c9e"
+COMMENTS_API_KEY_ENV = "MONITOR_TEST_COMMENTS_KEY"
+API_PAGE_SIZE = 3
 
 # A one-page PDF; viewers accept it without an exact xref table.
 PDF_BYTES = (
@@ -98,6 +108,42 @@ SPECS = (
             "2025-03-21 13:00"),
     LabSpec("slow", "slow-article", "The slowest page on the coast", PLAIN[1:5], "2025-03-21 14:00"),
     LabSpec("redirect-loop", "redirect-loop-a", "Going round in circles", PLAIN[:1], "2025-03-21 15:00"),
+    LabSpec("comment-pages", "ferry-debate-comment-pages", "Readers debate the ferry timetable at length",
+            PLAIN[:4], "2025-03-21 16:00"),
+    LabSpec("comments-api", "bridge-toll-comments-api", "Bridge toll vote draws a crowd of comments",
+            PLAIN[1:5], "2025-03-21 17:00"),
+    LabSpec("custom-cms", "harbour-lights-custom-cms", "Harbour lights festival returns to the quay",
+            PLAIN[2:6], "2025-03-21 18:00", ("Gazette Desk",)),
+)
+
+# (author, text, index of the comment answered) in page order. Paginated over three comment pages
+# (PAGE_SPLITS); the first comment of page 2 answers the last of page 1.
+PAGED_COMMENTS = (
+    ("Ann Walker", "Twenty minutes between sailings is fine for me.", None),
+    ("Bert Olsen", "Not at eight in the morning it isn't.", 0),
+    ("Carla M.", "Why cut the evening sailings at all?", None),
+    ("Dmitri", "Because nobody took them, as the article says.", 2),
+    ("Erin Walsh", "Season tickets should be refunded, not honoured.", None),
+    ("Farid", "Honoured until expiry is fair enough.", 4),
+    ("Greta", "Bicycles first is a good rule.", None),
+    ("Hugo", "Unless you are the one waiting behind them.", 6),
+    ("Ines", "Then take the bridge, Hugo.", 7),
+)
+PAGE_SPLITS = ((0, 3), (3, 6), (6, 9))
+API_COMMENTS = (
+    ("Jonas", "<p>The toll should go to <b>ferry</b> subsidies.</p>", None),
+    ("Kira", "<p>Agreed, &amp; soon.</p>", 0),
+    ("Liam", "<p>Tolls never come down once they are set.</p>", None),
+    ("Mona", "<p>The bridge cost a fortune to repair.</p>", 2),
+    ("Nils", "<p>Then tax the lorries.</p>", 3),
+    ("Olga", "<p>Vote no on Thursday.</p>", None),
+    ("Pavel", "<p>Vote yes: the ferry needs it.</p>", 5),
+)
+CUSTOM_COMMENTS = (
+    ("Quinn", "The lanterns were lovely last year.", None),
+    ("Rosa", "They are even brighter this time.", 0),
+    ("Sami", "Who pays for the fireworks?", None),
+    ("Tove", "The harbour board, as always.", 2),
 )
 
 # Comment markup served raw, as a site that forgot to sanitise would; with the text a safe
@@ -147,6 +193,17 @@ def build_lab(next_comment_id: list[int]) -> list[LabPage]:
                     parent=ids[parent] if parent is not None else None, html=html,
                 ))
                 next_comment_id[0] += 1
+        script = {"comment-pages": PAGED_COMMENTS, "comments-api": API_COMMENTS, "custom-cms": CUSTOM_COMMENTS}
+        if spec.kind in script:
+            ids = []
+            for offset, (author, text, parent) in enumerate(script[spec.kind]):
+                ids.append(next_comment_id[0])
+                article.comments.append(DemoComment(
+                    id=next_comment_id[0], author=author, published=published + timedelta(minutes=20 * (offset + 1)),
+                    text=_plain(text), parent=ids[parent] if parent is not None else None,
+                    html=text if spec.kind == "comments-api" else None,
+                ))
+                next_comment_id[0] += 1
         if spec.kind in ("cp1251-header", "cp1251-meta"):
             article.comments.append(DemoComment(
                 id=next_comment_id[0], author=spec.authors[0].split()[0],
@@ -163,10 +220,22 @@ def truncated_paragraphs(page: LabPage) -> list[str]:
     return page.article.paragraphs[:3]
 
 
-def respond(page: LabPage, view: Page, *, large_page_bytes: int, slow_seconds: float) -> Response:
-    """The lab page's (mis)behaviour."""
+def respond(page: LabPage, view: Page, *, large_page_bytes: int, slow_seconds: float,
+            comment_page: int | None = None) -> Response:
+    """The lab page's (mis)behaviour; ``comment_page``: one of its /comment-page-N/ pages."""
     article = page.article
     kind = page.kind
+    if kind == "comment-pages":
+        return _comment_page(page, view, comment_page or len(PAGE_SPLITS))
+    if comment_page is not None:
+        return Response(404, b"<!DOCTYPE html><html><body><h1>Not Found</h1></body></html>", cacheable=False)
+    if kind == "comments-api":
+        mount = (f'<div id="reader-comments-app" data-thread-id="{article.number}" data-page-size="{API_PAGE_SIZE}">'
+                 f'<noscript>Reader comments need JavaScript.</noscript></div>')
+        html = wordpress_article(replace(article, comments=[]), view, extra_body=mount)
+        return Response(200, html.encode("utf-8"), last_modified=article.last_changed)
+    if kind == "custom-cms":
+        return Response(200, custom_cms_article(article, view).encode("utf-8"), last_modified=article.last_changed)
     if kind == "server-error":
         return Response(500, b"<!DOCTYPE html><html><body><h1>Internal Server Error</h1></body></html>",
                         cacheable=False)
@@ -223,3 +292,92 @@ def _oversized(html: str, size: int) -> bytes:
     blob = f'<script>window.__INITIAL_STATE__ = {{"budget": [{rows}]}};</script>\n'
     return html.replace("</head>", blob + "</head>", 1).encode("utf-8")
 
+
+
+def _plain(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+# --- paginated WordPress comments: "newest page first", as WordPress does by default ----------------
+
+def _comment_page(page: LabPage, view: Page, number: int) -> Response:
+    """Comment page ``number`` (1 = oldest); the article URL shows the last one, with "Older comments" links back."""
+    last = len(PAGE_SPLITS)
+    if not 1 <= number <= last:
+        return Response(404, b"<!DOCTYPE html><html><body><h1>Not Found</h1></body></html>", cacheable=False)
+    article = page.article
+    start, end = PAGE_SPLITS[number - 1]
+    shown = [c for c, _depth in article.thread()][start:end]
+    url = view.url(article.path)
+
+    def link(n: int) -> str:
+        return url if n == last else f"{url}comment-page-{n}/"
+
+    older = f'<div class="nav-previous"><a href="{link(number - 1)}#comments">Older comments</a></div>' if number > 1 else ""
+    newer = f'<div class="nav-next"><a href="{link(number + 1)}#comments">Newer comments</a></div>' if number < last else ""
+    nav = (f'\n<nav class="navigation comment-navigation" aria-label="Comments"><h2 class="screen-reader-text">'
+           f'Comments navigation</h2><div class="nav-links">{older}{newer}</div></nav>')
+    html = wordpress_article(article, view, shown=shown, comment_nav=nav)
+    return Response(200, html.encode("utf-8"), last_modified=article.last_changed)
+
+
+# --- a JSON comments API that wants a key, paged by a cursor ------------------------------------------
+
+def comments_api(pages: list[LabPage], query: dict[str, list[str]]) -> Response:
+    """``/lab/api/comments?thread=N&api_key=KEY[&cursor=C]``: the thread's comments, API_PAGE_SIZE at a time."""
+    if (query.get("api_key") or [""])[0] != COMMENTS_API_KEY:
+        return _json({"code": 5, "error": "Invalid API key"}, 403)
+    thread = (query.get("thread") or [""])[0]
+    page = next((p for p in pages if p.kind == "comments-api" and str(p.article.number) == thread), None)
+    if page is None:
+        return _json({"code": 2, "error": f"no thread {thread!r}"}, 404)
+    cursor = (query.get("cursor") or [""])[0]
+    start = int(cursor[1:]) if re.fullmatch(r"c\d+", cursor) else 0
+    thread_order = [c for c, _depth in page.article.thread()]
+    chunk = thread_order[start:start + API_PAGE_SIZE]
+    following = start + API_PAGE_SIZE
+    has_next = following < len(thread_order)
+    return _json({
+        "code": 0,
+        "response": {"comments": [
+            {"id": c.id, "parent": c.parent, "author": {"name": c.author, "isAnonymous": False},
+             "createdAt": c.published.strftime("%Y-%m-%dT%H:%M:%S"), "raw_message": c.html or escape(c.text),
+             "likes": 2 * (c.id % 5)}
+            for c in chunk
+        ]},
+        "cursor": {"hasNext": has_next, "next": f"c{following}" if has_next else None},
+    })
+
+
+def _json(data: object, status: int = 200) -> Response:
+    return Response(status, json.dumps(data).encode("utf-8"), "application/json", cacheable=False)
+
+
+# --- a custom CMS whose comment markup only per-source selectors make sense of -------------------------
+
+def custom_cms_article(article: DemoArticle, view: Page) -> str:
+    """Flat comments with the parent in ``data-reply-of``: no markup the generic extractors know."""
+    items = "\n".join(
+        f'<div class="rc-item{" rc-item--answer" if c.parent else ""}" data-id="{c.id}" data-reply-of="{c.parent or ""}">'
+        f'<div class="rc-top"><span class="rc-name">{escape(c.author)}</span> &middot; '
+        f'<span class="rc-date">{wp_datetime(c.published)}</span></div>'
+        f'<div class="rc-body"><p>{escape(c.text)}</p></div>'
+        f'<div class="rc-tools"><a href="#" class="rc-answer">Answer</a></div></div>'
+        for c, _depth in article.thread()
+    )
+    paragraphs = "\n".join(f"<p>{escape(p)}</p>" for p in article.paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Port Aldren Gazette</title>
+<link rel="canonical" href="{view.url(article.path)}"></head>
+<body><div class="masthead"><a href="{view.url('/lab/')}">Port Aldren Gazette</a></div>
+<div class="story">
+<h1 class="headline">{escape(article.title)}</h1>
+<p class="byline">By <a href="{view.url('/lab/people/gazette-desk/')}">{escape(article.authors[0])}</a></p>
+<time class="published" datetime="{article.published.isoformat()}">{wp_datetime(article.published)}</time>
+<div class="story-body">
+{paragraphs}
+</div></div>
+<section id="reader-comments"><h2>Reader voices ({len(article.comments)})</h2>
+{items}
+</section>
+</body></html>"""

@@ -136,8 +136,12 @@ def _wp_footer(outlet: Outlet, page: Page) -> str:
 
 
 def _wp_comment(article: DemoArticle, comment: DemoComment, depth: int, index: int,
-                children: dict[int | None, list[DemoComment]], page: Page) -> str:
+                children: dict[int | None, list[DemoComment]], page: Page,
+                reply_to: DemoComment | None = None) -> str:
     url = page.url(article.path)
+    # A reply whose parent is on another comment page says whom it answers, as many themes print it.
+    answers = (f'\n<p class="comment-in-reply-to">In reply to <a href="{url}#comment-{reply_to.id}">'
+               f'{escape(reply_to.author)}</a></p>' if reply_to is not None else "")
     parity = "even" if index % 2 == 0 else "odd"
     kids = children.get(comment.id, [])
     inner = ""
@@ -150,7 +154,7 @@ def _wp_comment(article: DemoArticle, comment: DemoComment, depth: int, index: i
 <article id="div-comment-{comment.id}" class="comment-body">
 <footer class="comment-meta">
 <div class="comment-author vcard"><img alt="" src="{page.url('/' + article.outlet + '/avatar/' + slugify(comment.author) + '.png')}" class="avatar avatar-56 photo" height="56" width="56" loading="lazy"><b class="fn">{escape(comment.author)}</b> <span class="says">says:</span></div>
-<div class="comment-metadata"><a href="{url}#comment-{comment.id}"><time datetime="{comment.published.isoformat()}">{wp_datetime(comment.published)}</time></a></div>
+<div class="comment-metadata"><a href="{url}#comment-{comment.id}"><time datetime="{comment.published.isoformat()}">{wp_datetime(comment.published)}</time></a></div>{answers}
 </footer>
 <div class="comment-content">{_comment_body(comment)}</div>
 <div class="reply"><a rel="nofollow" class="comment-reply-link" href="{url}?replytocom={comment.id}#respond" data-commentid="{comment.id}" data-postid="{article.number}" data-belowelement="div-comment-{comment.id}" data-respondelement="respond" aria-label="Reply to {escape(comment.author)}">Reply</a></div>
@@ -158,8 +162,13 @@ def _wp_comment(article: DemoArticle, comment: DemoComment, depth: int, index: i
 </li>"""
 
 
-def wordpress_article(article: DemoArticle, page: Page, *, charset_tag: str = UTF8_TAG) -> str:
-    """WordPress markup; ``charset_tag`` is the head's first line (empty: no declaration in the page)."""
+def wordpress_article(article: DemoArticle, page: Page, *, charset_tag: str = UTF8_TAG,
+                      shown: list[DemoComment] | None = None, comment_nav: str = "", extra_body: str = "") -> str:
+    """WordPress markup; ``charset_tag`` is the head's first line (empty: no declaration in the page).
+
+    ``shown``: the comments of this comment page (default: all); ``comment_nav``: the links to the other
+    comment pages; ``extra_body``: markup after the article text (a JavaScript comments app's mount point).
+    """
     outlet = outlet_of(article.outlet)
     url = page.url(article.path)
     modified = article.modified or article.published
@@ -181,10 +190,13 @@ def wordpress_article(article: DemoArticle, page: Page, *, charset_tag: str = UT
     tags = "".join(
         f'<a href="{page.url(f"/{outlet.name}/tag/{slugify(t)}/")}" rel="tag">{escape(t)}</a>' for t in article.tags
     )
-    children = _children(article)
-    comments = "\n".join(
-        _wp_comment(article, c, 1, i, children, page) for i, c in enumerate(children.get(None, []))
-    )
+    if shown is None:
+        children = _children(article)
+        comments = "\n".join(
+            _wp_comment(article, c, 1, i, children, page) for i, c in enumerate(children.get(None, []))
+        )
+    else:
+        comments = _wp_comment_page(article, shown, page)
     related = [a for a in page.articles if a.path != article.path and a.section == article.section][:3]
     related_html = "".join(
         f'<div class="jp-relatedposts-post"><h4 class="jp-relatedposts-post-title"><a href="{page.url(tracked(a.path, 1, "related"))}">{escape(a.title)}</a></h4>'
@@ -198,7 +210,7 @@ def wordpress_article(article: DemoArticle, page: Page, *, charset_tag: str = UT
 <div class="comments-header section-inner small max-percentage"><h2 class="comment-reply-title">{n} {'reply' if n == 1 else 'replies'} on &ldquo;{escape(article.title)}&rdquo;</h2></div>
 <ol class="commentlist">
 {comments}
-</ol>
+</ol>{comment_nav}
 </div>"""
     return f"""{head}
 <body class="post-template-default single single-post postid-{article.number} single-format-standard has-post-thumbnail">
@@ -216,7 +228,7 @@ def wordpress_article(article: DemoArticle, page: Page, *, charset_tag: str = UT
 <figure class="featured-media"><div class="featured-media-inner section-inner"><img width="1200" height="675" src="{page.url(article.image)}" class="attachment-post-thumbnail size-post-thumbnail wp-post-image" alt="" decoding="async"></div></figure>
 <div class="post-inner thin"><div class="entry-content">
 {_paragraphs(article)}
-<div class="sharedaddy sd-sharing-enabled"><div class="robots-nocontent sd-block sd-social sd-social-icon-text sd-sharing"><h3 class="sd-title">Share this:</h3><div class="sd-content"><ul>
+{extra_body}<div class="sharedaddy sd-sharing-enabled"><div class="robots-nocontent sd-block sd-social sd-social-icon-text sd-sharing"><h3 class="sd-title">Share this:</h3><div class="sd-content"><ul>
 <li class="share-facebook"><a rel="nofollow noopener noreferrer" class="share-facebook sd-button" href="{url}?share=facebook" target="_blank"><span>Facebook</span></a></li>
 <li class="share-x"><a rel="nofollow noopener noreferrer" class="share-x sd-button" href="{url}?share=x" target="_blank"><span>X</span></a></li>
 <li class="share-email"><a rel="nofollow noopener noreferrer" class="share-email sd-button" href="mailto:?subject={escape(article.title)}"><span>Email</span></a></li>
@@ -237,6 +249,22 @@ def wordpress_article(article: DemoArticle, page: Page, *, charset_tag: str = UT
 </article>
 </main>
 {_wp_footer(outlet, page)}"""
+
+
+def _wp_comment_page(article: DemoArticle, shown: list[DemoComment], page: Page) -> str:
+    """One comment page: its threads, a reply whose parent is on another page at the top level."""
+    depth_of = {c.id: d for c, d in article.thread()}
+    by_id = {c.id: c for c in article.comments}
+    ids = {c.id for c in shown}
+    children: dict[int | None, list[DemoComment]] = {}
+    for comment, _depth in article.thread():
+        if comment.id in ids:
+            children.setdefault(comment.parent if comment.parent in ids else None, []).append(comment)
+    return "\n".join(
+        _wp_comment(article, c, depth_of[c.id], i, children, page,
+                    reply_to=by_id[c.parent] if c.parent is not None and c.parent not in ids else None)
+        for i, c in enumerate(children.get(None, []))
+    )
 
 
 def wordpress_listing(outlet: Outlet, page: Page, heading: str, articles: list[DemoArticle],

@@ -234,7 +234,7 @@ class DemoSite:
             return _redirect(view.url(prefix)) if path == prefix.rstrip("/") else None
 
         if outlet == "lab":
-            return self._lab_route(rest, view, newest)
+            return self._lab_route(rest, query, view, newest)
         article = self._by_path.get(path)
         if article is None and outlet == "harbor-times" and not path.endswith("/"):
             if path + "/" in self._by_path:  # WordPress adds the trailing slash
@@ -292,7 +292,7 @@ class DemoSite:
             return f"Search: {words}", _search(articles, words)
         return None
 
-    def _lab_route(self, rest: str, view: Page, newest: datetime) -> Response | None:
+    def _lab_route(self, rest: str, query: dict[str, list[str]], view: Page, newest: datetime) -> Response | None:
         if rest == "":
             return _html(listing_page("lab", view, "Crawler lab", list(view.articles), "/lab/"), newest)
         if rest == "feed.xml":
@@ -300,10 +300,14 @@ class DemoSite:
                          "application/rss+xml; charset=UTF-8", newest)
         if rest == "articles/redirect-loop-b/":
             return lab.redirect_loop_b(view)
-        page = self._lab_by_path.get(f"/lab/{rest}")
+        if rest == "api/comments":
+            return lab.comments_api(self.lab_pages, query)
+        paged = re.fullmatch(r"(articles/[a-z0-9-]+/)comment-page-(\d+)/", rest)
+        page = self._lab_by_path.get(f"/lab/{paged.group(1) if paged else rest}")
         if page is None:
             return None
-        return lab.respond(page, view, large_page_bytes=self.large_page_bytes, slow_seconds=self.slow_seconds)
+        return lab.respond(page, view, large_page_bytes=self.large_page_bytes, slow_seconds=self.slow_seconds,
+                           comment_page=int(paged.group(2)) if paged else None)
 
     def _admin(self, method: str, path: str, query: dict[str, list[str]], body: bytes, view: Page) -> Response:
         """``GET /_admin/requests`` ({path: count}; ``?detail=1``: every request), ``DELETE`` it to reset;

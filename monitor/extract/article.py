@@ -10,6 +10,7 @@ from trafilatura.utils import load_html
 from monitor.errors import ExtractionError
 from monitor.extract.body import extract_body
 from monitor.extract.fallbacks import fill_missing
+from monitor.extract.localday import site_day
 from monitor.extract.metadata import extract_metadata
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ def extract_article_fields(html: str, url: str, *, tree: HtmlElement | None = No
         raise ExtractionError(f"cannot parse HTML of {url}")
     md = extract_metadata(tree, url)
     text = extract_body(tree, url, article_like=md.is_article, structured_body=md.article_body)
+    if md.published:
+        md.published = site_day(md.published, tree, url, language=md.language)
     fill_missing(md, tree, url)
     logger.debug("article extracted: %s chars, title=%s url=%s", len(text), bool(md.title), url)
     return ArticleFields(

@@ -5,7 +5,8 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from datetime import datetime
+from typing import Any, Iterable, Iterator
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -68,6 +69,9 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     md.title = _first_text(_ld_text(node, "headline"), _first(meta, "og:title"), _first(meta, "twitter:title"))
     md.published = _first_date(_ld_values(node, "datePublished"), _ld_values(node, "dateCreated"),
                                *(meta.get(key, []) for key in PUBLISHED_KEYS), _time_dates(tree))
+    if md.published and md.published.endswith("+00:00"):
+        md.published = _local_form(md.published, [*_ld_values(node, "datePublished"), *_ld_values(node, "dateCreated"),
+                                                   *(v for key in PUBLISHED_KEYS for v in meta.get(key, []))])
     md.modified = _first_date(_ld_values(node, "dateModified"), *(meta.get(key, []) for key in MODIFIED_KEYS))
     md.authors = clean_authors(_ld_people(node.get("author") if node else None)) or clean_authors(
         value for key in AUTHOR_KEYS for value in meta.get(key, [])
@@ -226,23 +230,38 @@ def _first_text(*candidates: str | None) -> str | None:
     return None
 
 
-def _time_dates(tree: HtmlElement) -> list[str]:
-    """datetime attributes of <time> elements marked as the publication date."""
-    return [
-        value
-        for element in tree.xpath('//time[@pubdate or @itemprop="datePublished"]'
-                                  '|//*[@itemprop="datePublished"][not(self::meta)]')
-        if (value := element.get("datetime") or element.get("content"))
-    ]
+def _time_dates(tree: HtmlElement) -> Iterator[str]:
+    """datetime attributes of <time> elements marked as the publication date (searched only when asked for:
+    most pages say it in JSON-LD or a meta tag first)."""
+    for element in tree.xpath('//time[@pubdate or @itemprop="datePublished"]'
+                              '|//*[@itemprop="datePublished"][not(self::meta)]'):
+        value = element.get("datetime") or element.get("content")
+        if value:
+            yield value
 
 
-def _first_date(*groups: list[str]) -> str | None:
+def _first_date(*groups: Iterable[str]) -> str | None:
     for group in groups:
         for value in group:
             normalized = normalize_datetime(value)
             if normalized:
                 return normalized
     return None
+
+
+def _local_form(utc: str, candidates: list[str]) -> str:
+    """The same instant as the page also writes it in its own offset (a meta tag beside a UTC JSON-LD date),
+    else ``utc``: the local form gives the day the site dates the article."""
+    moment = datetime.fromisoformat(utc)
+    for value in candidates:
+        other = normalize_datetime(value)
+        if other and len(other) > 10 and not other.endswith("+00:00") and other[-6] in "+-":
+            try:
+                if datetime.fromisoformat(other) == moment:
+                    return other
+            except ValueError:
+                continue
+    return utc
 
 
 def _language(tree: HtmlElement, node: dict[str, Any] | None, meta: dict[str, list[str]]) -> str | None:

@@ -5,8 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.index import open_index
-from monitor.index.base import UpsertStats
-from monitor.index.spool import Spool
+from monitor.index.spool import Spool, SpoolReplay
 
 
 def _is_engine(url: str) -> bool:
@@ -18,8 +17,9 @@ def index_init(url: str) -> dict[str, Any]:
     if _is_engine(url):
         from monitor.index.elastic import open_engine_index
 
-        with open_engine_index(url) as index:
-            return {"engine": index.client.distribution, "aliases": index.init()}
+        engine = open_engine_index(url)
+        with engine:
+            return {"engine": engine.client.distribution, "aliases": engine.init()}
     with open_index(url) as index:
         return {"engine": "sqlite", "counts": index.count()}
 
@@ -29,8 +29,9 @@ def index_status(url: str) -> dict[str, Any]:
     if _is_engine(url):
         from monitor.index.elastic import open_engine_index
 
-        with open_engine_index(url) as index:
-            return index.status()
+        engine = open_engine_index(url)
+        with engine:
+            return engine.status()
     path = Path(url[len("sqlite:///"):])
     with open_index(url) as index:
         counts = index.count()
@@ -43,8 +44,9 @@ def index_migrate(url: str) -> dict[str, str]:
     if _is_engine(url):
         from monitor.index.elastic import open_engine_index
 
-        with open_engine_index(url) as index:
-            return index.migrate()
+        engine = open_engine_index(url)
+        with engine:
+            return engine.migrate()
     with open_index(url):  # SQLite migrates its schema on open
         return {url: "up to date"}
 
@@ -53,12 +55,14 @@ def spool_status(directory: Path) -> dict[str, Any]:
     """The batches waiting in the spool, oldest first."""
     spool = Spool(directory)
     batches = spool.pending()
-    rejected = sorted((spool.directory / "rejected").glob("*.json"))
+    rejected = spool.rejected()
     return {"directory": str(spool.directory), "batches": [p.name for p in batches],
             "bytes": sum(p.stat().st_size for p in batches), "rejected": [p.name for p in rejected]}
 
 
-def spool_replay(url: str, directory: Path) -> UpsertStats:
-    """Write every spooled batch to the index, in order; raises IndexUnavailable if it is still down."""
+def spool_replay(url: str, directory: Path) -> SpoolReplay:
+    """Write every spooled batch to the index, in order; raises IndexUnavailable if it is still down.
+
+    What it wrote (UpsertStats fields), ``batches`` and ``articles`` replayed, and ``rejected``: {id: reason}."""
     with open_index(url) as index:
         return Spool(directory).replay(index)

@@ -104,7 +104,8 @@ class EngineIndex(SearchIndex):
             self.client.create_index(index, body)
         except SearchIndexError as exc:
             # Another process created it between our look and our create: fine.
-            if getattr(exc, "status", None) != 400 or "already_exists" not in str(exc):
+            message = str(exc)  # the reason ("index [...] already exists") or the type (resource_already_exists_...)
+            if getattr(exc, "status", None) != 400 or not ("already exists" in message or "already_exists" in message):
                 raise
 
     def status(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from monitor.errors import IndexUnavailable, SearchIndexError
 from monitor.index.base import SearchIndex, UpsertStats
@@ -24,6 +24,10 @@ _ARTICLE_FIELDS = {f.name for f in fields(ArticleItem)}
 _COMMENT_FIELDS = {f.name for f in fields(Comment)}
 LOCK_NAME = ".replay.lock"
 REJECTED_DIR = "rejected"
+# Answers to a whole bulk request that say the batch itself is wrong (malformed, too large): a replay
+# sets such a batch aside. Any other refusal (401, 403, ...) leaves the spool as it is.
+REFUSED_BATCH_STATUSES = frozenset({400, 413})
+REASONS = ".reasons.json"  # next to a rejected batch: {document id: why the index refused it}
 
 
 def _article(data: dict[str, Any]) -> ArticleItem:
@@ -69,7 +73,7 @@ class Spool:
 
     def rejected(self) -> list[Path]:
         """Batches the index refused for good, kept for a person to look at."""
-        return sorted((self.directory / REJECTED_DIR).glob("*.json"))
+        return sorted(p for p in (self.directory / REJECTED_DIR).glob("*.json") if not p.name.endswith(REASONS))
 
     def _next_name(self) -> str:
         batches = self.pending()
@@ -109,15 +113,15 @@ class Spool:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def replay(self, index: SearchIndex, *, blocking: bool = True,
-               progress: SpoolReplay | None = None) -> SpoolReplay:
+    def replay(self, index: SearchIndex, *, blocking: bool = True, progress: SpoolReplay | None = None,
+               on_batch: Callable[[list[ArticleItem], UpsertStats], None] | None = None) -> SpoolReplay:
         """Upsert every spooled batch in order, deleting each once the index took it.
 
         Stops at the first batch the index cannot take: IndexUnavailable propagates, the rest stay
         spooled, and ``progress`` (if given) holds what was replayed before. Documents the index refused
         for good are reported in ``rejected``; their batch goes to ``rejected/`` so it cannot block the
         rest. With ``blocking=False`` a replay running in another process makes this one return at once
-        with ``busy`` set.
+        with ``busy`` set. ``on_batch`` hears of each batch written, with its stats (alerts want them).
         """
         report = SpoolReplay() if progress is None else progress
         with self._replay_lock(blocking=blocking) as locked:
@@ -129,11 +133,13 @@ class Spool:
                     continue
                 articles, seen_at = self.load(path)
                 try:
-                    report.add(index.upsert(articles, seen_at=seen_at))
+                    stats = index.upsert(articles, seen_at=seen_at)
                 except IndexUnavailable:
                     raise
                 except SearchIndexError as exc:
                     failures = getattr(exc, "failures", None) or {}
+                    if not failures and getattr(exc, "status", None) not in REFUSED_BATCH_STATUSES:
+                        raise  # credentials, a closed index...: not this batch's fault; it stays spooled
                     written = getattr(exc, "stats", None)
                     if written is not None:
                         report.add(written)
@@ -141,6 +147,9 @@ class Spool:
                     self._set_aside(path, exc)
                     continue
                 path.unlink()
+                report.add(stats)
+                if on_batch is not None:
+                    on_batch(articles, stats)
                 report.batches += 1
                 report.articles += len(articles)
                 logger.info("spooled batch replayed articles=%d file=%s", len(articles), path.name)
@@ -151,7 +160,7 @@ class Spool:
         rejected.mkdir(exist_ok=True)
         os.replace(path, rejected / path.name)
         reasons = getattr(exc, "failures", None) or {"batch": str(exc)}
-        (rejected / (path.stem + ".reasons.json")).write_text(
+        (rejected / (path.stem + REASONS)).write_text(
             json.dumps(reasons, ensure_ascii=False, indent=1), encoding="utf-8")
         logger.error("spooled batch refused, moved aside file=%s reason=%s", rejected / path.name, exc)
 
@@ -170,6 +179,7 @@ class WriteThrough:
     """What writing one batch through the spool did."""
 
     written: SpoolReplay  # everything written now: the replayed batches, then this one; what was refused
+    articles: list[ArticleItem] = field(default_factory=list)  # the articles written now, in that order
     replayed: int = 0  # articles replayed from the spool before this batch
     spooled: int = 0  # articles of this batch that went to the spool instead
     reason: str | None = None  # why the batch was spooled
@@ -186,12 +196,14 @@ def write_through(index: SearchIndex, spool: Spool, articles: Sequence[ArticleIt
     report = WriteThrough(written=SpoolReplay())
     try:
         if len(spool):
-            spool.replay(index, blocking=False, progress=report.written)
+            spool.replay(index, blocking=False, progress=report.written,
+                         on_batch=lambda batch, _: report.articles.extend(batch))
             report.replayed = report.written.articles
             if report.written.busy:
                 return _spool(spool, articles, seen_at, report, "another process is replaying the spool")
         if articles:
             report.written.add(index.upsert(articles, seen_at=seen_at))
+            report.articles.extend(articles)
     except IndexUnavailable as exc:
         report.replayed = report.written.articles
         report.unavailable = True
@@ -204,6 +216,7 @@ def write_through(index: SearchIndex, spool: Spool, articles: Sequence[ArticleIt
         if written is not None:
             report.written.add(written)
         report.written.rejected.update(failures)
+        report.articles.extend(articles)
     return report
 
 

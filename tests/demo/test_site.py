@@ -393,7 +393,7 @@ def test_test_pages_are_off_unless_asked_for(fresh: tuple[DemoSite, str]) -> Non
 def test_lab_home_and_feed_link_every_lab_page(served: tuple[DemoSite, str]) -> None:
     site, base = served
     urls = {t["url"] for t in truth(site, base_url=base) if "lab_kind" in t}
-    assert len(urls) == 11
+    assert len(urls) == 14
     feed = feedparser.parse(fetch(base + "/lab/feed.xml")[2])
     assert {canonicalize_url(e.link) for e in feed.entries} == urls
     home = fetch(base + "/lab/")[2].decode()
@@ -516,8 +516,9 @@ def test_command_line_server_exits_when_its_stdin_closes() -> None:
 def test_demo_sources_use_the_config_schema_keys(served: tuple[DemoSite, str]) -> None:
     _site, base = served
     for source in demo_sources(base, with_test_pages=True):
+        extra = {"comments_api", "selectors"} if source["name"] == "lab" else set()
         assert set(source) == {"name", "feeds", "sitemaps", "start_urls", "follow_depth",
-                               "allowed_domains", "article_url_pattern"}
+                               "allowed_domains", "article_url_pattern", *extra}
         assert source["allowed_domains"] == ["127.0.0.1"]
         assert all(u.startswith(base) for u in source["feeds"] + source["sitemaps"] + source["start_urls"])
 

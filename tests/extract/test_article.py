@@ -6,6 +6,7 @@ import json
 import pytest
 
 from monitor.errors import ExtractionError
+from monitor.extract import decode_html
 from monitor.extract.article import extract_article_fields
 from monitor.extract.authors import clean_authors
 from monitor.extract.timestamps import normalize_datetime
@@ -180,3 +181,46 @@ def test_author_names_are_deduplicated_across_sources_ignoring_case() -> None:
 )
 def test_metadata_timestamps_normalise_to_iso_keeping_the_offset(raw: str, iso: str | None) -> None:
     assert normalize_datetime(raw) == iso
+
+
+def _dated_page(published: str, visible: str = "") -> str:
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Rivers rise", "datePublished": published}
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head><body><article>'
+            f"<h1>Rivers rise</h1><span class=\"date\">{visible}</span>{paragraphs}</article></body></html>")
+
+
+@pytest.mark.parametrize(
+    ("url", "published", "visible", "expected"),
+    [
+        # the URL's day: a story filed late in the evening west of Greenwich, stamped in UTC after midnight
+        ("https://news.example.org/2020/02/24/story", "2020-02-25T02:25:54Z", "", "2020-02-24"),
+        # the visible date: just after midnight in Vienna is still the evening before in UTC
+        ("https://news.example.org/story", "2019-10-18T22:04:00Z", "19.10.2019", "2019-10-19"),
+        # the page shows the UTC day itself: the timestamp stays
+        ("https://news.example.org/story", "2022-12-21T05:49:28+00:00", "21.12.2022", "2022-12-21T05:49:28+00:00"),
+        # midday UTC is the same day almost everywhere: a neighbouring URL day does not move it
+        ("https://news.example.org/2020/01/20/story", "2020-01-19T12:25:36Z", "", "2020-01-19T12:25:36+00:00"),
+        # a local time with its offset is already the site's own day
+        ("https://news.example.org/2022/05/06/story", "2022-05-07T13:43:46-05:00", "", "2022-05-07T13:43:46-05:00"),
+        # a page re-dated long after the day its URL was made on keeps the URL's day
+        ("https://blog.example.org/2017/7/12/montauk", "2019-06-17T18:28:00+02:00", "", "2017-07-12"),
+        ("https://news.example.org/2022/05/06/story", "2022-05-07T13:43:46-05:00", "", "2022-05-07T13:43:46-05:00"),
+    ],
+)
+def test_a_utc_timestamp_takes_the_day_the_site_gives_it(url: str, published: str, visible: str, expected: str) -> None:
+    assert extract_article_fields(_dated_page(published, visible), url).published == expected
+
+
+def test_valid_utf8_wins_over_a_stale_meta_charset() -> None:
+    page = ('<html><head><meta http-equiv="content-type" content="text/html;charset=GB2312"/></head>'
+            "<body><p>新华社北京4月24日电</p></body></html>").encode("utf-8")
+    assert "新华社北京" in decode_html(page)
+    latin = '<meta charset="iso-8859-1"><p>Grüße</p>'
+    assert decode_html(latin.encode("latin-1")) == latin  # not valid UTF-8: the declared charset holds
+
+
+def test_a_utc_date_takes_the_offset_the_page_also_writes_it_in() -> None:
+    page = _dated_page("2019-10-18T22:04:00Z").replace(
+        "</head>", '<meta name="date" content="Sat, 19 Oct 2019 00:04:00 +0200"></head>')
+    assert extract_article_fields(page, "https://news.example.org/story").published == "2019-10-19T00:04:00+02:00"

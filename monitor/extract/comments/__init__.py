@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Mapping
 
 from lxml import html as lxml_html
 
-from monitor.extract.comments import blogger, disqus, generic, joomla, jsonld, reddit, schemaorg, typepad, wordpress
+from monitor.extract.comments import (
+    blogger, custom, disqus, generic, joomla, jsonld, reddit, schemaorg, typepad, wordpress,
+)
 from monitor.extract.comments.engine import Spec, run
 from monitor.extract.comments.model import Context, RawComment
 
@@ -16,25 +18,28 @@ __all__ = ["RawComment", "extract_comments", "EXTRACTORS"]
 logger = logging.getLogger(__name__)
 
 Extractor = Callable[[lxml_html.HtmlElement, Context], list[RawComment]]
+# name, extractor, strings one of which the page's markup holds wherever the extractor can find anything
+Entry = tuple[str, Extractor, tuple[str, ...]]
 
 
-def _spec(spec: Spec) -> tuple[str, Extractor]:
-    return spec.name, lambda tree, ctx: run(tree, spec, ctx)
+def _spec(spec: Spec) -> Entry:
+    return spec.name, lambda tree, ctx: run(tree, spec, ctx), spec.markers
 
 
 # Most specific markup first: a CMS' own ids and classes, then structured data, then the generic fallbacks.
-EXTRACTORS: list[tuple[str, Extractor]] = [
-    *(_spec(s) for s in schemaorg.SPECS),
-    ("blogger-classic", blogger.classic),
-    ("blogger-threaded", blogger.threaded),
+EXTRACTORS: list[Entry] = [
+    ("schemaorg", lambda tree, ctx: run(tree, schemaorg.SPEC, ctx, candidates=schemaorg.find_items(tree)),
+     schemaorg.SPEC.markers),
+    ("blogger-classic", blogger.classic, ("comments-block",)),
+    ("blogger-threaded", blogger.threaded, blogger.SPECS[0].markers),
     *(_spec(s) for s in disqus.SPECS),
     *(_spec(s) for s in wordpress.SPECS),
     *(_spec(s) for s in joomla.SPECS),
     *(_spec(s) for s in typepad.SPECS),
     *(_spec(s) for s in reddit.SPECS),
-    ("jsonld", jsonld.extract),
-    ("classed-comment", generic.classed),
-    ("structural", generic.structural),
+    ("jsonld", jsonld.extract, ('"comment"',)),
+    ("classed-comment", generic.classed, generic.ITEM_MARKERS),
+    ("structural", generic.structural, generic.SECTION_MARKERS),
 ]
 
 
@@ -44,10 +49,23 @@ def extract_comments(
     *,
     fetched_at: datetime | None = None,
     language: str | None = None,
+    selectors: Mapping[str, str] | None = None,
+    html: str | None = None,
 ) -> list[RawComment]:
-    """All comments on the page, in page order; [] when the page has none."""
+    """All comments on the page, in page order; [] when the page has none.
+
+    ``selectors`` (a source's own, see monitor.config.CommentSelectors) win when their ``item`` matches.
+    ``html``: the markup ``tree`` was parsed from; extractors whose markers it lacks are skipped.
+    """
     ctx = Context(url=url, fetched_at=fetched_at, language=language)
-    for name, extractor in EXTRACTORS:
+    if selectors and selectors.get("item"):
+        found = custom.extract(tree, ctx, selectors)
+        if found:
+            logger.debug("comments found extractor=selectors count=%d url=%s", len(found), url)
+            return found
+    for name, extractor, markers in EXTRACTORS:
+        if html is not None and markers and not any(marker in html for marker in markers):
+            continue
         try:
             comments = extractor(tree, ctx)
         except Exception:  # one markup kind failing on odd HTML must not cost the page its other extractors

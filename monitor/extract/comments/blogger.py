@@ -11,6 +11,7 @@ SPECS = (
     Spec(
         name="blogger-threaded",
         items=f"//li[{class_xpath('comment')}][*[{class_xpath('comment-block')}]]",
+        markers=("comment-block",),
     ),
 )
 

@@ -9,5 +9,6 @@ SPECS = (
         items="//li[starts-with(@id, 'dsq-comment-')] | //div[starts-with(@id, 'dsq-comment-') and contains(@class, 'dsq-comment ')]",
         author=(".//*[starts-with(@id, 'dsq-author-user')]",),
         text=(".//*[contains(@class, 'dsq-comment-message')]",),
+        markers=("dsq-comment-",),
     ),
 )

@@ -49,27 +49,34 @@ class Spec:
     """One kind of comment markup: where its comments are and, where the defaults miss, its fields."""
 
     name: str
-    items: str  # XPath of the comment elements, document-wide
+    items: str  # XPath of the comment elements, or of an attribute of theirs (cheaper: see html.owners_of_attributes)
     author: tuple[str, ...] = ()  # XPaths tried before the defaults
     date: tuple[str, ...] = ()
     text: tuple[str, ...] = ()
     depth: Callable[[Element], int | None] | None = None
     keep: Callable[[Element], bool] | None = None  # filters what ``items`` found
     min_items: int = 1
+    # Strings one of which the page's markup holds wherever this kind can match (() = no test): a page
+    # without them skips the XPath search, so pages without comments pay almost nothing.
+    markers: tuple[str, ...] = ()
 
 
-def run(tree: Element, spec: Spec, ctx: Context) -> list[RawComment]:
-    """All comments of ``spec``'s kind on the page, in page order."""
-    items = _items(tree, spec)
+def run(tree: Element, spec: Spec, ctx: Context, *, candidates: list[Element] | None = None) -> list[RawComment]:
+    """All comments of ``spec``'s kind on the page, in page order (``candidates``: found already, not by ``items``)."""
+    if candidates is None:
+        found = tree.xpath(spec.items)
+        # an attribute result is a str subclass that knows its element
+        candidates = [node.getparent() if isinstance(node, str) else node for node in found]  # type: ignore[attr-defined]
+    items = _items(candidates, spec)
     if len(items) < spec.min_items:
         return []
     return read_items(items, ctx, spec)
 
 
-def _items(tree: Element, spec: Spec) -> list[Element]:
+def _items(found: list[Element], spec: Spec) -> list[Element]:
     seen: set[Element] = set()
     items: list[Element] = []
-    for el in tree.xpath(spec.items):
+    for el in found:
         if el in seen or (spec.keep is not None and not spec.keep(el)):
             continue
         if el.xpath("ancestor::form | ancestor::template | ancestor::noscript"):
@@ -146,9 +153,11 @@ def read_items(items: list[Element], ctx: Context, spec: Spec | None = None) -> 
             key = f"{key}~{position}"
         used_keys.add(key)
         keys[item] = key
-        parent = _explicit_parent(item, owner, alias_to_key)
+        parent, parent_ref = _explicit_parent(item, owner, alias_to_key)
         container = item.getparent()
         anc = owner(container) if container is not None else None
+        if anc is not None:
+            parent_ref = None
         if parent is None and anc is not None:
             parent = keys.get(anc)
         if parent is None and anc is None:
@@ -176,6 +185,7 @@ def read_items(items: list[Element], ctx: Context, spec: Spec | None = None) -> 
                 text=text,
                 likes=find_likes(item, owner),
                 depth=depth,
+                parent_ref=parent_ref,
             )
         )
     return comments
@@ -208,7 +218,8 @@ def _author_from_headers(
 
 def _explicit_parent(
     item: Element, owner: Callable[[Element], Element | None], alias_to_key: dict[str, str]
-) -> str | None:
+) -> tuple[str | None, str | None]:
+    """(the key of the comment ``item`` says it answers, else None; the reference when none on the page matches)."""
     refs: list[str] = []
     for attr in ("data-parent-id", "data-parent", "data-parentid", "data-reply-to"):
         if item.get(attr):
@@ -219,13 +230,13 @@ def _explicit_parent(
         if _REPLY_TO_RE.match(text_of(el)):
             refs.append(el.xpath("a[contains(@href, '#')]/@href")[0])
     for ref in refs:
-        key = _resolve(ref, alias_to_key)
+        key = resolve_ref(ref, alias_to_key)
         if key:
-            return key
-    return None
+            return key, None
+    return None, next((r for r in refs if r.strip()), None)
 
 
-def _resolve(ref: str, alias_to_key: dict[str, str]) -> str | None:
+def resolve_ref(ref: str, alias_to_key: dict[str, str]) -> str | None:
     ref = unquote(ref.strip())
     candidates = [ref, ref.rsplit("#", 1)[-1], ref.rstrip("/").rsplit("/", 1)[-1]]
     digits = re.findall(r"\d+", ref.rsplit("#", 1)[-1])

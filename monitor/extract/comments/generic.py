@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 
 from monitor.extract.comments.engine import Spec, drop_wrapped, read_items, run
-from monitor.extract.comments.html import Element, classes, is_element
+from monitor.extract.comments.html import Element, classes, is_element, owners_of_attributes
 from monitor.extract.comments.model import Context, RawComment
 
 ITEM_WORDS = frozenset(
@@ -26,16 +26,25 @@ MIN_DATED = 0.7
 MIN_AUTHORED = 0.5
 MIN_ITEMS = 2
 
+# Every ITEM_WORDS word holds "omment" and every _SECTION_RE word one of SECTION_PARTS, in any case;
+# the page's markup must hold one of the MARKERS (the common casings) before either fallback looks.
+ITEM_PARTS = ("omment",)
+SECTION_PARTS = ("omment", "iscussion", "omentarz", "оментар", "омментари")
+ITEM_MARKERS = ("omment", "OMMENT")
+SECTION_MARKERS = (*SECTION_PARTS, *(part.upper() for part in SECTION_PARTS))
+_ITEM_TAGS = frozenset({"div", "li", "article", "section"})
+
 CLASSED = Spec(
     name="classed-comment",
-    items="//*[self::div or self::li or self::article or self::section][@class]",
+    items="//*[self::div or self::li or self::article or self::section][@class]",  # what classed() scans faster
     keep=lambda el: bool(ITEM_WORDS.intersection(classes(el))),
 )
 
 
 def classed(tree: Element, ctx: Context) -> list[RawComment]:
     """Elements with a class such as "comment", when most of them read like comments."""
-    comments = run(tree, CLASSED, ctx)
+    candidates = [el for el in owners_of_attributes(tree, ("class",), ITEM_PARTS) if el.tag in _ITEM_TAGS]
+    comments = run(tree, CLASSED, ctx, candidates=candidates)
     return comments if _plausible(comments, strict=len(comments) < MIN_ITEMS) else []
 
 
@@ -64,7 +73,7 @@ def _plausible(comments: list[RawComment], *, strict: bool) -> bool:
 
 def _sections(tree: Element) -> list[Element]:
     sections: list[Element] = []
-    for el in tree.xpath("//*[@id or @class]"):
+    for el in owners_of_attributes(tree, ("id", "class"), SECTION_PARTS):
         label = f"{el.get('id') or ''} {el.get('class') or ''}"
         if el.tag in ("form", "a", "span", "script", "style", "input", "textarea", "button", "img"):
             continue

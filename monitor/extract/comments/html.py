@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable
 
 from lxml import html as lxml_html
+from lxml.etree import XPath
 
 Element = lxml_html.HtmlElement
 
@@ -116,6 +118,27 @@ def tidy(text: str) -> str:
 def text_of(el: Element) -> str:
     """The element's whole visible text on one line (scripts and styles left out)."""
     return " ".join(collect_text(el, lambda e: e.tag in ("script", "style", "noscript")).split())
+
+
+def owners_of_attributes(tree: Element, attributes: tuple[str, ...], parts: tuple[str, ...]) -> list[Element]:
+    """Elements, in page order, one of whose ``attributes`` holds one of ``parts`` in lower or UPPER case;
+    a part without its first letter ("omment") also finds Title case ("comments", "userComments", "COMMENTS").
+
+    The attribute values are filtered inside libxml2: lxml.html builds a Python proxy per node it returns,
+    which makes a Python filter over every element (or every attribute) several times slower.
+    """
+    found: list[Element] = []
+    for value in _attribute_xpath(attributes, parts)(tree):
+        owner = value.getparent()
+        if not found or found[-1] is not owner:
+            found.append(owner)
+    return found
+
+
+@lru_cache(maxsize=32)
+def _attribute_xpath(attributes: tuple[str, ...], parts: tuple[str, ...]) -> XPath:
+    tests = " or ".join(f"contains(., '{variant}')" for part in parts for variant in dict.fromkeys((part, part.upper())))
+    return XPath(" | ".join(f"//@{name}[{tests}]" for name in attributes))
 
 
 def class_xpath(*names: str) -> str:

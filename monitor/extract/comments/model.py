@@ -16,6 +16,7 @@ class RawComment:
     text: str  # the comment text only: no author line, date or buttons
     likes: int | None = None
     depth: int | None = None  # 1 = top level, when known from markup
+    parent_ref: str | None = None  # a reply-to reference no comment of this page answers (one on another page)
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,13 @@ SPECS = (
         items="//div[starts-with(@id, 't1_')][.//*[@data-test-id='comment']]",
         text=(".//*[@data-test-id='comment']",),
         depth=_level,
+        markers=("t1_",),
     ),
     Spec(
         name="reddit-old",
         items="//div[@data-fullname][contains(concat(' ', normalize-space(@class), ' '), ' comment ')]",
         author=(".//*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]",),
         text=(".//*[contains(@class, 'usertext-body')]//*[contains(@class, 'md')]",),
+        markers=("data-fullname",),
     ),
 )

@@ -10,7 +10,14 @@ _ID_RE = re.compile(r"^comment-(?=[0-9a-f]*\d)[0-9a-f]{4,}$")
 
 
 def _is_comment(el: Element) -> bool:
-    return bool(_ID_RE.match(el.get("id") or ""))
+    return el.tag in ("div", "li", "article") and bool(_ID_RE.match(el.get("id") or ""))
 
 
-SPECS = (Spec(name="typepad-movabletype", items="//div[@id] | //li[@id] | //article[@id]", keep=_is_comment),)
+SPECS = (
+    Spec(
+        name="typepad-movabletype",
+        items="//@id[starts-with(., 'comment-')]",
+        keep=_is_comment,
+        markers=("comment-",),
+    ),
+)

@@ -10,7 +10,7 @@ _ID_RE = re.compile(r"^(?:li-)?comment-\d+$")
 
 
 def _is_comment(el: Element) -> bool:
-    if not _ID_RE.match(el.get("id") or ""):
+    if el.tag not in ("li", "article", "div") or not _ID_RE.match(el.get("id") or ""):
         return False
     wrapper = el.getparent()
     words = set(classes(el)) | (set(classes(wrapper)) if wrapper is not None else set())
@@ -20,8 +20,9 @@ def _is_comment(el: Element) -> bool:
 SPECS = (
     Spec(
         name="wordpress",
-        items="//li[@id] | //article[@id] | //div[@id]",
+        items="//@id[starts-with(., 'comment-') or starts-with(., 'li-comment-')]",
         keep=_is_comment,
+        markers=("comment-",),
         author=(".//*[contains(concat(' ', normalize-space(@class), ' '), ' comment-author ')]//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",),
     ),
 )

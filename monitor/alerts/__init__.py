@@ -1,0 +1,1 @@
+"""Alerts: saved searches matched against new documents right after indexing, notified through Apprise."""

@@ -1,0 +1,132 @@
+"""Paginated comments: the links to an article's other comment pages, and those pages' order."""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import lxml.html
+
+from monitor.extract.comments.html import Element, classes, text_of
+
+__all__ = ["comment_page_urls", "page_number", "order_pages"]
+
+# URL shapes that only comment pagination uses: WordPress (/comment-page-2/, ?cpage=2), Blogger (?commentPage=2).
+_PAGE_IN_URL = re.compile(
+    r"/comment-page-(\d+)/?|[?&](?:cpage|commentPage|comment_page|comments_page|comments-page|commentspage)=(\d+)",
+    re.I,
+)
+# Any page number, for ordering pages found by their "older/newer" links.
+_ANY_NUMBER = re.compile(r"(?:/comment-page-|[?&][\w-]*page=|/page/|[?&]p=)(\d+)", re.I)
+_AREA_IDS = frozenset("comments disqus_thread dsq-content comments-block comment-holder discussion respond-area".split())
+_AREA_WORDS = ("comment", "disqus", "dsq-")
+_NAV_WORDS = frozenset(
+    """comment-navigation comments-navigation comment-nav comments-nav navigation nav-links nav-previous nav-next
+    pagination comments-pagination comment-pagination page-numbers paging-control paging-control-container
+    comment-pager pager wp-pagenavi""".split()
+)
+_MORE_WORDS = ("load-more", "loadmore", "more-comments", "show-more", "showmore", "older-comments", "newer-comments",
+               "comments-more", "next-comments", "prev-comments")
+_MORE_TEXT = re.compile(
+    r"^\W*(?:(?:older|newer|previous|next|more|earlier|later)\s+comments?|load\s+more(?:\s+comments?)?"
+    r"|show\s+more\s+comments?|ältere\s+kommentare|neuere\s+kommentare|weitere\s+kommentare"
+    r"|старіші\s+коментарі|новіші\s+коментарі|більше\s+коментарів|старые\s+комментарии|новые\s+комментарии"
+    r"|ещё\s+комментарии|еще\s+комментарии|показать\s+ещё)\W*$",
+    re.I,
+)
+
+
+def comment_page_urls(page: str | bytes | Element, url: str) -> list[str]:
+    """URLs of the article's other comment pages linked from ``page`` (served at ``url``), in page order.
+
+    Found by URL shape anywhere (``/comment-page-N/``, ``?cpage=N`` on this article), and inside the comment
+    area by the navigation around it: WordPress ``.comment-navigation`` / ``.navigation`` links, ``rel=next/prev``,
+    and "older/newer comments" or "load more" links that have a real URL.
+    """
+    tree = page if isinstance(page, lxml.html.HtmlElement) else lxml.html.document_fromstring(page or b"<html/>")
+    here, _ = urldefrag(url)
+    base = _article_base(here)
+    host = urlsplit(here).netloc.lower()
+    found: list[str] = []
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")) or "replytocom=" in href:
+            continue
+        target, _ = urldefrag(urljoin(here, href))
+        if urlsplit(target).netloc.lower() != host or target == here or _article_base(target) == target == base:
+            continue
+        if _PAGE_IN_URL.search(target):
+            wanted = _article_base(target) == base
+        else:
+            wanted = _in_comment_area(a) and _is_pagination(a)
+        if wanted and target not in found:
+            found.append(target)
+    return found
+
+
+def page_number(url: str) -> int | None:
+    """The comment page number a URL names, if it names one."""
+    match = _PAGE_IN_URL.search(url) or _ANY_NUMBER.search(url)
+    if not match:
+        return None
+    return int(next(g for g in match.groups() if g is not None))
+
+
+def order_pages(url: str, page: str | bytes | Element, others: Sequence[str]) -> list[int]:
+    """Indexes into ``[url, *others]`` in comment-page order (page 1 first).
+
+    The article page names no number: it is the page its comment navigation marks as current, else page 1
+    when the others go forward (2, 3, ...), else the first number missing below them: WordPress' "newest page
+    first" shows the last page at the article URL and links back to older ones.
+    """
+    numbers = [page_number(u) for u in others]
+    known = {n for n in numbers if n is not None}
+    current = _current_number(page)
+    if current is None:
+        current = 1 if 1 not in known else next(n for n in range(1, len(known) + 2) if n not in known)
+    keyed = [(current, 0)] + [
+        (n if n is not None else current + i + 1, i + 1) for i, n in enumerate(numbers)
+    ]
+    return [index for _, index in sorted(keyed)]
+
+
+def _current_number(page: str | bytes | Element) -> int | None:
+    tree = page if isinstance(page, lxml.html.HtmlElement) else lxml.html.document_fromstring(page or b"<html/>")
+    for el in tree.xpath("//*[@aria-current='page' or contains(concat(' ', normalize-space(@class), ' '), ' current ')]"):
+        if el.tag != "a" and _in_comment_area(el) and text_of(el).isdigit():
+            return int(text_of(el))
+    return None
+
+
+def _article_base(url: str) -> str:
+    """The URL without its comment-page part: the same for every comment page of one article."""
+    base = _PAGE_IN_URL.sub(lambda m: "/" if m.group(0).startswith("/") else m.group(0)[0], url)
+    return base.rstrip("?&").replace("?&", "?")
+
+
+def _in_comment_area(el: Element) -> bool:
+    for node in (el, *el.iterancestors()):
+        ident = (node.get("id") or "").lower()
+        if ident in _AREA_IDS or ident.startswith(("comments", "comment-nav", "dsq-")):
+            return True
+        words = classes(node)
+        if any(w.startswith(_AREA_WORDS) or w.endswith(("-comments", "_comments")) for w in words) and not (
+            "comment-respond" in words or "comment-form" in words
+        ):
+            return True
+    return False
+
+
+def _is_pagination(a: Element) -> bool:
+    rel = (a.get("rel") or "").lower().split()
+    if "next" in rel or "prev" in rel or "previous" in rel:
+        return True
+    node: Element | None = a
+    for _ in range(4):  # the link itself or the navigation block just around it
+        if node is None:
+            break
+        words = classes(node)
+        if _NAV_WORDS.intersection(words) or any(w.startswith(_MORE_WORDS) for w in words):
+            return True
+        node = node.getparent()
+    return bool(_MORE_TEXT.match(text_of(a)))

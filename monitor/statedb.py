@@ -1,0 +1,36 @@
+"""Opens the monitor's SQLite state store (shared by schedules, run records, HTTP validators and alerts)."""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# Crawl subprocesses, the server and CLI readers write the same file; waiting beats failing.
+BUSY_TIMEOUT_MS = 30_000
+
+
+@contextmanager
+def connect(path: Path) -> Iterator[sqlite3.Connection]:
+    """One short-lived connection in WAL mode; commits on success, rolls back on error, always closes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        connection.row_factory = sqlite3.Row
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def sqlalchemy_url(path: Path) -> str:
+    """The same file as an SQLAlchemy URL (APScheduler's job store)."""
+    return f"sqlite:///{path}"

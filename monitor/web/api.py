@@ -1,0 +1,183 @@
+"""The JSON API under /api: search, threads, coverage, alerts, sources and runs (all through the service layers)."""
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+
+from monitor import service, status as run_status
+from monitor.alerts import service as alerts
+from monitor.web.deps import require_reader, require_writer, web_state
+from monitor.web.models import (
+    AlertChanges,
+    AlertHistory,
+    AlertIn,
+    AlertList,
+    AlertOut,
+    AlertTest,
+    CoverageResponse,
+    CrawlStarted,
+    Problem,
+    RunList,
+    SearchResponse,
+    SourcesResponse,
+    ThreadResponse,
+)
+from monitor.web.params import MAX_LIMIT, MAX_OFFSET, SearchParams, decode_cursor, encode_cursor
+from monitor.web.state import WebState
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "A malformed query or value; `detail` says what and where."},
+    401: {"model": Problem, "description": "Reads are closed (web.open_reads: false): send the token."},
+    503: {"model": Problem, "description": "The search index cannot be reached."},
+}
+WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    401: {"model": Problem, "description": "No valid token: send Authorization: Bearer $MONITOR_API_TOKEN."},
+    403: {"model": Problem, "description": "Writes are off: the server has no MONITOR_API_TOKEN."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "No such thing."}}
+
+router = APIRouter(prefix="/api", responses=PROBLEMS)
+reads = APIRouter(dependencies=[Depends(require_reader)])
+writes = APIRouter(dependencies=[Depends(require_writer)], responses=WRITE_PROBLEMS)
+
+
+@reads.get("/search", response_model=SearchResponse, summary="Search articles and comments")
+def search(
+    params: SearchParams = Depends(),
+    sort: Literal["relevance", "date"] = Query("relevance"),
+    limit: int = Query(20, ge=0, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    after: Optional[str] = Query(None, description="Deep paging: the next_cursor of the previous page."),
+    facets: bool = Query(False, description="Also count hits per source, type, language and day."),
+    web: WebState = Depends(web_state),
+) -> dict[str, Any]:
+    request = params.request(sort=sort, limit=limit, offset=offset, search_after=decode_cursor(after),
+                             facets=facets)
+    result = service.search(web.config, request, index=web.index())
+    return {"total": result.total, "hits": result.hits, "facets": result.facets,
+            "next_cursor": encode_cursor(result.next_cursor)}
+
+
+@reads.get("/articles/{article_id}", response_model=ThreadResponse, responses=NOT_FOUND,
+           summary="One article and its comment thread")
+def article(article_id: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    return _thread(web, article_id)
+
+
+@reads.get("/thread", response_model=ThreadResponse, responses=NOT_FOUND,
+           summary="One article and its comment thread, by URL or id")
+def thread(url: str = Query(..., min_length=1, description="The article's URL (or id)."),
+           web: WebState = Depends(web_state)) -> dict[str, Any]:
+    return _thread(web, url)
+
+
+def _thread(web: WebState, key: str) -> dict[str, Any]:
+    data = service.thread(web.config, key, index=web.index())
+    if data is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article {key!r} in the index")
+    return data
+
+
+@reads.get("/coverage", response_model=CoverageResponse, summary="Documents per day for a query, per source or topic")
+def coverage(params: SearchParams = Depends(),
+             split: Literal["source", "topic", "none"] = Query("source"),
+             web: WebState = Depends(web_state)) -> dict[str, Any]:
+    return service.coverage(web.config, params.request(), split=split, index=web.index())
+
+
+# ---------------------------------------------------------------- alerts
+
+
+@reads.get("/alerts", response_model=AlertList, summary="Every alert (notify URLs masked)")
+def list_alerts(web: WebState = Depends(web_state)) -> dict[str, Any]:
+    return {"alerts": alerts.list_alerts(web.config)}
+
+
+@reads.get("/alerts/{name}", response_model=AlertOut, responses=NOT_FOUND, summary="One alert")
+def get_alert(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    _known_alert(web, name)
+    return alerts.get_alert(web.config, name)
+
+
+@reads.get("/alerts/{name}/test", response_model=AlertTest, responses=NOT_FOUND,
+           summary="What the alert would have matched in the last days (nothing is sent)")
+def test_alert(name: str, days: int = Query(7, ge=1, le=3650), limit: int = Query(20, ge=1, le=MAX_LIMIT),
+               web: WebState = Depends(web_state)) -> dict[str, Any]:
+    _known_alert(web, name)
+    return alerts.test_alert(web.config, name, days=days, limit=limit)
+
+
+@reads.get("/alerts/{name}/history", response_model=AlertHistory, responses=NOT_FOUND,
+           summary="The alert's notifications, newest first")
+def alert_history(name: str, limit: int = Query(50, ge=1, le=1000),
+                  web: WebState = Depends(web_state)) -> dict[str, Any]:
+    _known_alert(web, name)
+    return {"messages": alerts.history(web.config, name=name, limit=limit)}
+
+
+@reads.get("/history", response_model=AlertHistory, summary="Every alert's notifications, newest first")
+def all_history(limit: int = Query(50, ge=1, le=1000), web: WebState = Depends(web_state)) -> dict[str, Any]:
+    return {"messages": alerts.history(web.config, limit=limit)}
+
+
+@writes.post("/alerts", response_model=AlertOut, status_code=status.HTTP_201_CREATED,
+             responses={409: {"model": Problem, "description": "An alert of that name exists."}},
+             summary="Create an alert")
+def create_alert(alert: AlertIn, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    if alert.name in _alert_names(web):
+        raise HTTPException(status.HTTP_409_CONFLICT, f"an alert named {alert.name!r} exists")
+    return alerts.add_alert(web.config, alert.model_dump(exclude_none=True))
+
+
+@writes.patch("/alerts/{name}", response_model=AlertOut, responses=NOT_FOUND, summary="Change an alert")
+def edit_alert(name: str, changes: AlertChanges, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    _known_alert(web, name)
+    return service.update_alert(web.config, name, changes.model_dump(exclude_none=True))
+
+
+@writes.delete("/alerts/{name}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               responses=NOT_FOUND, summary="Delete an alert")
+def delete_alert(name: str, web: WebState = Depends(web_state)) -> Response:
+    _known_alert(web, name)
+    alerts.remove_alert(web.config, name)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _alert_names(web: WebState) -> set[str]:
+    return {a["name"] for a in alerts.list_alerts(web.config)}
+
+
+def _known_alert(web: WebState, name: str) -> None:
+    if name not in _alert_names(web):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert named {name!r}")
+
+
+# ---------------------------------------------------------------- sources and runs
+
+
+@reads.get("/sources", response_model=SourcesResponse, summary="Each source's schedule, last and next run, health")
+def sources(web: WebState = Depends(web_state)) -> dict[str, Any]:
+    return run_status.sources(web.config)
+
+
+@reads.get("/runs", response_model=RunList, responses=NOT_FOUND, summary="Crawl runs, newest first")
+def runs(source: Optional[str] = Query(None), limit: int = Query(50, ge=1, le=1000),
+         web: WebState = Depends(web_state)) -> dict[str, Any]:
+    if source and source not in {s.name for s in web.config.sources}:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no source named {source!r}")
+    return {"runs": run_status.runs(web.config, source=source or None, limit=limit)}
+
+
+@writes.post("/sources/{name}/crawl", response_model=CrawlStarted, status_code=status.HTTP_202_ACCEPTED,
+             responses={**NOT_FOUND, 409: {"model": Problem, "description": "A crawl cannot start now."}},
+             summary="Crawl a source now")
+def crawl(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    if name not in {s.name for s in web.config.sources}:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no source named {name!r}")
+    return {"source": name, "status": web.crawl_now(name)}
+
+
+router.include_router(reads)
+router.include_router(writes)

@@ -1,0 +1,272 @@
+"""The web UI: server-rendered pages for search, articles with their threads, coverage, alerts, sources, login."""
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from monitor import service, status as run_status
+from monitor.alerts import service as alerts
+from monitor.errors import MonitorError, QueryError
+from monitor.web.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, SESSION_SECONDS, TOKEN_ENV, new_csrf_nonce, same_origin
+from monitor.web.chart import coverage_chart
+from monitor.web.deps import web_state
+from monitor.web.params import SearchParams, decode_cursor, encode_cursor
+from monitor.web.present import build_environment, comment_tree
+from monitor.web.state import WebState
+
+PAGE_SIZE = 20
+HISTORY_ROWS = 50
+RUN_ROWS = 30
+ENV = build_environment()
+
+
+class Redirect(Exception):
+    """Answered with 303 See Other (the app's handler)."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+
+
+def render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page, with the CSRF token its forms need (the cookie half is set here when the browser has none)."""
+    guard = web_state(request).guard
+    nonce = request.cookies.get(CSRF_COOKIE)
+    fresh = not nonce
+    if fresh:
+        nonce = new_csrf_nonce()
+    html = ENV.get_template(template).render(
+        request=request, path=request.url.path, csrf_field=CSRF_FIELD, csrf=guard.csrf_for(nonce or ""),
+        writer=guard.is_writer(request), writes_enabled=guard.writes_enabled, token_env=TOKEN_ENV, **context)
+    response = HTMLResponse(html, status_code=status_code)
+    if fresh:
+        response.set_cookie(CSRF_COOKIE, nonce or "", httponly=True, samesite="lax", path="/",
+                            secure=request.url.scheme == "https")
+    return response
+
+
+def error_page(request: Request, status_code: int, detail: str) -> HTMLResponse:
+    return render(request, "error.html", status_code=status_code, status=status_code, detail=detail)
+
+
+def page_reader(request: Request) -> None:
+    """Closed reads send a browser to the login form, and back here after it."""
+    if not web_state(request).guard.can_read(request):
+        raise Redirect(f"/login?next={quote(request.url.path + ('?' + request.url.query if request.url.query else ''))}")
+
+
+def checked_form(request: Request, csrf_token: str) -> WebState:
+    """A form post that writes: from this site, with its CSRF token, by someone logged in."""
+    web = web_state(request)
+    if not same_origin(request) or not web.guard.csrf_ok(request, csrf_token):
+        raise HTTPException(403, "this form did not come from this site, or it expired: reload the page and try again")
+    if not web.guard.is_writer(request):
+        raise Redirect(f"/login?next={quote(request.url.path)}")
+    return web
+
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+reads = APIRouter(dependencies=[Depends(page_reader)])
+
+
+@reads.get("/")
+def search_page(request: Request, params: SearchParams = Depends(),
+                sort: Literal["relevance", "date"] = Query("relevance"),
+                after: Optional[str] = Query(None)) -> Response:
+    web = web_state(request)
+    base = params.as_dict()
+    context: dict[str, Any] = {"params": base, "sort": sort, "after": after, "config": web.config,
+                               "result": None, "error": None, "chart": None, "next_after": None}
+    try:
+        result = service.search(web.config, params.request(sort=sort, limit=PAGE_SIZE, facets=True,
+                                                           search_after=decode_cursor(after)), index=web.index())
+    except QueryError as exc:
+        context["error"] = str(exc)
+        return render(request, "search.html", status_code=400, **context)
+    facets = result.facets or {}
+    day_counts = facets.get("day", {})
+    days = service.day_range(day_counts)
+    context.update(result=result, facets=facets,
+                   next_after=encode_cursor(result.next_cursor) if len(result.hits) == PAGE_SIZE else None,
+                   chart=coverage_chart({"days": days, "counts": [day_counts.get(d, 0) for d in days]}))
+    return render(request, "search.html", **context)
+
+
+@reads.get("/articles/{article_id}")
+def article_page(request: Request, article_id: str) -> Response:
+    web = web_state(request)
+    data = service.thread(web.config, article_id, index=web.index())
+    if data is None:
+        return error_page(request, 404, f"no article {article_id!r} in the index")
+    return render(request, "article.html", article=data["article"], comments=data["comments"],
+                  tree=comment_tree(data["comments"]))
+
+
+@reads.get("/coverage")
+def coverage_page(request: Request, params: SearchParams = Depends(),
+                  split: Literal["source", "topic", "none"] = Query("source")) -> Response:
+    web = web_state(request)
+    context: dict[str, Any] = {"params": params.as_dict(), "split": split, "config": web.config, "error": None,
+                               "coverage": None, "chart": None}
+    try:
+        data = service.coverage(web.config, params.request(), split=split, index=web.index())
+    except QueryError as exc:
+        context["error"] = str(exc)
+        return render(request, "coverage.html", status_code=400, **context)
+    return render(request, "coverage.html", **{**context, "coverage": data, "chart": coverage_chart(data)})
+
+
+# ---------------------------------------------------------------- alerts
+
+
+@reads.get("/alerts")
+def alerts_page(request: Request) -> Response:
+    web = web_state(request)
+    return render(request, "alerts.html", alerts=alerts.list_alerts(web.config), form={}, error=None,
+                  history=alerts.history(web.config, limit=HISTORY_ROWS), config=web.config)
+
+
+@router.post("/alerts")
+def create_alert(request: Request, csrf_token: str = Form(""), name: str = Form(""), query: str = Form(""),
+                 notify: str = Form(""), types: list[str] = Form([]), sources: str = Form(""),
+                 topics: str = Form(""), languages: str = Form(""), mode: str = Form("immediate"),
+                 digest_schedule: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    form = {"name": name.strip(), "query": query, "notify": notify, "types": types, "sources": sources,
+            "topics": topics, "languages": languages, "mode": mode, "digest_schedule": digest_schedule}
+    try:
+        alerts.add_alert(web.config, {"name": name.strip(), **_alert_fields(form)})
+    except MonitorError as exc:
+        return render(request, "alerts.html", status_code=400, alerts=alerts.list_alerts(web.config), form=form,
+                      error=str(exc), history=alerts.history(web.config, limit=HISTORY_ROWS), config=web.config)
+    return RedirectResponse(f"/alerts/{quote(name.strip(), safe='')}", status_code=303)
+
+
+@reads.get("/alerts/{name}")
+def alert_page(request: Request, name: str, days: Optional[int] = Query(None, ge=1, le=3650)) -> Response:
+    web = web_state(request)
+    return _alert_page(request, web, name, days=days)
+
+
+def _alert_page(request: Request, web: WebState, name: str, *, days: int | None = None,
+                error: str | None = None, form: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    known = {a["name"]: a for a in alerts.list_alerts(web.config)}
+    if name not in known:
+        return error_page(request, 404, f"no alert named {name!r}")
+    alert = known[name]
+    tested = alerts.test_alert(web.config, name, days=days, limit=PAGE_SIZE) if days else None
+    if form is None:
+        form = {**alert, "notify": "", "sources": ", ".join(alert.get("sources") or []),
+                "topics": ", ".join(alert.get("topics") or []), "languages": ", ".join(alert.get("languages") or []),
+                "digest_schedule": alert.get("digest_schedule") or ""}
+    return render(request, "alert.html", status_code=status_code, alert=alert, tested=tested, days=days or 7,
+                  history=alerts.history(web.config, name=name, limit=HISTORY_ROWS), error=error, form=form)
+
+
+@router.post("/alerts/{name}")
+def edit_alert(request: Request, name: str, csrf_token: str = Form(""), query: str = Form(""),
+               notify: str = Form(""), types: list[str] = Form([]), sources: str = Form(""), topics: str = Form(""),
+               languages: str = Form(""), mode: str = Form("immediate"), digest_schedule: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    form = {"name": name, "query": query, "notify": notify, "types": types, "sources": sources, "topics": topics,
+            "languages": languages, "mode": mode, "digest_schedule": digest_schedule}
+    changes = _alert_fields(form)
+    if not changes["notify"]:
+        del changes["notify"]  # left empty: keep the URLs it has (they are only ever shown masked)
+    try:
+        service.update_alert(web.config, name, changes)
+    except MonitorError as exc:
+        return _alert_page(request, web, name, error=str(exc), form=form, status_code=400)
+    return RedirectResponse(f"/alerts/{quote(name, safe='')}", status_code=303)
+
+
+@router.post("/alerts/{name}/delete")
+def delete_alert(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    alerts.remove_alert(web.config, name)
+    return RedirectResponse("/alerts", status_code=303)
+
+
+def _alert_fields(form: dict[str, Any]) -> dict[str, Any]:
+    def items(text: str) -> list[str]:
+        return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+    fields: dict[str, Any] = {"query": form["query"], "notify": [u.strip() for u in form["notify"].splitlines()
+                                                                 if u.strip()],
+                              "types": form["types"] or ["article", "comment"], "sources": items(form["sources"]),
+                              "topics": items(form["topics"]), "languages": items(form["languages"]),
+                              "mode": form["mode"]}
+    if form["digest_schedule"].strip():
+        fields["digest_schedule"] = form["digest_schedule"].strip()
+    return fields
+
+
+# ---------------------------------------------------------------- sources
+
+
+@reads.get("/sources")
+def sources_page(request: Request, source: Optional[str] = Query(None)) -> Response:
+    web = web_state(request)
+    known = {s.name for s in web.config.sources}
+    chosen = source if source in known else None
+    return render(request, "sources.html", status=run_status.sources(web.config), source=chosen,
+                  runs=run_status.runs(web.config, source=chosen, limit=RUN_ROWS), message=None)
+
+
+@router.post("/sources/{name}/crawl")
+def crawl_source(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    if name not in {s.name for s in web.config.sources}:
+        return error_page(request, 404, f"no source named {name!r}")
+    web.crawl_now(name)
+    return RedirectResponse(f"/sources?source={quote(name, safe='')}", status_code=303)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- login
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = Query("/")) -> Response:
+    return render(request, "login.html", next=_local_path(next), error=None)
+
+
+@router.post("/login")
+def login(request: Request, csrf_token: str = Form(""), token: str = Form(""), next: str = Form("/")) -> Response:
+    web = web_state(request)
+    if not same_origin(request) or not web.guard.csrf_ok(request, csrf_token):
+        return render(request, "login.html", status_code=403, next=_local_path(next),
+                      error="this form did not come from this site, or it expired: reload the page")
+    if not web.guard.writes_enabled:
+        return render(request, "login.html", status_code=403, next=_local_path(next),
+                      error=f"logging in is switched off: the server was started without {TOKEN_ENV}")
+    if not web.guard.token_matches(token):
+        return render(request, "login.html", status_code=401, next=_local_path(next), error="wrong token")
+    response = RedirectResponse(_local_path(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, web.guard.new_session(), max_age=SESSION_SECONDS, httponly=True,
+                        samesite="lax", path="/", secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: str = Form("")) -> Response:
+    web = web_state(request)
+    if not same_origin(request) or not web.guard.csrf_ok(request, csrf_token):
+        return error_page(request, 403, "this form did not come from this site, or it expired: reload the page")
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _local_path(target: str) -> str:
+    """Only a path on this site: never an open redirect to another one."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+router.include_router(reads)

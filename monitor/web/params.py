@@ -1,0 +1,65 @@
+"""Search parameters from a query string (API and pages alike) to a SearchRequest."""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from fastapi import Query
+
+from monitor.errors import QueryError
+from monitor.index import SearchRequest
+
+TYPES: dict[str, tuple[Any, ...]] = {"all": ("article", "comment"), "article": ("article",), "comment": ("comment",)}
+MAX_LIMIT = 500
+MAX_OFFSET = 10_000
+# A date, or a date and time with an optional offset; an empty value (a form's blank field) means no bound.
+DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?$"
+
+
+class SearchParams:
+    """A FastAPI dependency: the filters every search-like endpoint takes."""
+
+    def __init__(
+        self,
+        q: str = Query("", max_length=2000, description="Query in the monitor's query language ('' = everything)."),
+        type: str = Query("all", pattern="^(all|article|comment)?$", description="all, article or comment."),
+        source: list[str] = Query([], description="Only these sources (repeatable)."),
+        topic: list[str] = Query([], description="Only documents tagged with these topics (repeatable)."),
+        language: list[str] = Query([], description="Only these languages (repeatable)."),
+        since: Optional[str] = Query(None, pattern=DATE_PATTERN, description="Published on or after (ISO 8601)."),
+        until: Optional[str] = Query(None, pattern=DATE_PATTERN, description="Published on or before (ISO 8601)."),
+    ) -> None:
+        self.q = q
+        self.type = type or "all"  # an HTML form sends "" for its "all" choice
+        self.source = [s for s in source if s]
+        self.topic = [t for t in topic if t]
+        self.language = [lang for lang in language if lang]
+        self.since = since or None
+        self.until = until or None
+
+    def request(self, **extra: Any) -> SearchRequest:
+        return SearchRequest(query=self.q, types=TYPES[self.type], sources=tuple(self.source),
+                             topics=tuple(self.topic), languages=tuple(self.language), since=self.since,
+                             until=self.until, **extra)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"q": self.q, "type": None if self.type == "all" else self.type, "source": self.source,
+                "topic": self.topic, "language": self.language, "since": self.since, "until": self.until}
+
+
+def decode_cursor(text: str | None) -> list[Any] | None:
+    """The ``after`` parameter: the next_cursor of the previous page, a JSON list of scalars."""
+    if not text:
+        return None
+    try:
+        cursor = json.loads(text)
+    except json.JSONDecodeError:
+        cursor = None
+    if not isinstance(cursor, list) or not cursor or not all(
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in cursor):
+        raise QueryError("after takes the next_cursor of the previous page of results")
+    return cursor
+
+
+def encode_cursor(cursor: list[Any] | None) -> str | None:
+    return json.dumps(cursor, separators=(",", ":")) if cursor is not None else None

@@ -1,0 +1,97 @@
+"""What the web app keeps while it runs: the config, the guard, open index handles, and how to start a crawl."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from monitor.config import Config
+from monitor.errors import MonitorError
+from monitor.index import SearchIndex, open_index
+from monitor.web.auth import Guard
+
+logger = logging.getLogger(__name__)
+
+CrawlTrigger = Callable[[str], None]
+
+
+class CrawlRefused(MonitorError):
+    """A crawl cannot start now (one is running, or another process runs the crawls)."""
+
+
+class WebState:
+    """Index handles are opened once and reused: an engine index writes its templates on open, which a
+    request must not pay for. SQLite gets one connection per worker thread so reads run side by side."""
+
+    def __init__(self, config: Config | Callable[[], Config], *, guard: Guard,
+                 crawl_now: CrawlTrigger | None = None) -> None:
+        self._config = config
+        self.guard = guard
+        self._crawl_now = crawl_now
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._shared: SearchIndex | None = None
+        self._opened: list[SearchIndex] = []
+        self._url: str | None = None
+        self._supervisor: Any = None
+
+    @property
+    def config(self) -> Config:
+        return self._config() if callable(self._config) else self._config
+
+    def index(self) -> SearchIndex:
+        url = self.config.index.url
+        if url != self._url:  # a reloaded config may point elsewhere
+            self.close()
+            self._url = url
+        if url.startswith("sqlite:///"):
+            index = getattr(self._local, "index", None)
+            if index is None or getattr(self._local, "url", None) != url:
+                index = open_index(url)
+                self._local.index, self._local.url = index, url
+                with self._lock:
+                    self._opened.append(index)
+            return index
+        with self._lock:
+            if self._shared is None:
+                self._shared = open_index(url)
+                self._opened.append(self._shared)
+            return self._shared
+
+    def crawl_now(self, source: str) -> str:
+        """Start a crawl of ``source``; returns what happened, in words. Raises MonitorError when it cannot."""
+        config = self.config
+        config.source(source)
+        if self._crawl_now is not None:  # inside `monitor serve`: its scheduler runs it
+            self._crawl_now(source)
+            return "queued"
+        from monitor.runner import CrawlSupervisor
+        from monitor.runstore import RunStore
+        from monitor.serve import server_pid
+
+        pid = server_pid(config.state_db)
+        if pid is not None:
+            raise CrawlRefused(f"`monitor serve` (pid {pid}) runs the crawls of this state store; start the web "
+                               f"UI inside it, or use `monitor crawl {source}`")
+        with self._lock:
+            if self._supervisor is None:
+                self._supervisor = CrawlSupervisor(RunStore(config.state_db), config)
+            supervisor = self._supervisor
+        if source in supervisor.running():
+            raise CrawlRefused(f"a crawl of {source!r} is already running")
+        threading.Thread(target=supervisor.run, args=(source,), name=f"crawl-{source}", daemon=True).start()
+        return "started"
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened, self._shared = self._opened, [], None
+        self._local = threading.local()
+        for index in opened:
+            try:
+                index.close()
+            except Exception:  # closing at shutdown: nothing left to lose
+                logger.debug("index close failed", exc_info=True)
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None:
+            supervisor.stop(grace=0)

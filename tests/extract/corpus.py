@@ -1,0 +1,78 @@
+"""The shared evaluation corpora for the floor tests: pages, truth, the reference scorer, one extraction per page."""
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+DATA = SHARED / "data"
+COMMENTS_DEV = DATA / "comments-dev"
+
+
+@lru_cache(maxsize=1)
+def scorer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("shared_score", SHARED / "eval" / "score.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What the floor tests score of one page's `extract_html` run."""
+
+    text: str
+    comments: int
+
+
+def extract_file(job: tuple[str, str]) -> Extracted:
+    """Run the whole orchestrated extraction (article + comments) on one saved page, as the crawl does."""
+    from monitor.extract import extract_html
+
+    path, url = job
+    item = extract_html(gzip.decompress(Path(path).read_bytes()), url)
+    return Extracted(item.text, len(item.comments))
+
+
+def extract_like_cli(job: tuple[str, str | None]) -> list[dict[str, Any]]:
+    """The comments of `monitor extract PAGE --json` (same service call), in the scorer's shape."""
+    from monitor import service
+
+    path, url = job
+    return scorer_rows(service.extract(path, url=url)["comments"])
+
+
+def scorer_rows(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`monitor extract --json` comments → the rows `score_comments` reads (published is its date_iso)."""
+    return [
+        {"id": c["id"], "parent_id": c["parent_id"], "author": c["author"], "date_iso": c["published"],
+         "text": c["text"]}
+        for c in comments
+    ]
+
+
+def comments_dev_truths() -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((COMMENTS_DEV / "truth").glob("*.json"))]
+
+
+def prefixed(rows: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    """Rows with ids made unique across pages, so that every comment of the set pools into one score."""
+    return [
+        {**r, "id": f"{prefix}/{r['id']}", "parent_id": f"{prefix}/{r['parent_id']}" if r.get("parent_id") else None}
+        for r in rows
+    ]
+
+
+def fundus_body(truth: dict[str, Any]) -> str:
+    body = truth.get("body") or {}
+    parts = list(body.get("summary") or [])
+    for section in body.get("sections") or []:
+        parts += (section.get("headline") or []) + (section.get("paragraphs") or [])
+    return "\n".join(parts)

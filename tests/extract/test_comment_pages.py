@@ -1,0 +1,115 @@
+"""Paginated comments: finding the other comment pages, ordering them, and merging them into one thread."""
+from __future__ import annotations
+
+from monitor.extract import extract_html
+from monitor.extract.comment_pages import comment_page_urls, order_pages, page_number
+from monitor.items import CommentPayload
+
+ARTICLE = "https://blog.example/2024/05/bridge-reopens/"
+
+
+def wp_page(comments: str, nav: str = "", extra: str = "") -> str:
+    return f"""<html><head><title>Bridge reopens</title></head><body>
+<article><h1>Bridge reopens</h1><p>The bridge reopened on Monday after two years of repairs.</p></article>
+<nav class="navigation post-navigation"><a href="https://blog.example/2024/05/older-post/" rel="prev">Older post</a></nav>
+{extra}
+<div id="comments" class="comments-area"><ol class="comment-list">{comments}</ol>{nav}</div>
+</body></html>"""
+
+
+def wp_comment(number: int, author: str, text: str, *, depth: int = 1, reply_to: int | None = None,
+               children: str = "") -> str:
+    answers = (f'<p class="comment-in-reply-to">In reply to <a href="{ARTICLE}#comment-{reply_to}">x</a></p>'
+               if reply_to else "")
+    kids = f'<ol class="children">{children}</ol>' if children else ""
+    return f"""<li id="comment-{number}" class="comment depth-{depth}"><article class="comment-body">
+<footer class="comment-meta"><div class="comment-author vcard"><b class="fn">{author}</b> <span class="says">says:</span></div>
+<div class="comment-metadata"><a href="{ARTICLE}#comment-{number}"><time datetime="2024-05-0{number % 9 + 1}T10:00:00+00:00">May</time></a></div>{answers}</footer>
+<div class="comment-content"><p>{text}</p></div>
+<div class="reply"><a class="comment-reply-link" href="{ARTICLE}?replytocom={number}#respond">Reply</a></div>
+</article>{kids}</li>"""
+
+
+def nav(older: str | None = None, newer: str | None = None) -> str:
+    links = ""
+    if older:
+        links += f'<div class="nav-previous"><a href="{older}#comments">Older comments</a></div>'
+    if newer:
+        links += f'<div class="nav-next"><a href="{newer}#comments">Newer comments</a></div>'
+    return f'<nav class="navigation comment-navigation"><div class="nav-links">{links}</div></nav>'
+
+
+def test_wordpress_comment_page_links_are_found_and_post_navigation_is_not() -> None:
+    html = wp_page(wp_comment(1, "Ann", "First"), nav(older=ARTICLE + "comment-page-2/"))
+    assert comment_page_urls(html, ARTICLE) == [ARTICLE + "comment-page-2/"]
+
+
+def test_cpage_and_comment_page_links_of_other_articles_are_told_apart() -> None:
+    widget = ('<aside class="widget"><a href="https://blog.example/2024/04/other/comment-page-3/#comment-9">x</a>'
+              f'<a href="{ARTICLE}?cpage=2#comments">2</a></aside>')
+    assert comment_page_urls(wp_page("", extra=widget), ARTICLE) == [ARTICLE + "?cpage=2"]
+
+
+def test_rel_next_and_load_more_links_inside_the_comment_area_count() -> None:
+    html = """<html><body><a rel="next" href="/page/2/">Next posts</a>
+<section id="comments"><div class="comment">Hi</div>
+<a class="load-more-comments" href="/api/thread/5?offset=20">Load more comments</a>
+<a rel="next" href="/story/5/comments/2">›</a><a class="load-more" href="javascript:void(0)">More</a>
+<a href="#respond">Reply</a></section></body></html>"""
+    assert comment_page_urls(html, "https://news.example/story/5") == [
+        "https://news.example/api/thread/5?offset=20", "https://news.example/story/5/comments/2"]
+
+
+def test_a_page_without_comment_pagination_links_none() -> None:
+    assert comment_page_urls(wp_page(wp_comment(1, "Ann", "Hi")), ARTICLE) == []
+
+
+def test_page_numbers_from_the_url() -> None:
+    assert page_number(ARTICLE + "comment-page-12/") == 12
+    assert page_number(ARTICLE + "?cpage=3") == 3
+    assert page_number("https://b.example/p.html?commentPage=2") == 2
+    assert page_number(ARTICLE) is None
+
+
+def test_newest_first_the_article_page_is_the_last_page() -> None:
+    others = [ARTICLE + "comment-page-2/", ARTICLE + "comment-page-1/"]
+    assert order_pages(ARTICLE, "<html><body></body></html>", others) == [2, 1, 0]
+
+
+def test_oldest_first_the_article_page_is_page_one() -> None:
+    others = [ARTICLE + "comment-page-3/", ARTICLE + "comment-page-2/"]
+    assert order_pages(ARTICLE, "<html><body></body></html>", others) == [0, 2, 1]
+
+
+def test_the_current_page_marker_says_which_page_the_article_shows() -> None:
+    page = ('<html><body><div id="comments"><nav class="comments-pagination"><a href="x/comment-page-1/">1</a>'
+            '<span aria-current="page" class="page-numbers current">2</span><a href="x/comment-page-3/">3</a>'
+            '</nav></div></body></html>')
+    assert order_pages(ARTICLE, page, [ARTICLE + "comment-page-1/", ARTICLE + "comment-page-3/"]) == [1, 0, 2]
+
+
+def test_comment_pages_merge_into_one_thread_with_replies_across_pages() -> None:
+    # WordPress' default: the article shows the newest page; pages fetched going backwards.
+    page3 = wp_page(wp_comment(5, "Erin", "Third page"), nav(older=ARTICLE + "comment-page-2/"))
+    page2 = wp_page(wp_comment(3, "Dmitri", "Answering Carla", depth=2, reply_to=2) + wp_comment(4, "Ann", "Again"),
+                    nav(older=ARTICLE + "comment-page-1/", newer=ARTICLE))
+    page1 = wp_page(wp_comment(1, "Ann", "First", children=wp_comment(6, "Bert", "Reply", depth=2))
+                    + wp_comment(2, "Carla", "Question"), nav(newer=ARTICLE + "comment-page-2/"))
+    payloads = [CommentPayload(ARTICLE + "comment-page-2/", page2.encode(), "text/html"),
+                CommentPayload(ARTICLE + "comment-page-1/", page1.encode(), "text/html"),
+                CommentPayload(ARTICLE + "comment-page-1/?dup", page1.encode(), "text/html")]
+    article = extract_html(page3, ARTICLE, payloads=payloads)
+    assert [c.text for c in article.comments] == ["First", "Reply", "Question", "Answering Carla", "Again",
+                                                  "Third page"]
+    by_text = {c.text: c for c in article.comments}
+    assert by_text["Answering Carla"].parent_id == by_text["Question"].id
+    assert by_text["Answering Carla"].depth == 2
+    assert by_text["Reply"].parent_id == by_text["First"].id
+    assert by_text["Again"].parent_id is None
+    assert article.comment_count == 6
+
+
+def test_a_single_page_keeps_an_unresolved_reply_at_top_level() -> None:
+    page = wp_page(wp_comment(3, "Dmitri", "Answering Carla", depth=2, reply_to=2))
+    (comment,) = extract_html(page, ARTICLE).comments
+    assert comment.parent_id is None and comment.depth == 1

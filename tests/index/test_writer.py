@@ -1,0 +1,125 @@
+"""BatchWriter: batches by count, bytes and age; an unavailable or refusing index never loses a document."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from monitor.index.base import SearchIndex, SearchRequest
+from monitor.index.elastic import EngineIndex
+from monitor.index.spool import Spool
+from monitor.index.sqlite import SQLiteIndex
+from monitor.index.writer import BatchWriter, article_bytes
+from monitor.items import ArticleItem, Comment
+from tests.index.test_spool import down_engine
+
+
+def article(n: int, *, text: str = "", likes: object = None) -> ArticleItem:
+    return ArticleItem(id=f"w{n}", url=f"https://w.example/{n}", canonical_url=f"https://w.example/{n}", source="w",
+                       title=f"story {n}", text=text or f"batched story {n}", published="2026-03-01T10:00:00Z",
+                       comments=[Comment(id=f"w{n}-c1", article_id=f"w{n}", text="a comment", position=1,
+                                         likes=likes)])  # type: ignore[arg-type]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def sqlite_writer(tmp_path: Path, **kwargs: object) -> tuple[BatchWriter, Callable[[], SearchIndex]]:
+    def opener() -> SearchIndex:
+        return SQLiteIndex(tmp_path / "monitor.db")
+    return BatchWriter(opener, spool=Spool(tmp_path / "spool"), **kwargs), opener  # type: ignore[arg-type]
+
+
+def test_a_batch_is_due_by_count_by_bytes_or_by_age(tmp_path: Path) -> None:
+    clock = Clock()
+    by_count, _ = sqlite_writer(tmp_path, batch_size=3, batch_bytes=10**9, batch_seconds=60, clock=clock)
+    assert [by_count.add(article(n)) for n in range(3)] == [False, False, True]
+
+    big = article(9, text="word " * 2000)
+    by_bytes, _ = sqlite_writer(tmp_path, batch_size=100, batch_bytes=article_bytes(big) + 10, batch_seconds=60,
+                                clock=clock)
+    assert by_bytes.add(article(1)) is False
+    assert by_bytes.add(big) is True
+
+    by_age, _ = sqlite_writer(tmp_path, batch_size=100, batch_bytes=10**9, batch_seconds=5, clock=clock)
+    assert by_age.due() is False  # nothing to write is never due
+    assert by_age.add(article(1)) is False
+    clock.now += 4.9
+    assert by_age.due() is False
+    clock.now += 0.2
+    assert by_age.due() is True
+    assert [a.id for a in by_age.take()] == ["w1"] and by_age.due() is False
+
+
+def test_flush_writes_the_batch_and_counts_what_changed(tmp_path: Path) -> None:
+    writer, opener = sqlite_writer(tmp_path)
+    writer.start()
+    for n in range(3):
+        writer.add(article(n))
+    report = writer.flush()
+    assert (report.written, report.spooled, report.stats.articles_new, report.stats.comments_new) == (3, 0, 3, 3)
+    writer.close()
+    with opener() as index:
+        assert index.count() == {"article": 3, "comment": 3}
+
+
+def test_batches_go_to_the_spool_while_the_engine_is_down_and_are_replayed_first_when_it_is_back(
+        opensearch_url: str, engine_index_factory: Callable[[str], EngineIndex], tmp_path: Path) -> None:
+    live = engine_index_factory(opensearch_url)
+    engine: dict[str, EngineIndex] = {"now": down_engine(live.prefix)}
+    clock = Clock()
+    writer = BatchWriter(lambda: engine["now"], spool=Spool(tmp_path / "spool"), retry_seconds=30, clock=clock)
+
+    writer.add(article(1))
+    first = writer.flush()
+    assert (first.written, first.spooled, first.pending) == (0, 1, 1)
+    # Within the retry pause the next batch goes straight to the spool, behind the first.
+    writer.add(article(2))
+    assert writer.flush().spooled == 1
+    assert writer.spool_waiting() is False
+
+    clock.now += 31
+    engine["now"] = live
+    assert writer.spool_waiting() is True
+    writer.add(article(3))
+    back = writer.flush()
+    assert (back.replayed, back.written, back.spooled, back.pending) == (2, 1, 0, 0)
+    assert back.stats.articles_new == 3
+    assert live.count() == {"article": 3, "comment": 3}
+
+
+def test_documents_the_engine_refuses_are_reported_by_id_and_the_rest_written(
+        opensearch_url: str, engine_index_factory: Callable[[str], EngineIndex], tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    live = engine_index_factory(opensearch_url)
+    writer = BatchWriter(lambda: live, spool=Spool(tmp_path / "spool"))
+    writer.add(article(1))
+    writer.add(article(2, likes="lots"))  # `likes` is an integer field: the engine refuses this comment alone
+    with caplog.at_level(logging.ERROR):
+        report = writer.flush()
+    assert list(report.rejected) == ["w2-c1"]
+    assert "likes" in report.rejected["w2-c1"]
+    assert "id=w2-c1" in caplog.text
+    assert report.spooled == 0 and report.pending == 0  # a replay would be refused again
+    assert live.count() == {"article": 2, "comment": 1}
+    assert live.search(SearchRequest(query="batched", types=("article",))).total == 2
+
+
+def test_a_refused_spooled_batch_is_set_aside_with_its_reasons_and_does_not_block_the_rest(
+        opensearch_url: str, engine_index_factory: Callable[[str], EngineIndex], tmp_path: Path) -> None:
+    live = engine_index_factory(opensearch_url)
+    spool = Spool(tmp_path / "spool")
+    spool.append([article(1, likes="lots")], seen_at="2026-03-05T10:00:00Z")
+    spool.append([article(2)], seen_at="2026-03-05T10:00:01Z")
+    report = spool.replay(live)
+    assert report.batches == 1 and list(report.rejected) == ["w1-c1"]
+    assert len(spool) == 0 and len(spool.rejected()) == 1
+    assert "likes" in (spool.directory / "rejected" / (spool.rejected()[0].stem + ".reasons.json")).read_text()
+    assert live.count() == {"article": 2, "comment": 1}
