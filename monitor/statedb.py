@@ -31,6 +31,18 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
+def sql_statements(script: str) -> list[str]:
+    """A schema script's statements one by one (executescript would commit the open transaction)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    return [s for s in statements if s]
+
+
 def sqlalchemy_url(path: Path) -> str:
     """The same file as an SQLAlchemy URL (APScheduler's job store)."""
     return f"sqlite:///{path}"

@@ -67,6 +67,15 @@ def stop_test_site(site: TestSite) -> None:
 
 @pytest.fixture(scope="session")
 def test_site() -> Iterator[TestSite]:
+    """The shared test site: tests that only read it."""
+    site = start_test_site()
+    yield site
+    stop_test_site(site)
+
+
+@pytest.fixture(scope="module")
+def own_site() -> Iterator[TestSite]:
+    """A test site of the module's own, for tests that publish articles and comments on it."""
     site = start_test_site()
     yield site
     stop_test_site(site)

@@ -25,7 +25,7 @@ from monitor.demo.server import demo_sources
 from monitor.index import SearchRequest
 from monitor.runstore import RunStore
 from monitor import service
-from tests.conftest import PROJECT_ROOT, TestSite, monitor_json, start_test_site, stop_test_site, write_config
+from tests.conftest import PROJECT_ROOT, TestSite, monitor_json, write_config
 
 WAIT_SECONDS = 90
 PR_SET_PDEATHSIG = 1
@@ -141,11 +141,9 @@ def is_article_path(path: str) -> bool:
 # --- one server over two outlets, on a schedule of a few seconds ----------------------------------
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[TestSite]:
-    """A test site of this module's own: the tests below publish articles and comments on it."""
-    own = start_test_site()
-    yield own
-    stop_test_site(own)
+def site(own_site: TestSite) -> TestSite:
+    """These tests publish articles and comments on the site: a site of the module's own."""
+    return own_site
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from monitor.alerts.rules import Alert
 from monitor.errors import MonitorError
+from monitor.statedb import sql_statements
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class AlertStore:
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._conn.execute("PRAGMA journal_mode = WAL")
             with self._write() as conn:
-                for statement in _statements(_SCHEMA):
+                for statement in sql_statements(_SCHEMA):
                     conn.execute(statement)
                 conn.execute("INSERT OR IGNORE INTO alert_meta (key, value) VALUES ('schema_version', ?)",
                              (str(SCHEMA_VERSION),))
@@ -303,15 +304,3 @@ def _alert(row: sqlite3.Row) -> Alert:
     for key in ("notify", "types", "sources", "topics", "languages"):
         data[key] = tuple(data.get(key) or ())
     return Alert(**data, origin=row["origin"])
-
-
-def _statements(script: str) -> list[str]:
-    """The schema's statements one by one (executescript would commit the open transaction)."""
-    out: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            out.append(buffer.strip())
-            buffer = ""
-    return out

@@ -39,6 +39,7 @@ from monitor.query import (
 from monitor.snippets import search_hit
 from monitor.urls import article_id, canonicalize_url
 from monitor.words import FTS5_TOKENIZE
+from monitor.statedb import sql_statements
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ class SQLiteIndex(SearchIndex):
         with self._write() as conn:
             version = self._schema_version(conn)  # another process may have created it meanwhile
             if version is None:
-                for statement in _split_sql(_SCHEMA):
+                for statement in sql_statements(_SCHEMA):
                     conn.execute(statement)
                 conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                 logger.info("search index created path=%s", self.path)
@@ -462,15 +463,3 @@ def _keyword(node: Term) -> tuple[str, list[Any]]:
     if node.prefix:
         return wrap.format(f"substr({target}, 1, ?) = ?"), [len(node.word), node.word]
     return wrap.format(f"{target} = ?"), [node.word]
-
-
-def _split_sql(script: str) -> list[str]:
-    """The schema's statements one by one (executescript would commit the open transaction)."""
-    statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
-            buffer = ""
-    return [s for s in statements if s]

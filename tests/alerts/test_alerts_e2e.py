@@ -13,17 +13,15 @@ import pytest
 
 from monitor.demo.server import demo_sources
 from tests.alerts.receivers import SmtpReceiver, WebhookReceiver
-from tests.conftest import TestSite, monitor_json, run_monitor, start_test_site, stop_test_site, write_config
+from tests.conftest import TestSite, monitor_json, run_monitor, write_config
 
 HOOK_ENV = {"MONITOR_TEST_HOOK_PATH": "words"}  # the webhook path comes from the environment, as secrets do
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[TestSite]:
-    """A test site of its own: these tests add comments to it."""
-    started = start_test_site()
-    yield started
-    stop_test_site(started)
+def site(own_site: TestSite) -> TestSite:
+    """These tests publish articles and comments on the site: a site of the module's own."""
+    return own_site
 
 
 @pytest.fixture(scope="module")
