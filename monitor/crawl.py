@@ -69,6 +69,8 @@ def summarize_stats(stats: dict[str, Any]) -> dict[str, Any]:
         "articles_unchanged": get("monitor/index/articles/unchanged"),
         "comments_new": get("monitor/index/comments/new"),
         "comments_updated": get("monitor/index/comments/updated"),
+        "spooled": get("monitor/index/spooled"),  # articles kept on disk while the engine was away
+        "replayed": get("monitor/index/replayed"),
         "skipped": {
             k.removeprefix("monitor/skipped/"): int(v) for k, v in stats.items() if k.startswith("monitor/skipped/")
         },

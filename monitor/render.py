@@ -63,18 +63,25 @@ def crawl_with_progress(
 
 
 def crawl_summary(console: Console, summaries: Sequence[dict[str, Any]]) -> None:
-    table = Table(title="Crawl summary")
-    for column in ("source", "status", "pages", "new articles", "updated", "new comments", "skipped", "errors"):
-        table.add_column(column, justify="left" if column in ("source", "status", "errors", "skipped") else "right")
+    table = Table(title="Crawl summary", caption="articles: new / updated; pages: all fetched")
+    table.add_column("source", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for column in ("pages", "articles", "comments"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("skipped")
+    table.add_column("errors")
     for s in summaries:
         errors = ", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "-"
         skipped = ", ".join(f"{k} {v}" for k, v in s["skipped"].items()) or "-"
-        table.add_row(plain(s["source"]), s["status"], str(s["pages_fetched"]), str(s["articles_new"]),
-                      str(s["articles_updated"]), str(s["comments_new"]), skipped, errors)
+        table.add_row(plain(s["source"]), s["status"], str(s["pages_fetched"]),
+                      f"{s['articles_new']} / {s['articles_updated']}", f"{s['comments_new']} new", skipped, errors)
     console.print(table)
     for s in summaries:
         if s["status"] != "finished":
             console.print(f"[red]{escape(s['source'])} failed[/]: see its log {escape(s['log'])}")
+        if s.get("spooled"):
+            console.print(f"[yellow]{escape(s['source'])}: {s['spooled']} articles wait in the spool[/] (the index was "
+                          "unreachable); they are written at the next crawl, or now with `monitor index spool --replay`")
 
 
 def key_values(console: Console, data: dict[str, Any], *, title: str) -> None:

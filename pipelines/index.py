@@ -35,6 +35,9 @@ class IndexPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "IndexPipeline":
+        # While the engine is away the clients log a traceback per retry; the spool already says it once.
+        for client_logger in ("opensearch", "elastic_transport"):
+            logging.getLogger(client_logger).setLevel(logging.ERROR)
         settings = crawler.settings
         spool_dir = settings.get("MONITOR_SPOOL_DIR")
         writer = BatchWriter(

@@ -10,7 +10,8 @@ from typing import Any, Protocol, Sequence
 from monitor.alerts.rules import Alert
 from monitor.index import mappings
 from monitor.index.documents import document_date
-from monitor.index.engine_clients import EngineClient
+from monitor.errors import SearchIndexError
+from monitor.index.engine_clients import EngineClient, already_exists
 from monitor.query import TEXT_FIELDS, And, Node, Or, Phrase, Term, field_text, is_keyword, prepared
 from monitor.words import tokenize
 
@@ -144,8 +145,8 @@ class PercolatorMatcher:
             self.client.delete_index(self.index)
         try:
             self.client.create_index(self.index, percolator_body())
-        except Exception as exc:  # another process created it first: fine
-            if "already_exists" not in str(exc):
+        except SearchIndexError as exc:
+            if not already_exists(exc):  # another process created it first: fine
                 raise
 
     def load(self, alerts: Sequence[Alert]) -> None:

@@ -13,7 +13,7 @@ from monitor.index.base import SearchIndex, SearchRequest, SearchResult, UpsertS
 from monitor.index.documents import (
     article_document, bound, comment_document, content_hash, document_date,
 )
-from monitor.index.engine_clients import EngineAuth, EngineClient, connect
+from monitor.index.engine_clients import EngineAuth, EngineClient, already_exists, connect
 from monitor.items import ArticleItem
 from monitor.query import Phrase, Term, highlight_terms, parse, text_fields, to_engine_dsl
 from monitor.snippets import search_hit
@@ -104,8 +104,7 @@ class EngineIndex(SearchIndex):
             self.client.create_index(index, body)
         except SearchIndexError as exc:
             # Another process created it between our look and our create: fine.
-            message = str(exc)  # the reason ("index [...] already exists") or the type (resource_already_exists_...)
-            if getattr(exc, "status", None) != 400 or not ("already exists" in message or "already_exists" in message):
+            if getattr(exc, "status", None) != 400 or not already_exists(exc):
                 raise
 
     def status(self) -> dict[str, Any]:

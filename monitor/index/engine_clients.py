@@ -222,6 +222,12 @@ class EngineClient:
             logger.debug("closing the engine client failed", exc_info=True)
 
 
+def already_exists(exc: BaseException) -> bool:
+    """Whether a create failed only because another process created the index first."""
+    message = str(exc)  # the reason ("index [...] already exists") or the type (resource_already_exists_...)
+    return "already exists" in message or "already_exists" in message
+
+
 def _status_of(exc: BaseException) -> int | None:
     for attr in ("status_code", "status"):
         value = getattr(exc, attr, None)
