@@ -1,6 +1,8 @@
 """The `monitor serve`, `monitor runs` and `monitor sources` commands (registered on the app by monitor/cli.py)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import json
 import logging
 import sys
@@ -57,18 +59,27 @@ def runs(
     if as_json:
         _print_json({"runs": found})
         return
-    table = Table(title="Crawl runs")
-    for column in ("id", "source", "status", "started", "ended", "pages", "304", "new", "updated", "comments",
-                   "errors / reason"):
-        table.add_column(column, justify="right" if column in ("id", "pages", "304", "new", "updated", "comments")
-                         else "left")
+    table = Table(title="Crawl runs", caption="articles: new / updated · times in UTC")
+    for column in ("id", "source", "status", "started"):
+        table.add_column(column, no_wrap=True)
+    for column in ("min", "pages", "304", "articles", "comments"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("errors / reason")
     for run in found:
         errors = ", ".join(f"{k} {v}" for k, v in run["errors"].items())
         why = "; ".join(part for part in (errors, run["reason"] or "") if part) or "-"
-        table.add_row(str(run["id"]), plain(run["source"]), _status(run["status"]), run["started"] or "",
-                      run["ended"] or "", str(run["pages_fetched"]), str(run["not_modified"]),
-                      str(run["articles_new"]), str(run["articles_updated"]), str(run["comments_new"]), plain(why))
+        table.add_row(str(run["id"]), plain(run["source"]), _status(run["status"]), (run["started"] or "")[:16],
+                      _minutes(run["started"], run["ended"]), str(run["pages_fetched"]), str(run["not_modified"]),
+                      f"{run['articles_new']} / {run['articles_updated']}", str(run["comments_new"]), plain(why))
     console.print(table)
+
+
+def _minutes(started: str | None, ended: str | None) -> str:
+    """How long a run took, in minutes ('' while it runs)."""
+    if not started or not ended:
+        return ""
+    seconds = (datetime.fromisoformat(ended) - datetime.fromisoformat(started)).total_seconds()
+    return f"{seconds / 60:.1f}"
 
 
 @serve_app.command()

@@ -137,7 +137,8 @@ def poll(run: CrawlRun) -> bool:
 
 
 def run_crawls(
-    config: Config, sources: Sequence[str], *, parallel: int = 2, on_progress: ProgressCallback | None = None
+    config: Config, sources: Sequence[str], *, parallel: int = 2, on_progress: ProgressCallback | None = None,
+    on_start: Callable[[CrawlRun], None] | None = None, on_end: Callable[[CrawlRun], None] | None = None,
 ) -> list[CrawlRun]:
     """Crawl the sources, ``parallel`` at a time, and wait for all of them."""
     pending = list(sources)
@@ -146,6 +147,8 @@ def run_crawls(
     while pending or running:
         while pending and len(running) < parallel:
             running.append(start_crawl(config, pending.pop(0)))
+            if on_start:
+                on_start(running[-1])
         time.sleep(POLL_SECONDS)
         for run in list(running):
             done = poll(run)
@@ -154,5 +157,7 @@ def run_crawls(
             if done:
                 running.remove(run)
                 finished.append(run)
+                if on_end:
+                    on_end(run)
     order = {name: i for i, name in enumerate(sources)}
     return sorted(finished, key=lambda r: order[r.source])

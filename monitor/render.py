@@ -13,7 +13,8 @@ from rich.text import Text
 from rich.tree import Tree
 
 from monitor.config import Config
-from monitor.crawl import CrawlRun, run_crawls
+from monitor.crawl import CrawlRun
+from monitor.runner import run_recorded_crawls
 from monitor.index import SearchResult
 
 HIGHLIGHT = re.compile(r"«([^«»]*)»")
@@ -46,7 +47,7 @@ def crawl_with_progress(
 ) -> list[CrawlRun]:
     """Run the crawls, with one live progress line per source when ``show``."""
     if not show:
-        return run_crawls(config, sources, parallel=parallel)
+        return run_recorded_crawls(config, sources, parallel=parallel)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),
                TextColumn("{task.fields[counts]}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
@@ -59,7 +60,7 @@ def crawl_with_progress(
             done = summary["status"] != "running"
             progress.update(tasks[source], counts=counts, total=1 if done else None, completed=1 if done else 0)
 
-        return run_crawls(config, sources, parallel=parallel, on_progress=update)
+        return run_recorded_crawls(config, sources, parallel=parallel, on_progress=update)
 
 
 def crawl_summary(console: Console, summaries: Sequence[dict[str, Any]]) -> None:

@@ -8,10 +8,10 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from monitor.config import Config
-from monitor.crawl import CrawlRun, poll, start_crawl, summarize_stats
+from monitor.crawl import CrawlRun, ProgressCallback, poll, run_crawls, start_crawl, summarize_stats
 from monitor.errors import MonitorError
 from monitor.runstore import FAILED, FINISHED, INTERRUPTED, TIMEOUT, RunStore
 
@@ -133,6 +133,25 @@ class CrawlSupervisor:
             deadline = time.monotonic() + KILL_AFTER_SECONDS + 10
             while self._running and time.monotonic() < deadline:
                 self._cond.wait(1.0)
+
+
+def run_recorded_crawls(config: Config, sources: Sequence[str], *, parallel: int,
+                        on_progress: ProgressCallback | None = None) -> list[CrawlRun]:
+    """`monitor crawl`: crawls started by hand, recorded in the run store like scheduled ones."""
+    store = RunStore(config.state_db)
+    run_ids: dict[str, int] = {}
+
+    def started(run: CrawlRun) -> None:
+        assert run.process is not None
+        run_ids[run.source] = store.start(run.source, pid=run.process.pid, log_path=str(run.log_path),
+                                          started=run.started)
+
+    def ended(run: CrawlRun) -> None:
+        status, reason = classify(run)
+        store.finish(run_ids[run.source], status=status, reason=reason, summary=summarize_stats(run.stats),
+                     ended=run.ended)
+
+    return run_crawls(config, sources, parallel=parallel, on_progress=on_progress, on_start=started, on_end=ended)
 
 
 def classify(run: CrawlRun) -> tuple[str, str | None]:

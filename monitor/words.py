@@ -50,9 +50,58 @@ def word_spans(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def java_word_class() -> str:
-    """The word characters as a Java regex character class body (for the engine's pattern tokenizer)."""
-    return "".join(f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in TOKEN_RANGES)
+def _complement(ranges: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    out: list[tuple[int, int]] = []
+    start = 0
+    for a, b in ranges:
+        if a > start:
+            out.append((start, a - 1))
+        start = b + 1
+    if start <= 0x10FFFF:
+        out.append((start, 0x10FFFF))
+    return tuple(out)
+
+
+def _java_range(a: int, b: int) -> str:
+    return f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}"
+
+
+def java_char_class(ranges: tuple[tuple[int, int], ...], leaf: int = 4) -> str:
+    """A Java regex character class matching exactly the code points of ``ranges`` (sorted, disjoint).
+
+    Java's regex tests a flat class item by item (a chain of one predicate per range), so a class of
+    hundreds of ranges costs hundreds of calls per character. This one is a binary search tree instead:
+    ``[[\\x{lo}-\\x{hi}&&[left half]][\\x{lo}-\\x{hi}&&[right half]]]``, where each intersection first
+    tests the half's span and skips the half when the character is outside it, so a character costs
+    about 2·log2(ranges) range tests. Plain code point ranges, no Unicode properties: the set does not
+    depend on the Unicode version of the JVM running the engine.
+    """
+    if not ranges:
+        raise ValueError("empty character class")
+    if len(ranges) <= leaf:
+        return "[" + "".join(_java_range(a, b) for a, b in ranges) + "]"
+    mid = len(ranges) // 2
+    halves = (ranges[:mid], ranges[mid:])
+    return "[" + "".join(
+        f"[{_java_range(h[0][0], h[-1][1])}&&{java_char_class(h, leaf)}]" for h in halves
+    ) + "]"
+
+
+def java_separator_pattern() -> str:
+    """The engine's pattern tokenizer pattern: runs of non-word characters (everything outside TOKEN_RANGES)."""
+    return java_char_class(_complement(TOKEN_RANGES)) + "+"
+
+
+def java_dropped_pattern() -> str:
+    """Pattern for the characters that fold to nothing (the combining marks remove_diacritics drops)."""
+    dropped = sorted(cp for cp, folded in FOLD if not folded)
+    ranges: list[list[int]] = []
+    for cp in dropped:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return java_char_class(tuple((a, b) for a, b in ranges))
 
 
 def fold_mappings() -> tuple[list[str], list[str]]:
