@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Union
 
 from monitor.errors import QueryError
-from monitor.words import fold_mappings, java_word_class, tokenize
+from monitor.words import fold_mappings, java_dropped_pattern, java_separator_pattern, tokenize
 
 TEXT_FIELDS = ("title", "text", "author")
 DEFAULT_FIELDS = ("title", "text")
@@ -528,16 +528,15 @@ def _fts5(node: Node) -> str:
 
 
 def _engine_analysis() -> dict[str, Any]:
-    rules, dropped = fold_mappings()
-    drop_class = "".join(f"\\x{{{ord(c):X}}}" for c in dropped)
+    rules, _dropped = fold_mappings()
     return {
         "analysis": {
             "char_filter": {
-                "monitor_drop_marks": {"type": "pattern_replace", "pattern": f"[{drop_class}]", "replacement": ""},
+                "monitor_drop_marks": {"type": "pattern_replace", "pattern": java_dropped_pattern(), "replacement": ""},
                 "monitor_fold": {"type": "mapping", "mappings": rules},
             },
             "tokenizer": {
-                "monitor_words": {"type": "pattern", "pattern": f"[^{java_word_class()}]+"},
+                "monitor_words": {"type": "pattern", "pattern": java_separator_pattern()},
             },
             "analyzer": {
                 "monitor_text": {

@@ -33,7 +33,7 @@ from monitor.extract.comment_pages import comment_page_urls
 from monitor.extract.comments_api import api_page, page_values
 from monitor.items import CommentPayload, PageItem
 from monitor.topics import search_keywords, search_url
-from monitor.urls import article_id, canonicalize_url
+from monitor.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ class NewsSpider(scrapy.Spider):
 
     def due(self, canonical: str) -> bool:
         """New articles are due; known ones only while younger than the source's comment-refresh window."""
-        known = self.known(article_id(canonical))
+        known = self.known(canonical)
         if known is None:
             return True
         self._known.add(canonical)
@@ -243,12 +243,13 @@ class NewsSpider(scrapy.Spider):
             born_at = born_at.replace(tzinfo=timezone.utc)
         return datetime.now(timezone.utc) - born_at < self.refresh_window
 
-    def known(self, doc_id: str) -> dict[str, str | None] | None:
+    def known(self, url: str) -> dict[str, Any] | None:
         """What the index knows of an article; None when it does not, or cannot be asked (then it is fetched)."""
         if self.index is None:
             return None
         try:
-            return self.index.last_seen([doc_id]).get(doc_id)
+            # By URL too: a page whose rel=canonical names another URL is stored under that URL's id.
+            return self.index.get_article(url)
         except SearchIndexError as exc:
             logger.warning("index unavailable, known articles are fetched again reason=%s", exc)
             self.index.close()

@@ -76,15 +76,11 @@ class SearchIndex(abc.ABC):
 
     @abc.abstractmethod
     def get_article(self, id_or_url: str) -> dict[str, Any] | None:
-        """The article document by id, URL or canonical URL."""
+        """The article document by id, URL or canonical URL (how crawls tell known articles)."""
 
     @abc.abstractmethod
     def get_comments(self, article_id: str) -> list[dict[str, Any]]:
         """The article's comments in page order (by position)."""
-
-    @abc.abstractmethod
-    def last_seen(self, article_ids: Sequence[str]) -> dict[str, dict[str, str | None]]:
-        """For each known id: {"last_seen": ..., "published": ..., "first_seen": ...} (for incremental crawls)."""
 
     @abc.abstractmethod
     def count(self) -> dict[str, int]:

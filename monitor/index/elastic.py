@@ -357,11 +357,6 @@ class EngineIndex(SearchIndex):
                 return out
             after = hits[-1]["sort"]
 
-    def last_seen(self, article_ids: Sequence[str]) -> dict[str, dict[str, str | None]]:
-        docs = self._mget(self.articles, list(article_ids))
-        return {i: {"last_seen": d.get("last_seen"), "published": d.get("published"),
-                    "first_seen": d.get("first_seen")} for i, d in docs.items()}
-
     def count(self) -> dict[str, int]:
         return {"article": self.client.count(self.articles), "comment": self.client.count(self.comments)}
 

@@ -300,20 +300,6 @@ class SQLiteIndex(SearchIndex):
             ).fetchall()
         return [self._document(r) for r in rows]
 
-    def last_seen(self, article_ids: Sequence[str]) -> dict[str, dict[str, str | None]]:
-        out: dict[str, dict[str, str | None]] = {}
-        ids = list(dict.fromkeys(article_ids))
-        with self._lock:
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                for row in self._conn.execute(
-                    f"SELECT id, last_seen, published, first_seen FROM docs WHERE id IN ({_marks(len(chunk))})", chunk
-                ):
-                    out[row["id"]] = {
-                        "last_seen": row["last_seen"], "published": row["published"], "first_seen": row["first_seen"]
-                    }
-        return out
-
     def count(self) -> dict[str, int]:
         counts = {"article": 0, "comment": 0}
         with self._lock:

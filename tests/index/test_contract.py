@@ -95,10 +95,6 @@ def test_reupserting_the_same_articles_changes_only_last_seen(filled: SearchInde
     assert article is not None
     assert (article["first_seen"], article["last_seen"]) == (SEEN_1, SEEN_2)
     assert filled.count() == {"article": 5, "comment": 2}
-    assert filled.last_seen(["a1", "a4", "unknown"]) == {
-        "a1": {"last_seen": SEEN_2, "published": "2026-03-01T08:00:00+02:00", "first_seen": SEEN_1},
-        "a4": {"last_seen": SEEN_2, "published": None, "first_seen": SEEN_1},
-    }
 
 
 def test_a_changed_article_is_updated_in_place_and_found_by_its_new_words(filled: SearchIndex) -> None:
