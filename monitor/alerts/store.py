@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from monitor.alerts.rules import Alert
 from monitor.errors import MonitorError
-from monitor.statedb import sql_statements
+from monitor.statedb import immediate_transaction, sql_statements
 
 logger = logging.getLogger(__name__)
 
@@ -126,14 +126,8 @@ class AlertStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        with self._lock, immediate_transaction(self._conn):
+            yield self._conn
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -39,7 +39,7 @@ from monitor.query import (
 from monitor.snippets import search_hit
 from monitor.urls import article_id, canonicalize_url
 from monitor.words import FTS5_TOKENIZE
-from monitor.statedb import sql_statements
+from monitor.statedb import immediate_transaction, sql_statements
 
 logger = logging.getLogger(__name__)
 
@@ -176,16 +176,8 @@ class SQLiteIndex(SearchIndex):
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, its lock taken at once: a deferred one that upgrades later can fail with
-        SQLITE_BUSY, which busy_timeout does not retry."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        with self._lock, immediate_transaction(self._conn):
+            yield self._conn
 
     def close(self) -> None:
         with self._lock:

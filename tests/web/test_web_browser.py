@@ -1,19 +1,17 @@
 """The UI in real headless Chromium (Debian's, driven by Playwright): search, threads, alerts, the chart, hostile text."""
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from monitor.urls import article_id
 from tests.web.webtools import ARTIFACTS, HOSTILE_URL, TOKEN, Server
 
-playwright_api = pytest.importorskip("playwright.sync_api") if os.environ.get("CI", "").lower() not in (
-    "1", "true", "yes") else __import__("playwright.sync_api", fromlist=["sync_playwright"])
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -22,7 +20,7 @@ TIMEOUT_MS = 20_000
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield browser
         browser.close()
