@@ -3,25 +3,15 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Iterable, Iterator
-from urllib.parse import quote, quote_plus, urldefrag, urljoin, urlsplit
+from datetime import datetime, timezone
+from typing import Any, AsyncIterator, Iterator
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DownloadCancelledError,
-    DownloadConnectionRefusedError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-    ResponseDataLossError,
-)
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError, TCPTimedOutError
 from twisted.python.failure import Failure
 
 from monitor.conditional import ARTICLE, DISCOVERY, NEW_ARTICLE, NotModified
@@ -33,7 +23,9 @@ from monitor.extract.comment_pages import comment_page_urls
 from monitor.extract.comments_api import api_page, page_values
 from monitor.items import CommentPayload, PageItem
 from monitor.topics import search_keywords, search_url
+from monitor.secrets import SecretMask, mask_secrets
 from monitor.urls import canonicalize_url
+from spiders.errors import error_kind
 
 logger = logging.getLogger(__name__)
 
@@ -410,55 +402,6 @@ class CommentFetch:
     queue: list[str] = field(default_factory=list)
     pages: int = 0
     api: ApiState | None = None
-
-
-def mask_secrets(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret (as is, or URL-quoted) replaced by ***."""
-    for secret in secrets:
-        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
-            if form:
-                text = text.replace(form, "***")
-    return text
-
-
-class SecretMask(logging.Filter):
-    """Masks the source's secrets in every log line, Scrapy's own ("Crawled <GET …?api_key=…>") included."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask_secrets(message, self.secrets)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-def error_kind(failure: Failure) -> str:
-    """A short name for why a request failed, for counters and the crawl summary."""
-    if failure.check(HttpError):
-        status = failure.value.response.status
-        return f"http_{status}"
-    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
-        return "timeout"
-    if failure.check(DownloadCancelledError):
-        return "too_large"
-    if failure.check(CannotResolveHostError, DNSLookupError):
-        return "dns"
-    if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
-        return "connection_refused"
-    if failure.check(ResponseDataLossError):
-        return "truncated"
-    if failure.check(IgnoreRequest):
-        message = str(failure.value)
-        if "robots" in message:
-            return "robots_disallowed"
-        if "redirect" in message:
-            return "redirect_loop"
-        return "ignored"
-    return failure.type.__name__ if failure.type else "unknown"
 
 
 def _content_type(response: Response) -> str:
