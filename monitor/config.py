@@ -494,6 +494,10 @@ class Config(_Strict):
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
                 raise ValueError(f"{kind} names must be unique; repeated: {', '.join(dupes)}")
+        keeps_topics = [s.name for s in self.sources if s.keep == "topics"]
+        if keeps_topics and not self.topics:
+            raise ValueError(f"sources {', '.join(keeps_topics)} say keep: topics, but no topics are configured; "
+                             "add topics: [{name, query}] or set keep: all")
         return self
 
     @property

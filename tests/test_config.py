@@ -101,3 +101,8 @@ def test_durations_and_domains(tmp_path: Path) -> None:
 def test_bad_duration_says_how_to_write_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="like 15m or 3d"):
         load_config(write(tmp_path, "sources: [{name: a, feeds: ['http://a.example/'], refresh_comments_for: soon}]\n"))
+
+
+def test_keep_topics_without_topics_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="keep: topics, but no topics are configured"):
+        load_config(write(tmp_path, "sources: [{name: a, feeds: ['http://a.example/'], keep: topics}]\n"))
