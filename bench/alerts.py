@@ -160,7 +160,7 @@ def main() -> None:
 
     engine_delays: list[float] = []
     if args.opensearch:
-        from monitor.index.elastic import open_engine_index
+        from monitor.index.engine import open_engine_index
 
         engine = open_engine_index(args.opensearch, prefix=f"bench-{uuid.uuid4().hex[:8]}")
         percolator = PercolatorMatcher(engine.client, prefix=engine.prefix, owns_client=False)

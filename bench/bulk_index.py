@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from opensearchpy import OpenSearch, helpers  # noqa: E402
 
+from monitor.documents import article_document, comment_document  # noqa: E402
 from monitor.index import mappings  # noqa: E402
-from monitor.index.elastic import EngineIndex, _engine_doc, open_engine_index  # noqa: E402
-from monitor.index.documents import article_document, comment_document  # noqa: E402
+from monitor.index.engine import EngineIndex, _engine_doc, open_engine_index  # noqa: E402
 from monitor.items import ArticleItem, Comment  # noqa: E402
 
 SEEN_AT = "2026-11-24T12:00:00+00:00"

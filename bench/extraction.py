@@ -24,7 +24,14 @@ import trafilatura  # noqa: E402
 from trafilatura.utils import decode_file  # noqa: E402
 
 from bench.corpora import (  # noqa: E402
-    Page, aeb_pages, fundus_body, fundus_pages, load_scorers, norm_name, same_day, trafilatura_eval_pages,
+    Page,
+    aeb_pages,
+    fundus_body,
+    fundus_pages,
+    load_scorers,
+    norm_name,
+    same_day,
+    trafilatura_eval_pages,
 )
 
 CORPORA: dict[str, Callable[[], list[Page]]] = {

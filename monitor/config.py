@@ -9,7 +9,14 @@ from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from monitor.errors import ConfigError
 
@@ -81,7 +88,9 @@ class ScheduleConfig(_Strict):
     @classmethod
     def _cron(cls, cron: str | None) -> str | None:
         if cron is not None:
-            from apscheduler.triggers.cron import CronTrigger  # late: only configs with schedules need it
+            from apscheduler.triggers.cron import (
+                CronTrigger,  # late: only configs with schedules need it
+            )
 
             try:
                 CronTrigger.from_crontab(cron, timezone="UTC")
@@ -161,7 +170,9 @@ def fill_template(template: str, values: dict[str, str], *, quote_values: bool =
 
 
 def _check_selector(expression: str) -> str:
-    from monitor.extract.selectors import compile_selector  # lxml/parsel only when selectors are configured
+    from monitor.extract.selectors import (
+        compile_selector,  # lxml/parsel only when selectors are configured
+    )
 
     try:
         compile_selector(expression)
@@ -380,8 +391,10 @@ class SourceConfig(_Strict):
 
 
 def _valid_query(query: str) -> str:
-    from monitor.query import parse  # late: the query module must not depend on the config
     from monitor.errors import QueryError
+    from monitor.query import (
+        parse,  # late: the query module must not depend on the config
+    )
 
     try:
         parse(query)

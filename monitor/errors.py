@@ -1,13 +1,21 @@
 """The one exception hierarchy of the monitor.
 
 MonitorError
-├── ConfigError        the config file is wrong: names the file, the key and what to fix
-├── QueryError         a search/topic/alert query does not parse: says where
-├── ExtractionError    a page could not be parsed at all
-└── SearchIndexError   the search index refused or could not be reached
-    └── IndexUnavailable   the engine is down; writes go to the spool
+├── ConfigError          the config file is wrong: names the file, the key and what to fix
+├── QueryError           a search/topic/alert query does not parse: says where (``query``, ``position``)
+├── ExtractionError      a page could not be parsed at all
+├── SearchIndexError     the search index refused a request (``status``: the engine's HTTP status, if any)
+│   ├── IndexUnavailable     the engine cannot be reached now; writes go to the spool
+│   └── BulkRejected         the engine refused some documents for good (``failures``: id -> reason)
+├── CrawlRefused         a crawl cannot start now (one is running, or another process runs the crawls)
+└── SendFailed           a notification was not delivered to every URL; it stays in the outbox
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from monitor.index.base import UpsertStats
 
 
 class MonitorError(Exception):
@@ -34,8 +42,35 @@ class ExtractionError(MonitorError):
 
 
 class SearchIndexError(MonitorError):
-    """The search index failed a request."""
+    """The search index failed a request; ``status`` is the engine's HTTP status where it answered one."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
 
 
 class IndexUnavailable(SearchIndexError):
     """The search engine cannot be reached right now."""
+
+
+class BulkRejected(SearchIndexError):
+    """The engine refused some documents for good (a mapping error, say); ``failures`` maps id -> reason.
+
+    ``stats`` is what the same write did store besides the refused documents.
+    """
+
+    def __init__(self, failures: dict[str, str], *, stats: UpsertStats | None = None,
+                 status: int | None = None) -> None:
+        self.failures = failures
+        self.stats = stats
+        listed = "; ".join(f"{doc_id}: {reason}" for doc_id, reason in list(failures.items())[:5])
+        more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
+        super().__init__(f"the engine refused {len(failures)} document(s): {listed}{more}", status=status)
+
+
+class CrawlRefused(MonitorError):
+    """A crawl cannot start now (one is running, or another process runs the crawls)."""
+
+
+class SendFailed(MonitorError):
+    """Apprise could not deliver to every URL; the message stays in the outbox for a retry."""

@@ -37,13 +37,13 @@ ITEM_PIPELINES = {
 }
 # Conditional requests (ETag / Last-Modified from the state store): an unchanged page costs a 304.
 DOWNLOADER_MIDDLEWARES = {
-    "monitor.conditional.ConditionalRequestsMiddleware": 580,
+    "monitor.middlewares.ConditionalRequestsMiddleware": 580,
 }
 MONITOR_CONDITIONAL_REQUESTS = True
 MONITOR_STATE_DB = ""  # set from the config by the spider
 
 EXTENSIONS = {
-    "monitor.progress.ProgressReporter": 500,
+    "monitor.extensions.ProgressReporter": 500,
 }
 MONITOR_PROGRESS_FILE = ""  # JSON lines of crawl counters, written by ProgressReporter when set
 

@@ -5,7 +5,7 @@ from typing import Sequence
 from urllib.parse import quote_plus
 
 from monitor.config import TopicConfig
-from monitor.index.documents import article_document, comment_document
+from monitor.documents import article_document, comment_document
 from monitor.items import ArticleItem
 from monitor.query import Node, Phrase, highlight_terms, parse, prepared
 

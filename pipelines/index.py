@@ -13,7 +13,14 @@ from scrapy.crawler import Crawler
 
 from monitor.index import open_index
 from monitor.index.spool import Spool
-from monitor.index.writer import BATCH_BYTES, BATCH_SECONDS, BATCH_SIZE, RETRY_SECONDS, BatchWriter, FlushReport
+from monitor.index.writer import (
+    BATCH_BYTES,
+    BATCH_SECONDS,
+    BATCH_SIZE,
+    RETRY_SECONDS,
+    BatchWriter,
+    FlushReport,
+)
 from monitor.items import ArticleItem
 from monitor.signals import batch_indexed
 

@@ -14,16 +14,23 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from monitor.conditional import ARTICLE, DISCOVERY, NEW_ARTICLE, NotModified
 from monitor.config import Config, SourceConfig, fill_template, load_config
-from monitor.discovery import Link, looks_like_article, page_links, parse_feed, parse_sitemap, robots_sitemaps
+from monitor.discovery import (
+    Link,
+    looks_like_article,
+    page_links,
+    parse_feed,
+    parse_sitemap,
+    robots_sitemaps,
+)
 from monitor.errors import SearchIndexError
+from monitor.extract.comments.api import api_page, page_values
+from monitor.extract.comments.pages import comment_page_urls
 from monitor.index import SearchIndex, SearchRequest, open_index
-from monitor.extract.comment_pages import comment_page_urls
-from monitor.extract.comments_api import api_page, page_values
 from monitor.items import CommentPayload, PageItem
-from monitor.topics import search_keywords, search_url
+from monitor.middlewares import ARTICLE, DISCOVERY, NEW_ARTICLE, NotModified
 from monitor.secrets import SecretMask, mask_secrets
+from monitor.topics import search_keywords, search_url
 from monitor.urls import canonicalize_url
 from spiders.errors import error_kind
 

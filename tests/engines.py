@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.index.elastic import EngineIndex, open_engine_index
+from monitor.index.engine import EngineIndex, open_engine_index
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LAUNCHER = PROJECT_ROOT / "deploy" / "opensearch-local"

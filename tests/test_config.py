@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from monitor.cli.templates import CONFIG_TEMPLATE
 from monitor.config import find_config_path, load_config
 from monitor.errors import ConfigError
-from monitor.templates import CONFIG_TEMPLATE
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -33,7 +33,7 @@ def deliver_due(store: AlertStore, policy: NotificationConfig, *, now: datetime 
             where = notify.mask_url(message.url)
             try:
                 send(message.url, title=message.title, body=message.body)
-            except (notify.SendFailed, MonitorError) as exc:
+            except MonitorError as exc:  # SendFailed, or a ConfigError in a notify URL
                 error = str(exc)
             except Exception as exc:  # noqa: BLE001 - the edge of a send: record it, retry later
                 error = f"{type(exc).__name__} while sending"

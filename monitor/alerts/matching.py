@@ -8,12 +8,22 @@ import logging
 from typing import Any, Protocol, Sequence
 
 from monitor.alerts.rules import Alert
-from monitor.index import mappings
-from monitor.index.documents import document_date
+from monitor.documents import document_date
 from monitor.errors import SearchIndexError
-from monitor.index.engine_clients import EngineClient, already_exists
-from monitor.query import TEXT_FIELDS, And, Node, Or, Phrase, Term, field_text, is_keyword, prepared
-from monitor.words import tokenize
+from monitor.index import mappings
+from monitor.index.clients import EngineClient, already_exists
+from monitor.query import (
+    TEXT_FIELDS,
+    And,
+    Node,
+    Or,
+    Phrase,
+    Term,
+    field_text,
+    is_keyword,
+    prepared,
+)
+from monitor.query.words import tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +235,7 @@ def open_matcher(index_url: str, alerts: Sequence[Alert], *, prefix: str = mappi
     """The matcher for the configured index: percolator on an engine, the Python matcher on SQLite."""
     matcher: Matcher
     if index_url.startswith(("http://", "https://")):
-        from monitor.index.engine_clients import connect
+        from monitor.index.clients import connect
 
         matcher = PercolatorMatcher(connect(index_url), prefix=prefix)
     else:

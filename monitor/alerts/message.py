@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from monitor.alerts.rules import Alert
-from monitor.snippets import make_snippet
+from monitor.query.snippets import make_snippet
 
 # More matches than this for one alert in one batch go out as one message listing them all.
 BATCH_THRESHOLD = 3

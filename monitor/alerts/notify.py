@@ -7,15 +7,11 @@ import re
 from typing import Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, SendFailed
 
 logger = logging.getLogger(__name__)
 
 _ENV = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-class SendFailed(Exception):
-    """Apprise could not deliver to every URL; the message stays in the outbox for a retry."""
 
 
 def env_names(url: str) -> list[str]:

@@ -15,9 +15,9 @@ from monitor.alerts.notify import check_urls, mask_url
 from monitor.alerts.rules import Alert
 from monitor.alerts.store import AlertStore, OutboxMessage, utcnow
 from monitor.config import Config
+from monitor.documents import article_document, comment_document, content_hash
 from monitor.errors import ConfigError, MonitorError
 from monitor.index import open_index
-from monitor.index.documents import article_document, comment_document, content_hash
 from monitor.items import ArticleItem
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from monitor.alerts.rules import Alert
 from monitor.errors import MonitorError
-from monitor.statedb import immediate_transaction, sql_statements
+from monitor.state.db import immediate_transaction, sql_statements
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from monitor.demo.content import LAB, OUTLETS, SECTIONS, DemoArticle, DemoComment, Outlet, slugify
+from monitor.demo.content import (
+    LAB,
+    OUTLETS,
+    SECTIONS,
+    DemoArticle,
+    DemoComment,
+    Outlet,
+    slugify,
+)
 
 FEED_LINKS = {
     "harbor-times": ("application/rss+xml", "/harbor-times/feed/"),
@@ -312,7 +320,7 @@ def _ledger_chrome(page: Page, title: str, canonical: str, description: str = ""
 <a class="subscribe-cta" href="/northern-ledger/subscribe/">Subscribe from &pound;1 a week</a></header>
 <div class="ticker"><span class="ticker-label">Latest</span> {escape(ticker)}</div>
 <div class="ad-slot ad-leaderboard" data-slot="top">Advertisement</div>"""
-    bottom = f"""<footer class="site-footer"><nav><a href="/northern-ledger/about/">About us</a> <a href="/northern-ledger/contact/">Contact</a> <a href="/northern-ledger/privacy/">Privacy</a> <a href="/northern-ledger/terms/">Terms</a></nav>
+    bottom = """<footer class="site-footer"><nav><a href="/northern-ledger/about/">About us</a> <a href="/northern-ledger/contact/">Contact</a> <a href="/northern-ledger/privacy/">Privacy</a> <a href="/northern-ledger/terms/">Terms</a></nav>
 <p>&copy; 2025 The Northern Ledger Ltd. Registered in the north. All rights reserved.</p></footer>
 </body>
 </html>"""

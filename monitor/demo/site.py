@@ -14,10 +14,24 @@ from urllib.parse import parse_qs, urlsplit
 
 from monitor.demo import feeds, lab
 from monitor.demo.content import (
-    OUTLETS, SECTIONS, DemoArticle, DemoComment, article_path, build_articles, first_number,
-    image_path, slugify,
+    OUTLETS,
+    SECTIONS,
+    DemoArticle,
+    DemoComment,
+    article_path,
+    build_articles,
+    first_number,
+    image_path,
+    slugify,
 )
-from monitor.demo.render import Page, article_page, info_page, listing_page, not_found_page, outlet_of
+from monitor.demo.render import (
+    Page,
+    article_page,
+    info_page,
+    listing_page,
+    not_found_page,
+    outlet_of,
+)
 from monitor.demo.response import Response
 
 UTC = timezone.utc

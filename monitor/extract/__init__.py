@@ -11,9 +11,9 @@ from w3lib.encoding import html_to_unicode
 
 from monitor.errors import ExtractionError
 from monitor.extract.article import extract_article_fields
+from monitor.extract.article.overrides import apply_article_selectors
 from monitor.extract.comments import RawComment, extract_comments
-from monitor.extract.overrides import apply_article_selectors
-from monitor.extract.thread import comment_thread
+from monitor.extract.comments.thread import comment_thread
 from monitor.items import ArticleItem, Comment, CommentPayload, PageItem
 from monitor.urls import article_id, canonicalize_url, comment_id
 

@@ -16,7 +16,7 @@ def open_index(url: str) -> SearchIndex:
 
         return SQLiteIndex(Path(url[len("sqlite:///"):]))
     if url.startswith(("http://", "https://")):
-        from monitor.index.elastic import open_engine_index
+        from monitor.index.engine import open_engine_index
 
         return open_engine_index(url)
     raise ConfigError(f"index.url {url!r} is not supported: use sqlite:///path/monitor.db or http(s)://host:9200")

@@ -15,7 +15,7 @@ def _is_engine(url: str) -> bool:
 def index_init(url: str) -> dict[str, Any]:
     """Create what the index needs (SQLite schema; engine templates, versioned indices and aliases)."""
     if _is_engine(url):
-        from monitor.index.elastic import open_engine_index
+        from monitor.index.engine import open_engine_index
 
         engine = open_engine_index(url)
         with engine:
@@ -27,7 +27,7 @@ def index_init(url: str) -> dict[str, Any]:
 def index_status(url: str) -> dict[str, Any]:
     """Document counts, size and health; for an engine, also which index each alias points at."""
     if _is_engine(url):
-        from monitor.index.elastic import open_engine_index
+        from monitor.index.engine import open_engine_index
 
         engine = open_engine_index(url)
         with engine:
@@ -42,7 +42,7 @@ def index_status(url: str) -> dict[str, Any]:
 def index_migrate(url: str) -> dict[str, str]:
     """Bring the index to this monitor's mapping: a new index, a reindex and an atomic alias switch on an engine."""
     if _is_engine(url):
-        from monitor.index.elastic import open_engine_index
+        from monitor.index.engine import open_engine_index
 
         engine = open_engine_index(url)
         with engine:

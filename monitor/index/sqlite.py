@@ -9,9 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from monitor.errors import QueryError, SearchIndexError
-from monitor.index.base import SearchIndex, SearchRequest, SearchResult, UpsertStats
-from monitor.index.documents import (
+from monitor.documents import (
     ARTICLE_FIELDS,
     COMMENT_FIELDS,
     article_document,
@@ -20,6 +18,8 @@ from monitor.index.documents import (
     content_hash,
     document_date,
 )
+from monitor.errors import QueryError, SearchIndexError
+from monitor.index.base import SearchIndex, SearchRequest, SearchResult, UpsertStats
 from monitor.items import ArticleItem
 from monitor.query import (
     And,
@@ -36,10 +36,10 @@ from monitor.query import (
     parse,
     to_fts5,
 )
-from monitor.snippets import search_hit
+from monitor.query.snippets import search_hit
+from monitor.query.words import FTS5_TOKENIZE
+from monitor.state.db import immediate_transaction, sql_statements
 from monitor.urls import article_id, canonicalize_url
-from monitor.words import FTS5_TOKENIZE
-from monitor.statedb import immediate_transaction, sql_statements
 
 logger = logging.getLogger(__name__)
 

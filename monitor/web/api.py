@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
-from monitor import service, status as run_status
+from monitor import service
 from monitor.alerts import service as alerts
+from monitor.runs import status as run_status
 from monitor.web.deps import require_reader, require_writer, web_state
 from monitor.web.models import (
     AlertChanges,
@@ -23,7 +24,13 @@ from monitor.web.models import (
     SourcesResponse,
     ThreadResponse,
 )
-from monitor.web.params import MAX_LIMIT, MAX_OFFSET, SearchParams, decode_cursor, encode_cursor
+from monitor.web.params import (
+    MAX_LIMIT,
+    MAX_OFFSET,
+    SearchParams,
+    decode_cursor,
+    encode_cursor,
+)
 from monitor.web.state import WebState
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {

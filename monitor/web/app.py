@@ -9,20 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import __version__, service
 from monitor.config import Config
-from monitor.errors import ConfigError, MonitorError, QueryError, SearchIndexError
+from monitor.errors import ConfigError, CrawlRefused, MonitorError, QueryError, SearchIndexError
 from monitor.web import api, pages
 from monitor.web.auth import TOKEN_ENV, Guard
 from monitor.web.headers import SecurityHeaders
 from monitor.web.models import Health
-from monitor.web.state import CrawlRefused, CrawlTrigger, WebState
+from monitor.web.state import CrawlTrigger, WebState
 
 logger = logging.getLogger(__name__)
 

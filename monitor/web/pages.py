@@ -7,10 +7,19 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from monitor import service, status as run_status
+from monitor import service
 from monitor.alerts import service as alerts
 from monitor.errors import MonitorError, QueryError
-from monitor.web.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, SESSION_SECONDS, TOKEN_ENV, new_csrf_nonce, same_origin
+from monitor.runs import status as run_status
+from monitor.web.auth import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    TOKEN_ENV,
+    new_csrf_nonce,
+    same_origin,
+)
 from monitor.web.chart import coverage_chart
 from monitor.web.deps import web_state
 from monitor.web.params import SearchParams, decode_cursor, encode_cursor

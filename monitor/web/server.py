@@ -13,7 +13,7 @@ from monitor.web.app import create_app
 from monitor.web.state import CrawlTrigger
 
 if TYPE_CHECKING:
-    from monitor.serve import ServeContext
+    from monitor.runs.serve import ServeContext
 
 logger = logging.getLogger(__name__)
 

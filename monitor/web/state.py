@@ -7,17 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from monitor.config import Config
-from monitor.errors import MonitorError
+from monitor.errors import CrawlRefused
 from monitor.index import SearchIndex, open_index
 from monitor.web.auth import Guard
 
 logger = logging.getLogger(__name__)
 
 CrawlTrigger = Callable[[str], None]
-
-
-class CrawlRefused(MonitorError):
-    """A crawl cannot start now (one is running, or another process runs the crawls)."""
 
 
 class WebState:
@@ -66,9 +62,9 @@ class WebState:
         if self._crawl_now is not None:  # inside `monitor serve`: its scheduler runs it
             self._crawl_now(source)
             return "queued"
-        from monitor.runner import CrawlSupervisor
-        from monitor.runstore import RunStore
-        from monitor.serve import server_pid
+        from monitor.runs.records import RunStore
+        from monitor.runs.serve import server_pid
+        from monitor.runs.supervisor import CrawlSupervisor
 
         pid = server_pid(config.state_db)
         if pid is not None:

@@ -12,7 +12,12 @@ import pytest
 from monitor.alerts import notify
 from monitor.alerts.deliver import deliver_due
 from monitor.alerts.matching import PercolatorMatcher, PythonMatcher
-from monitor.alerts.service import AlertEngine, new_documents, open_store, send_due_digests
+from monitor.alerts.service import (
+    AlertEngine,
+    new_documents,
+    open_store,
+    send_due_digests,
+)
 from monitor.config import Config, NotificationConfig, TopicConfig, config_from_dict
 from monitor.errors import ConfigError
 from monitor.items import ArticleItem, Comment

@@ -8,7 +8,7 @@ import pytest
 
 from monitor.demo import lab
 from monitor.demo.server import DemoSite, serve, stop, truth
-from monitor.extract.comment_pages import comment_page_urls
+from monitor.extract.comments.pages import comment_page_urls
 from tests.demo.test_site import fetch
 
 

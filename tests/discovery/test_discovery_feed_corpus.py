@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from discovery_corpus import FEEDS, dates_match, find_link, title_matches
+
 from monitor.discovery import Link, parse_feed, sniff_kind
 
 # The URL each feed is parsed as: feed-rs keeps relative links as written, we resolve them against it.

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from discovery_corpus import SITEMAPS, dates_match
+
 from monitor.discovery import parse_sitemap, sniff_kind
 
 CASES = sorted(SITEMAPS.glob("*.xml"))

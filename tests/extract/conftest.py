@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.extract.corpus import COMMENTS_DEV, DATA, Extracted, comments_dev_truths, extract_file, extract_like_cli
+from tests.extract.corpus import (
+    COMMENTS_DEV,
+    DATA,
+    Extracted,
+    comments_dev_truths,
+    extract_file,
+    extract_like_cli,
+)
 
 WORKERS = 2  # the machine is shared: two workers leave room for the other engineers' tests
 

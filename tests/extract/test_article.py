@@ -8,7 +8,7 @@ import pytest
 from monitor.errors import ExtractionError
 from monitor.extract import decode_html
 from monitor.extract.article import extract_article_fields
-from monitor.extract.authors import clean_authors
+from monitor.extract.article.authors import clean_authors
 from monitor.extract.timestamps import normalize_datetime
 
 URL = "https://news.example.org/2024/05/01/rivers-rise?utm_source=feed"

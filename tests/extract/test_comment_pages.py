@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from monitor.extract import extract_html
-from monitor.extract.comment_pages import comment_page_urls, order_pages, page_number
+from monitor.extract.comments.pages import comment_page_urls, order_pages, page_number
 from monitor.items import CommentPayload
 
 ARTICLE = "https://blog.example/2024/05/bridge-reopens/"

@@ -5,7 +5,13 @@ import json
 from datetime import datetime, timezone
 
 from monitor.extract import extract_html
-from monitor.extract.comments_api import ApiPage, api_page, json_path, page_values, parse_api_comments
+from monitor.extract.comments.api import (
+    ApiPage,
+    api_page,
+    json_path,
+    page_values,
+    parse_api_comments,
+)
 from monitor.items import CommentPayload
 
 OPTIONS = {
@@ -16,7 +22,7 @@ OPTIONS = {
     "html_text": True,
 }
 ARTICLE = "https://news.example/2024/05/toll-vote"
-PAGE = f"""<html><head><title>Toll vote</title><meta name="thread" content="t-77"></head><body>
+PAGE = """<html><head><title>Toll vote</title><meta name="thread" content="t-77"></head><body>
 <article><h1>Toll vote</h1><p>The council votes on the bridge toll on Thursday.</p></article>
 <div id="app" data-thread-id="4711"></div>
 <div id="comments"><div class="comment" id="comment-1"><span class="comment-author">Jonas</span>

@@ -24,7 +24,7 @@ def open_backend(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> t
     """A fresh, empty index of the named backend and what cleaning it up needs."""
     if name == "sqlite":
         return SQLiteIndex(tmp_path / "index" / "monitor.db"), None
-    from monitor.index.elastic import open_engine_index
+    from monitor.index.engine import open_engine_index
 
     index = open_engine_index(
         request.getfixturevalue(ENGINE_URL_FIXTURE[name]), prefix=f"monitor-test-{uuid.uuid4().hex[:12]}",

@@ -9,8 +9,8 @@ import pytest
 from monitor.errors import IndexUnavailable
 from monitor.index import mappings
 from monitor.index.base import SearchRequest
-from monitor.index.elastic import BulkRejected, EngineIndex, open_engine_index
-from monitor.index.engine_clients import EngineAuth, display_url
+from monitor.index.clients import EngineAuth, display_url
+from monitor.index.engine import BulkRejected, EngineIndex, open_engine_index
 from monitor.items import ArticleItem
 
 SEEN = "2026-03-05T10:00:00Z"

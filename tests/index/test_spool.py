@@ -9,8 +9,8 @@ import opensearchpy
 
 from monitor.errors import IndexUnavailable
 from monitor.index.base import SearchRequest
-from monitor.index.elastic import EngineIndex
-from monitor.index.engine_clients import EngineClient
+from monitor.index.clients import EngineClient
+from monitor.index.engine import EngineIndex
 from monitor.index.spool import Spool, upsert_or_spool
 from monitor.items import ArticleItem, Comment
 

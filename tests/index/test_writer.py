@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.index.base import SearchIndex, SearchRequest
-from monitor.index.elastic import EngineIndex
+from monitor.index.engine import EngineIndex
 from monitor.index.spool import Spool
 from monitor.index.sqlite import SQLiteIndex
 from monitor.index.writer import BatchWriter, article_bytes

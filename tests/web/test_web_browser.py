@@ -12,7 +12,6 @@ from playwright.sync_api import sync_playwright
 from monitor.urls import article_id
 from tests.web.webtools import ARTIFACTS, HOSTILE_URL, TOKEN, Server
 
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 TIMEOUT_MS = 20_000

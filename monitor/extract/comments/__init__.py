@@ -8,7 +8,16 @@ from typing import Callable, Mapping
 from lxml import html as lxml_html
 
 from monitor.extract.comments import (
-    blogger, custom, disqus, generic, joomla, jsonld, reddit, schemaorg, typepad, wordpress,
+    blogger,
+    custom,
+    disqus,
+    generic,
+    joomla,
+    jsonld,
+    reddit,
+    schemaorg,
+    typepad,
+    wordpress,
 )
 from monitor.extract.comments.engine import Spec, run
 from monitor.extract.comments.model import Context, RawComment

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from monitor.extract.comments.engine import Spec, read_items
 from monitor.extract.comments.fields import clean_author
-from monitor.extract.comments.html import Element, class_xpath, collect_text, is_noise, text_of
+from monitor.extract.comments.html import (
+    Element,
+    class_xpath,
+    collect_text,
+    is_noise,
+    text_of,
+)
 from monitor.extract.comments.model import Context, RawComment
 from monitor.extract.dates import parse_date
 

@@ -28,7 +28,7 @@ AUTHOR_XPATHS: tuple[str, ...] = (
     f".//*[{class_xpath('fn')}]",
     f".//*[{class_xpath('comment-author-name', 'comment__author-name', 'author-name', 'authorname', 'author_name', 'comment-author__name', 'commenter-name', 'comment-user-name', 'user-name', 'username', 'postedname', 'comment_author', 'commentauthor', 'comment-author-link', 'nickname', 'nick', 'poster', 'dsq-comment-header-author', 'comment__author', 'comment-username')}]",
     ".//*[starts-with(@id, 'dsq-author-user')]",
-    f".//cite[not(.//cite)]",
+    ".//cite[not(.//cite)]",
     f".//*[{class_xpath('comment-author', 'author', 'commenter', 'user', 'name', 'comment-name', 'user-link')}]",
     ".//*[contains(@class, 'comment-author') or contains(@class, 'comment_author') or contains(@class, 'commentAuthor')"
     " or contains(@class, 'author-name') or contains(@class, 'user-name') or contains(@class, 'username')]",

@@ -5,7 +5,12 @@ import re
 from collections import defaultdict
 
 from monitor.extract.comments.engine import Spec, drop_wrapped, read_items, run
-from monitor.extract.comments.html import Element, classes, is_element, owners_of_attributes
+from monitor.extract.comments.html import (
+    Element,
+    classes,
+    is_element,
+    owners_of_attributes,
+)
 from monitor.extract.comments.model import Context, RawComment
 
 ITEM_WORDS = frozenset(

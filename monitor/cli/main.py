@@ -1,0 +1,245 @@
+"""The `monitor` command: a thin shell over monitor.service."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+
+from monitor import service
+from monitor.cli import render
+from monitor.cli.alerts import alerts_app
+from monitor.cli.serve import serve_app
+from monitor.cli.web import web_app
+from monitor.config import Config, load_config
+from monitor.errors import ConfigError, MonitorError
+from monitor.index import SearchRequest
+
+app = typer.Typer(
+    help="Media monitor: crawl news sites, extract articles and reader comments, search them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class State:
+    config_path: Optional[Path] = None
+
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+
+state = State()
+
+
+@app.callback()
+def _main(
+    config: Optional[Path] = typer.Option(
+        None, "--config", "-c", help="Config file (default: $MONITOR_CONFIG, then ./monitor.yaml)."
+    ),
+) -> None:
+    state.config_path = config
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command()
+def init(
+    path: Path = typer.Argument(Path("monitor.yaml"), help="Where to write the config."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented monitor.yaml to start from."""
+    from monitor.cli.templates import CONFIG_TEMPLATE
+
+    if path.exists() and not force:
+        raise MonitorError(f"{path} exists; pass --force to overwrite it")
+    path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    console.print(f"Wrote {render.escape(str(path))}. Add your sources, then run: monitor --config {path} crawl")
+
+
+@app.command()
+def crawl(
+    sources: list[str] = typer.Argument(None, help="Sources to crawl (default: all configured)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    parallel: int = typer.Option(2, "--parallel", min=1, help="Sources crawled at once."),
+) -> None:
+    """Crawl the configured sources now and index what they publish."""
+    config = state.config()
+    names = sources or [s.name for s in config.sources]
+    if not names:
+        raise ConfigError(f"{config.path}: no sources configured; add some under `sources:`")
+    for name in names:
+        config.source(name)
+    runs = render.crawl_with_progress(config, names, parallel=parallel, console=err_console,
+                                      show=not as_json and err_console.is_terminal)
+    summaries = [run.summary() for run in runs]
+    if as_json:
+        _print_json({"runs": summaries})
+    else:
+        render.crawl_summary(console, summaries)
+    if any(s["status"] != "finished" for s in summaries):
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument("", help='Query, e.g. \'Israel AND (Ukraine OR Kyiv) NOT football\', \'"air defense"\'.'),
+    type_: str = typer.Option("all", "--type", help="article, comment or all."),
+    source: list[str] = typer.Option(None, "--source", help="Only these sources (repeatable)."),
+    topic: list[str] = typer.Option(None, "--topic", help="Only documents tagged with these topics (repeatable)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
+    sort: str = typer.Option("relevance", "--sort", help="relevance or date."),
+    limit: int = typer.Option(20, "--limit", min=1, max=10_000),
+    facets: bool = typer.Option(False, "--facets", help="Also count hits per source, type, language and day."),
+    after: Optional[str] = typer.Option(None, "--after", help="Deep paging: the next_cursor of the previous page."),
+    as_json: bool = typer.Option(False, "--json", help="Print hits as JSON."),
+) -> None:
+    """Search articles and reader comments."""
+    types = {"all": ("article", "comment"), "article": ("article",), "comment": ("comment",)}
+    if type_ not in types:
+        raise MonitorError(f"--type must be article, comment or all, not {type_!r}")
+    if sort not in ("relevance", "date"):
+        raise MonitorError(f"--sort must be relevance or date, not {sort!r}")
+    request = SearchRequest(query=query, types=types[type_], sources=tuple(source or ()), topics=tuple(topic or ()),
+                            since=since,
+                            until=until, sort=sort, limit=limit, facets=facets,  # type: ignore[arg-type]
+                            search_after=_decode_cursor(after) if after else None)
+    result = service.search(state.config(), request)
+    if as_json:
+        data: dict[str, Any] = {"total": result.total, "hits": result.hits}
+        if facets:
+            data["facets"] = result.facets
+        if result.next_cursor is not None:
+            data["next_cursor"] = json.dumps(result.next_cursor)
+        _print_json(data)
+    else:
+        render.search_results(console, result, query=query)
+        if result.next_cursor is not None and len(result.hits) == limit:
+            console.print(f"\nnext page: --after {render.escape(repr(json.dumps(result.next_cursor)))}", style="dim")
+
+
+def _decode_cursor(text: str) -> list[Any]:
+    try:
+        cursor = json.loads(text)
+    except json.JSONDecodeError:
+        cursor = None
+    if not isinstance(cursor, list):
+        raise MonitorError("--after takes the next_cursor printed with the previous page of results")
+    return cursor
+
+
+@app.command()
+def thread(
+    url_or_id: str = typer.Argument(..., help="The article's URL or id."),
+    as_json: bool = typer.Option(False, "--json", help="Print the article and its comments as JSON."),
+) -> None:
+    """Show one article and its whole comment thread."""
+    data = service.thread(state.config(), url_or_id)
+    if data is None:
+        raise MonitorError(f"no article {url_or_id!r} in the index (search for it with `monitor search`)")
+    if as_json:
+        _print_json(data)
+    else:
+        render.thread(console, data)
+
+
+@app.command()
+def extract(
+    file_or_url: str = typer.Argument(..., help="A saved page (.html or .html.gz) or a URL."),
+    url: Optional[str] = typer.Option(None, "--url", help="The page's original URL (for a saved file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the article and comments as JSON."),
+) -> None:
+    """Run extraction alone on one page (no crawl, no index)."""
+    data = service.extract(file_or_url, url=url)
+    if as_json:
+        _print_json(data)
+    else:
+        render.thread(console, data)
+
+
+index_app = typer.Typer(help="Look after the search index: init, status, migrate, spool.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(serve_app)  # serve, runs, sources
+app.add_typer(web_app)  # web
+
+
+@index_app.command("init")
+def index_init(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Create the schema (SQLite) or templates, versioned indices and aliases (Elasticsearch/OpenSearch)."""
+    from monitor.index import admin
+
+    _print_or_table(admin.index_init(state.config().index.url), as_json=as_json, title="index init")
+
+
+@index_app.command("status")
+def index_status(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Document counts, size and health."""
+    from monitor.index import admin
+
+    config = state.config()
+    status = admin.index_status(config.index.url)
+    status["spool"] = admin.spool_status(config.spool_dir)
+    _print_or_table(status, as_json=as_json, title="index status")
+
+
+@index_app.command("migrate")
+def index_migrate(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Move to this version's mapping: new index, reindex, atomic alias switch; nothing lost."""
+    from monitor.index import admin
+
+    _print_or_table(admin.index_migrate(state.config().index.url), as_json=as_json, title="index migrate")
+
+
+@index_app.command("spool")
+def index_spool(
+    replay: bool = typer.Option(False, "--replay", help="Write the spooled batches to the index now."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Show the batches the engine did not take (and replay them with --replay)."""
+    from monitor.index import admin
+
+    config = state.config()
+    result: dict[str, Any] = {"spool": admin.spool_status(config.spool_dir)}
+    if replay:
+        stats = admin.spool_replay(config.index.url, config.spool_dir)
+        result["replayed"] = {k: v for k, v in vars(stats).items() if k != "new_ids"}
+        result["spool"] = admin.spool_status(config.spool_dir)
+    _print_or_table(result, as_json=as_json, title="index spool")
+
+
+def _print_or_table(data: dict[str, Any], *, as_json: bool, title: str) -> None:
+    if as_json:
+        _print_json(data)
+    else:
+        render.key_values(console, data, title=title)
+
+
+@app.command()
+def demo(
+    directory: Path = typer.Option(Path("monitor-demo"), "--dir", help="Where the demo's config and index go."),
+    query: str = typer.Option("harbor OR bridge", "--query", help="The search to show at the end."),
+) -> None:
+    """Run the whole pipeline offline on a made-up news site: serve, crawl, index, search."""
+    from monitor.cli.demo import run_demo
+
+    run_demo(directory, query=query, console=console, err_console=err_console)
+
+
+def main() -> None:
+    """Entry point: MonitorError becomes a one-line message and exit code 2."""
+    try:
+        app()
+    except MonitorError as exc:
+        err_console.print(f"[bold red]error:[/] {render.escape(str(exc))}")
+        sys.exit(2)
+

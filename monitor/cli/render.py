@@ -1,0 +1,155 @@
+"""Terminal rendering for the CLI: crawl progress and summary, search hits, comment trees. Scraped text is escaped."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape as _rich_escape
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from monitor.config import Config
+from monitor.index import SearchResult
+from monitor.runs.crawl import CrawlRun
+from monitor.runs.supervisor import run_recorded_crawls
+
+HIGHLIGHT = re.compile(r"«([^«»]*)»")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x1b]")
+
+
+def escape(text: str) -> str:
+    """Text from the web, made safe for rich markup and the terminal (no markup, no escape sequences)."""
+    return _rich_escape(_CONTROL.sub(" ", text))
+
+
+def plain(text: str | None) -> Text:
+    return Text(_CONTROL.sub(" ", text or ""))
+
+
+def highlighted(snippet: str) -> Text:
+    """A snippet whose «matched words» are shown in bold yellow."""
+    text = Text()
+    position = 0
+    for match in HIGHLIGHT.finditer(snippet):
+        text.append(_CONTROL.sub(" ", snippet[position:match.start()]))
+        text.append(_CONTROL.sub(" ", match.group(1)), style="bold yellow")
+        position = match.end()
+    text.append(_CONTROL.sub(" ", snippet[position:]))
+    return text
+
+
+def crawl_with_progress(
+    config: Config, sources: Sequence[str], *, parallel: int, console: Console, show: bool
+) -> list[CrawlRun]:
+    """Run the crawls, with one live progress line per source when ``show``."""
+    if not show:
+        return run_recorded_crawls(config, sources, parallel=parallel)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),
+               TextColumn("{task.fields[counts]}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        tasks = {name: progress.add_task(escape(name), total=None, counts="waiting") for name in sources}
+
+        def update(source: str, summary: dict[str, Any]) -> None:
+            errors = sum(summary["errors"].values())
+            counts = (f"{summary['pages_fetched']} pages, {summary['articles_new']} new articles, "
+                      f"{summary['comments_new']} new comments, {errors} errors")
+            done = summary["status"] != "running"
+            progress.update(tasks[source], counts=counts, total=1 if done else None, completed=1 if done else 0)
+
+        return run_recorded_crawls(config, sources, parallel=parallel, on_progress=update)
+
+
+def crawl_summary(console: Console, summaries: Sequence[dict[str, Any]]) -> None:
+    table = Table(title="Crawl summary", caption="articles: new / updated; pages: all fetched")
+    table.add_column("source", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for column in ("pages", "articles", "comments"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("skipped")
+    table.add_column("errors")
+    for s in summaries:
+        errors = ", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "-"
+        skipped = ", ".join(f"{k} {v}" for k, v in s["skipped"].items()) or "-"
+        table.add_row(plain(s["source"]), s["status"], str(s["pages_fetched"]),
+                      f"{s['articles_new']} / {s['articles_updated']}", f"{s['comments_new']} new", skipped, errors)
+    console.print(table)
+    for s in summaries:
+        if s["status"] != "finished":
+            console.print(f"[red]{escape(s['source'])} failed[/]: see its log {escape(s['log'])}")
+        if s.get("spooled"):
+            console.print(f"[yellow]{escape(s['source'])}: {s['spooled']} articles wait in the spool[/] (the index was "
+                          "unreachable); they are written at the next crawl, or now with `monitor index spool --replay`")
+
+
+def key_values(console: Console, data: dict[str, Any], *, title: str) -> None:
+    """A nested mapping as an indented list (index status and the like)."""
+    tree = Tree(Text(title, style="bold"))
+
+    def add(node: Tree, value: Any) -> None:
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, (dict, list)) and item:
+                add(node.add(plain(str(key))), item)
+            else:
+                node.add(plain(f"{key}: {item}"))
+
+    add(tree, data)
+    console.print(tree)
+
+
+def facets(console: Console, counts: dict[str, dict[str, int]]) -> None:
+    for name, values in counts.items():
+        shown = ", ".join(f"{k} {v}" for k, v in list(values.items())[:12])
+        console.print(plain(f"{name}: {shown}"), style="dim")
+
+
+def search_results(console: Console, result: SearchResult, *, query: str) -> None:
+    console.print(f"{result.total} result{'s' if result.total != 1 else ''}" + (f" for {escape(query)}" if query else ""))
+    if result.facets:
+        facets(console, result.facets)
+    for hit in result.hits:
+        console.print()
+        header = Text()
+        header.append("comment " if hit["type"] == "comment" else "article ", style="dim")
+        title = hit.get("article_title") if hit["type"] == "comment" else hit.get("title")
+        header.append(_CONTROL.sub(" ", title or "(untitled)"), style="bold")
+        console.print(header)
+        meta = " · ".join(x for x in (hit.get("source"), hit.get("author"), (hit.get("published") or "")[:16]) if x)
+        console.print(plain(meta), style="dim")
+        console.print(highlighted(hit.get("snippet") or (hit.get("text") or "")[:240]))
+        console.print(plain(hit.get("url")), style="cyan")
+
+
+def thread(console: Console, data: dict[str, Any]) -> None:
+    article = data["article"]
+    console.print(plain(article.get("title") or "(untitled)"), style="bold")
+    meta = " · ".join(x for x in (article.get("source"), ", ".join(article.get("authors") or []),
+                                  article.get("published"), article.get("url")) if x)
+    console.print(plain(meta), style="dim")
+    text = article.get("text") or ""
+    console.print(plain(text[:1200] + ("…" if len(text) > 1200 else "")))
+    comments = data["comments"]
+    root = Tree(Text(f"{len(comments)} comment{'s' if len(comments) != 1 else ''}", style="bold"))
+    nodes: dict[str, Tree] = {}
+    for comment in comments:
+        label = Text()
+        label.append(_CONTROL.sub(" ", comment.get("author") or "anonymous"), style="bold")
+        if comment.get("published"):
+            label.append(f"  {comment['published']}", style="dim")
+        if comment.get("likes") is not None:
+            label.append(f"  ♥ {comment['likes']}", style="dim")
+        label.append("\n")
+        label.append(_CONTROL.sub(" ", comment.get("text") or ""))
+        parent = nodes.get(comment.get("parent_id") or "", root)
+        nodes[comment["id"]] = parent.add(label)
+    console.print(root)

@@ -1,0 +1,77 @@
+"""Metadata the page does not declare, read from its visible markup (headline, byline, dates in the text)."""
+from __future__ import annotations
+
+import logging
+
+from htmldate import find_date
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+from trafilatura.metadata import extract_sitename, extract_title
+
+from monitor.extract.article.authors import clean_authors
+from monitor.extract.article.metadata import PageMetadata
+from monitor.extract.timestamps import normalize_datetime
+
+logger = logging.getLogger(__name__)
+
+# trafilatura's byline selectors (metadata.extract_author) with contains() for its regex tests and no
+# pruned deep copy: about twice as fast, and more trafilatura-eval authors right (125 vs 115 of 300).
+_BYLINE_STRICT = XPath(
+    "//*[self::a or self::address or self::div or self::link or self::p or self::span or self::strong]"
+    "[@rel='author' or @id='author' or @class='author' or @itemprop='author name' or contains(@class, 'author-name')"
+    " or contains(@class, 'authorName') or contains(@class, 'AuthorName')]|//author"
+)
+_BYLINE_LOOSE = XPath(
+    "//*[self::a or self::div or self::h3 or self::h4 or self::p or self::span]"
+    "[@class='byline' or @class='username' or contains(@itemprop, 'author') or contains(@id, 'author')"
+    " or contains(@class, 'author') or contains(@class, 'submitted-by') or contains(@class, 'posted-by')"
+    " or contains(@class, 'journalist-name')]"
+)
+# Where a byline candidate must not sit: tested on the few candidates' ancestors, not on the whole page.
+_NOT_BYLINE = XPath(
+    "ancestor-or-self::*[self::a or self::div or self::section or self::span][@id='comments' or @class='comments'"
+    " or @class='title' or @class='date' or starts-with(@id, 'comments') or contains(@id, 'comment-list')"
+    " or contains(@id, 'commentlist') or starts-with(@class, 'comments') or starts-with(@class, 'Comments')"
+    " or contains(@class, 'commentlist') or contains(@class, 'comments-list') or contains(@class, 'sidebar')"
+    " or contains(@class, 'is-hidden')] | ancestor-or-self::time | ancestor-or-self::figure"
+)
+
+
+def fill_missing(md: PageMetadata, tree: HtmlElement, url: str) -> None:
+    """Complete ``md`` in place where structured data said nothing."""
+    if not md.title:
+        md.title = extract_title(tree)
+    if not md.authors:
+        md.authors = clean_authors([_byline(tree)])
+    if not md.published:
+        md.published = _htmldate(tree, url, original=True)
+    if not md.site_name:
+        md.site_name = extract_sitename(tree)
+
+
+def _byline(tree: HtmlElement) -> str | None:
+    """The first author byline outside comment sections, sidebars, dates and figures."""
+    for expression in (_BYLINE_STRICT, _BYLINE_LOOSE):
+        for element in expression(tree):
+            if _NOT_BYLINE(element):
+                continue
+            text = " ".join(" ".join(element.itertext()).split())
+            if 2 < len(text) < 120:
+                return text
+    return None
+
+
+def _htmldate(tree: HtmlElement, url: str, *, original: bool) -> str | None:
+    # The quick search first, the extensive one (free-text dates through dateparser) only when it finds
+    # nothing: on the 246 trafilatura-eval + fundus pages without structured dates this gets the same
+    # days right as the extensive search alone (201) in a fifth of its time.
+    for extensive in (False, True):
+        try:
+            found = find_date(tree, url=url or None, original_date=original, extensive_search=extensive,
+                              outputformat="%Y-%m-%d")
+        except (ValueError, TypeError) as exc:  # htmldate raises on some broken trees
+            logger.debug("htmldate failed: %s url=%s", exc, url)
+            return None
+        if found:
+            return normalize_datetime(found)
+    return None

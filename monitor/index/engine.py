@@ -1,0 +1,467 @@
+"""The Elasticsearch/OpenSearch backend: one EngineIndex for both engines, behind versioned aliases."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import time
+from typing import Any, Iterable, Literal, Sequence
+
+from monitor.documents import (
+    article_document,
+    bound,
+    comment_document,
+    content_hash,
+    document_date,
+)
+from monitor.errors import BulkRejected, IndexUnavailable, SearchIndexError
+from monitor.index import mappings
+from monitor.index.base import SearchIndex, SearchRequest, SearchResult, UpsertStats
+from monitor.index.clients import EngineAuth, EngineClient, already_exists, connect
+from monitor.items import ArticleItem
+from monitor.query import (
+    Phrase,
+    Term,
+    highlight_terms,
+    parse,
+    text_fields,
+    to_engine_dsl,
+)
+from monitor.query.snippets import search_hit
+from monitor.urls import article_id, canonicalize_url
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+Refresh = bool | Literal["wait_for"]
+
+FACET_SIZE = 200
+# Field weights of the relevance score, the same as SQLite's bm25 column weights (monitor.index.sqlite).
+RANK_BOOSTS = {"title": 5.0, "text": 1.0, "author": 1.0}
+MGET_CHUNK = 1000
+PAGE_SIZE = 1000
+# Waits between bulk attempts on 429/5xx (seconds); about 15 s in all before the batch goes to the spool.
+RETRY_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Engine-only fields: what search filters/sorts by, and the authors joined as the query's `author` text.
+INTERNAL_FIELDS = ("date",)
+ENV_PREFIX = "MONITOR_INDEX_PREFIX"
+
+
+class EngineIndex(SearchIndex):
+    """The SearchIndex on Elasticsearch or OpenSearch (``client.distribution`` says which).
+
+    Documents live in ``{prefix}-articles-v{N}`` / ``{prefix}-comments-v{N}`` behind the aliases
+    ``{prefix}-articles`` / ``{prefix}-comments``. ``refresh`` is passed to bulk writes: True or
+    "wait_for" make a search right after an upsert see its documents (tests); False is fastest.
+    """
+
+    def __init__(self, client: EngineClient, *, prefix: str = mappings.DEFAULT_PREFIX,
+                 refresh: Refresh = False, retry_waits: Sequence[float] = RETRY_WAITS,
+                 init: bool = True) -> None:
+        if prefix != prefix.lower() or not prefix:
+            raise ValueError(f"index prefix must be non-empty lower case: {prefix!r}")
+        self.client = client
+        self.prefix = prefix
+        self.refresh = refresh
+        self.retry_waits = tuple(retry_waits)
+        self.articles = mappings.alias_name(prefix, "articles")
+        self.comments = mappings.alias_name(prefix, "comments")
+        if init:
+            self.init()
+
+    def __repr__(self) -> str:
+        return f"EngineIndex({self.client!r}, prefix={self.prefix!r})"
+
+    # ------------------------------------------------------------ lifecycle
+
+    def init(self) -> dict[str, str]:
+        """Write the templates; create the current versioned index behind each alias that does not exist yet.
+
+        Returns {alias: index it points at}. An alias on an older mapping version is left for ``migrate``.
+        """
+        out: dict[str, str] = {}
+        for kind in mappings.KINDS:
+            self.client.put_index_template(mappings.template_name(self.prefix, kind),
+                                           mappings.template_body(self.prefix, kind))
+            alias = mappings.alias_name(self.prefix, kind)
+            current = self.client.aliases(alias).get(alias, [])
+            if not current:
+                target = mappings.index_name(self.prefix, kind)
+                self._create_index(target, alias)
+                current = [target]
+            elif mappings.index_name(self.prefix, kind) not in current:
+                logger.warning("index mapping is older than this monitor; run `monitor index migrate` alias=%s "
+                               "indices=%s", alias, ",".join(current))
+            out[alias] = ",".join(sorted(current))
+        return out
+
+    def _create_index(self, index: str, alias: str | None) -> None:
+        body = mappings.index_body()
+        if alias:
+            body["aliases"] = {alias: {"is_write_index": True}}
+        try:
+            self.client.create_index(index, body)
+        except SearchIndexError as exc:
+            # Another process created it between our look and our create: fine.
+            if getattr(exc, "status", None) != 400 or not already_exists(exc):
+                raise
+
+    def status(self) -> dict[str, Any]:
+        """Per alias: the index behind it, its mapping version, document count, size; and cluster health."""
+        health = self.client.cluster_health()
+        out: dict[str, Any] = {
+            "engine": self.client.distribution, "version": self.client.version, "url": self.client.url,
+            "health": health.get("status"), "mapping_version": mappings.MAPPING_VERSION, "aliases": {},
+        }
+        for kind in mappings.KINDS:
+            alias = mappings.alias_name(self.prefix, kind)
+            indices = self.client.aliases(alias).get(alias, [])
+            entry: dict[str, Any] = {"indices": indices, "docs": 0, "size_bytes": 0,
+                                     "current": mappings.index_name(self.prefix, kind) in indices}
+            if indices:
+                stats = self.client.index_stats(alias).get("_all", {})
+                entry["docs"] = stats.get("primaries", {}).get("docs", {}).get("count", 0)
+                entry["size_bytes"] = stats.get("total", {}).get("store", {}).get("size_in_bytes", 0)
+            out["aliases"][alias] = entry
+        return out
+
+    def migrate(self) -> dict[str, str]:
+        """Move each alias to an index on the current mapping: create, reindex, switch atomically, catch up.
+
+        Old indices are kept (delete them once satisfied). Returns {alias: what was done}.
+        """
+        report: dict[str, str] = {}
+        for kind in mappings.KINDS:
+            self.client.put_index_template(mappings.template_name(self.prefix, kind),
+                                           mappings.template_body(self.prefix, kind))
+            alias = mappings.alias_name(self.prefix, kind)
+            target = mappings.index_name(self.prefix, kind)
+            current = self.client.aliases(alias).get(alias, [])
+            if current == [target]:
+                report[alias] = f"up to date ({target})"
+                continue
+            if not current:
+                self._create_index(target, alias)
+                report[alias] = f"created {target}"
+                continue
+            self._create_index(target, None)
+            copied = self.client.reindex(",".join(current), target).get("total", 0)
+            actions: list[dict[str, Any]] = [{"remove": {"index": old, "alias": alias}} for old in current]
+            actions.append({"add": {"index": target, "alias": alias, "is_write_index": True}})
+            self.client.update_aliases(actions)
+            # Documents written to the old index between the copy and the switch: create only, so
+            # nothing written to the new index since is overwritten with an older version.
+            late = self.client.reindex(",".join(current), target, op_type="create").get("created", 0)
+            report[alias] = f"{','.join(current)} -> {target}: {copied} copied, {late} late, old kept"
+            logger.info("index migrated alias=%s from=%s to=%s docs=%s", alias, ",".join(current), target, copied)
+        return report
+
+    def drop(self) -> None:
+        """Delete every index and template of this prefix (tests and `monitor index` reset only)."""
+        for kind in mappings.KINDS:
+            # By name, not by wildcard: Elasticsearch 8+ refuses wildcard deletes by default.
+            for name in self.client.indices(f"{self.prefix}-{kind}-v*"):
+                self.client.delete_index(name)
+            self.client.delete_index_template(mappings.template_name(self.prefix, kind))
+
+    def close(self) -> None:
+        self.client.close()
+
+    # ------------------------------------------------------------ writes
+
+    def upsert(self, articles: Sequence[ArticleItem], *, seen_at: str) -> UpsertStats:
+        stats = UpsertStats()
+        unique = list({a.id: a for a in articles}.values())
+        if not unique:
+            return stats
+        old_articles = self._mget(self.articles, [a.id for a in unique])
+        comment_pairs = [(a, c) for a in unique for c in a.comments]
+        old_comments = self._mget(self.comments, [c.id for _, c in comment_pairs]) if comment_pairs else {}
+        stored_counts = self._comment_counts([a.id for a in unique if a.id in old_articles])
+
+        ops: list[dict[str, Any]] = []
+        for article in unique:
+            comment_ops: list[dict[str, Any]] = []
+            comment_ids: list[str] = []
+            incoming: set[str] = set()
+            for comment in article.comments:
+                doc = comment_document(article, comment)
+                if doc["id"] in incoming:
+                    continue
+                incoming.add(doc["id"])
+                old = old_comments.get(doc["id"])
+                outcome = _outcome(doc, old, seen_at)
+                if outcome == "unchanged":
+                    comment_ops += _update_op(self.comments, doc["id"], {"last_seen": seen_at})
+                    continue
+                if outcome == "new":
+                    stats.comments_new += 1
+                else:
+                    stats.comments_updated += 1
+                comment_ids.append(doc["id"])
+                comment_ops += _index_op(self.comments, doc["id"], _engine_doc(doc))
+
+            doc = article_document(article)
+            old = old_articles.get(article.id)
+            # Comments that vanished from the page stay stored (see SQLiteIndex): count what is stored.
+            doc["comment_count"] = stored_counts.get(article.id, 0) + sum(1 for i in incoming if i not in old_comments)
+            outcome = _outcome(doc, old, seen_at)
+            if outcome == "unchanged":
+                stats.articles_unchanged += 1
+                ops += _update_op(self.articles, article.id,
+                                  {"last_seen": seen_at, "comment_count": doc["comment_count"]})
+            else:
+                if outcome == "new":
+                    stats.articles_new += 1
+                else:
+                    stats.articles_updated += 1
+                stats.new_ids.append(article.id)
+                ops += _index_op(self.articles, article.id, _engine_doc(doc))
+            stats.new_ids += comment_ids
+            ops += comment_ops
+        try:
+            self.write(ops)
+        except BulkRejected as exc:
+            stats.new_ids = [i for i in stats.new_ids if i not in exc.failures]
+            exc.stats = stats
+            raise
+        return stats
+
+    def write(self, ops: list[dict[str, Any]]) -> None:
+        """Send bulk operations, retrying what got 429/5xx; raises IndexUnavailable if the engine stays away,
+        BulkRejected for documents it refused for good (the rest are written)."""
+        pending = ops
+        waits = iter(self.retry_waits)
+        while pending:
+            try:
+                answer = self.client.bulk(pending, refresh=self.refresh)
+            except IndexUnavailable:
+                wait = next(waits, None)
+                if wait is None:
+                    raise
+                logger.warning("engine unavailable, retrying bulk in %ss url=%s", wait, self.client.url)
+                time.sleep(wait)
+                continue
+            except SearchIndexError as exc:
+                wait = next(waits, None) if getattr(exc, "status", None) in RETRY_STATUSES else None
+                if wait is None:
+                    raise
+                time.sleep(wait)
+                continue
+            retry, failures = _bulk_outcome(pending, answer)
+            if failures:
+                for doc_id, reason in failures.items():
+                    logger.error("engine refused document id=%s reason=%s", doc_id, reason)
+                raise BulkRejected(failures)
+            if not retry:
+                return
+            wait = next(waits, None)
+            if wait is None:
+                raise IndexUnavailable(f"the engine at {self.client.url} kept refusing {len(retry) // 2} "
+                                       f"document(s) with 429/5xx; they go to the spool")
+            logger.warning("engine busy, retrying docs=%d in %ss", len(retry) // 2, wait)
+            time.sleep(wait)
+            pending = retry
+
+    def _mget(self, index: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(ids))
+        for i in range(0, len(unique), MGET_CHUNK):
+            for doc in self.client.mget(index, unique[i:i + MGET_CHUNK]):
+                found[doc["id"]] = doc
+        return found
+
+    def _comment_counts(self, article_ids: list[str]) -> dict[str, int]:
+        if not article_ids:
+            return {}
+        body = {"size": 0, "query": {"terms": {"article_id": article_ids}},
+                "aggs": {"per_article": {"terms": {"field": "article_id", "size": len(article_ids)}}}}
+        answer = self.client.search(self.comments, body)
+        return {b["key"]: b["doc_count"] for b in answer["aggregations"]["per_article"]["buckets"]}
+
+    # ------------------------------------------------------------ reads
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        node = parse(request.query)
+        types = tuple(dict.fromkeys(request.types)) or ("article", "comment")
+        indices = [self.articles if t == "article" else self.comments for t in types]
+        filters: list[dict[str, Any]] = [{"terms": {"type": list(types)}}]
+        for field, values in (("source", request.sources), ("topics", request.topics),
+                              ("language", request.languages)):
+            if values:
+                filters.append({"terms": {field: [v.lower() for v in values]}})
+        since, until = bound(request.since, end=False), bound(request.until, end=True)
+        if since or until:
+            filters.append({"range": {"date": {k: v for k, v in (("gte", since), ("lte", until)) if v}}})
+
+        # The same order as SQLite: by score only when there are words to rank by, then newest, then id.
+        rank_terms = highlight_terms(node) if request.sort == "relevance" else []
+        ranked = bool(rank_terms)
+        sort: list[Any] = [{"date": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+        if ranked:
+            sort.insert(0, {"_score": "desc"})
+        limit = max(0, request.limit)
+        # The query only selects (filter context); the score comes from the rank clauses alone, as in SQLite.
+        body: dict[str, Any] = {
+            "query": {"bool": {"filter": [to_engine_dsl(node), *filters], "should": _rank_clauses(rank_terms)}},
+            "size": limit + 1,  # one more than asked tells whether there is a next page
+            "sort": sort,
+            "track_total_hits": True,
+            "track_scores": ranked,
+        }
+        if request.search_after:
+            body["search_after"] = list(request.search_after)
+        elif request.offset:
+            body["from"] = request.offset
+        if request.facets:
+            body["aggs"] = _FACET_AGGS
+        answer = self.client.search(",".join(indices), body)
+        raw_hits = answer["hits"]["hits"]
+        hits = []
+        for raw in raw_hits[:limit]:
+            doc = _public({**raw.get("_source", {}), "id": raw["_id"]})
+            hits.append(search_hit(doc, node, score=raw.get("_score") if ranked else None))
+        return SearchResult(
+            total=int(answer["hits"]["total"]["value"]),
+            hits=hits,
+            facets=_facets(answer.get("aggregations", {})) if request.facets else None,
+            next_cursor=list(raw_hits[limit - 1]["sort"]) if limit and len(raw_hits) > limit else None,
+        )
+
+    def get_article(self, id_or_url: str) -> dict[str, Any] | None:
+        key = id_or_url.strip()
+        if "://" not in key:
+            found = self._mget(self.articles, [key]).get(key)
+            return _public(found) if found is not None else None
+        doc = self._mget(self.articles, [article_id(key)]).get(article_id(key))
+        if doc is not None:
+            return _public(doc)
+        body = {"size": 1, "query": {"bool": {"should": [
+            {"term": {"url": key}}, {"term": {"canonical_url": key}},
+            {"term": {"canonical_url": canonicalize_url(key)}}], "minimum_should_match": 1}}}
+        hits = self.client.search(self.articles, body)["hits"]["hits"]
+        return _public({**hits[0]["_source"], "id": hits[0]["_id"]}) if hits else None
+
+    def get_comments(self, article_id: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {"size": PAGE_SIZE, "query": {"term": {"article_id": article_id}},
+                                    "sort": [{"position": "asc"}, {"id": "asc"}]}
+            if after:
+                body["search_after"] = after
+            hits = self.client.search(self.comments, body)["hits"]["hits"]
+            out += [_public({**h["_source"], "id": h["_id"]}) for h in hits]
+            if len(hits) < PAGE_SIZE:
+                return out
+            after = hits[-1]["sort"]
+
+    def count(self) -> dict[str, int]:
+        return {"article": self.client.count(self.articles), "comment": self.client.count(self.comments)}
+
+    def refresh_now(self) -> None:
+        """Make everything written so far visible to search."""
+        self.client.refresh(f"{self.articles},{self.comments}")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+_FACET_AGGS: dict[str, Any] = {
+    "source": {"terms": {"field": "source.raw", "size": FACET_SIZE}},
+    "type": {"terms": {"field": "type", "size": 2}},
+    "language": {"terms": {"field": "language.raw", "size": FACET_SIZE}},
+    "day": {"date_histogram": {"field": "date", "calendar_interval": "day", "format": "yyyy-MM-dd",
+                               "min_doc_count": 1}},
+}
+
+
+def _rank_clauses(terms: list[Term | Phrase]) -> list[dict[str, Any]]:
+    """BM25 clauses for the words a hit contains, a title match weighted as SQLite's bm25 weights it."""
+    clauses: list[dict[str, Any]] = []
+    for leaf in dict.fromkeys(terms):
+        for field in text_fields(leaf.field):
+            clause = to_engine_dsl(dataclasses.replace(leaf, field=field))
+            clauses.append({"bool": {"should": [clause], "boost": RANK_BOOSTS.get(field, 1.0)}})
+    return clauses
+
+
+def _empty_facets() -> dict[str, dict[str, int]]:
+    return {name: {} for name in _FACET_AGGS}
+
+
+def _facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
+    out = _empty_facets()
+    for name in _FACET_AGGS:
+        for bucket in aggs.get(name, {}).get("buckets", []):
+            key = bucket.get("key_as_string", bucket["key"])
+            out[name][str(key)] = int(bucket["doc_count"])
+    return out
+
+
+def _engine_doc(doc: dict[str, Any]) -> dict[str, Any]:
+    """The stored document plus the engine-only fields the DSL and the facets use."""
+    out = dict(doc)
+    out["date"] = document_date(doc)
+    if doc.get("type") == "article":
+        out["author"] = "; ".join(a for a in doc.get("authors") or [] if a) or None
+    return out
+
+
+def _public(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored document as every backend returns it: the engine-only fields dropped."""
+    out = {k: v for k, v in doc.items() if k not in INTERNAL_FIELDS}
+    if out.get("type") == "article":
+        out.pop("author", None)
+    return out
+
+
+def _outcome(doc: dict[str, Any], old: dict[str, Any] | None, seen_at: str) -> str:
+    """new, updated or unchanged; sets first_seen (kept from the stored document) and last_seen on ``doc``."""
+    doc["first_seen"] = (old or {}).get("first_seen") or seen_at
+    doc["last_seen"] = seen_at
+    if old is None:
+        return "new"
+    return "unchanged" if content_hash(_public(old)) == content_hash(doc) else "updated"
+
+
+def _index_op(index: str, doc_id: str, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"index": {"_index": index, "_id": doc_id}}, doc]
+
+
+def _update_op(index: str, doc_id: str, fields: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"update": {"_index": index, "_id": doc_id}}, {"doc": fields}]
+
+
+def _bulk_outcome(ops: list[dict[str, Any]], answer: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """(operations to retry for 429/5xx, {id: reason} refused for good) from a bulk answer."""
+    if not answer.get("errors"):
+        return [], {}
+    retry: list[dict[str, Any]] = []
+    failures: dict[str, str] = {}
+    for n, item in enumerate(answer["items"]):
+        result = next(iter(item.values()))
+        status = int(result.get("status", 0))
+        if status < 300:
+            continue
+        if status in RETRY_STATUSES:
+            retry += ops[2 * n:2 * n + 2]
+        else:
+            error = result.get("error") or {}
+            failures[str(result.get("_id"))] = str(error.get("reason") or error.get("type") or status)
+    return retry, failures
+
+
+def open_engine_index(url: str, *, prefix: str | None = None, refresh: Refresh = False,
+                      auth: EngineAuth | None = None, retry_waits: Iterable[float] = RETRY_WAITS) -> EngineIndex:
+    """Connect to the engine at ``url`` (Elasticsearch or OpenSearch, as it reports), write the templates
+    and make sure the aliases exist. Credentials come from MONITOR_INDEX_* environment variables; the
+    index prefix from ``prefix``, else MONITOR_INDEX_PREFIX (several monitors on one cluster), else "monitor"."""
+    prefix = prefix or os.environ.get(ENV_PREFIX) or mappings.DEFAULT_PREFIX
+    client = connect(url, auth=auth)
+    try:
+        return EngineIndex(client, prefix=prefix, refresh=refresh, retry_waits=tuple(retry_waits))
+    except BaseException:
+        client.close()
+        raise

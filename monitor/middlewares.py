@@ -1,0 +1,94 @@
+"""A Scrapy downloader middleware for conditional requests: sends stored ETag/Last-Modified, turns 304 into NotModified."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+
+from monitor.state.validators import Validators, ValidatorStore
+
+logger = logging.getLogger(__name__)
+
+# request.meta["conditional"]: what the spider says a request is.
+DISCOVERY = "discovery"  # a feed or sitemap: a 304 means it lists nothing new
+ARTICLE = "article"  # an indexed article fetched again for new comments
+NEW_ARTICLE = "new-article"  # not indexed yet: always fetched whole, its validators kept for next time
+SENDS_VALIDATORS = (DISCOVERY, ARTICLE)
+CONDITIONAL_HEADERS = (b"If-None-Match", b"If-Modified-Since")
+
+
+class NotModified(IgnoreRequest):
+    """The server says our copy is current (304): nothing to parse."""
+
+
+class ConditionalRequestsMiddleware:
+    """Validators are loaded once per crawl and written back once, when the spider closes."""
+
+    def __init__(self, store: ValidatorStore, *, stats: Any) -> None:
+        self.store = store
+        self.stats = stats
+        self.source = ""
+        self.known: dict[str, Validators] = {}
+        self.pending: list[tuple[Request, Validators]] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ConditionalRequestsMiddleware":
+        path = crawler.settings.get("MONITOR_STATE_DB")
+        if not crawler.settings.getbool("MONITOR_CONDITIONAL_REQUESTS", True) or not path:
+            raise NotConfigured
+        middleware = cls(ValidatorStore(Path(path)), stats=crawler.stats)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_opened(self, spider: Any) -> None:
+        self.source = str(getattr(spider, "source_name", "") or spider.name)
+        self.known = self.store.for_source(self.source)
+
+    def process_request(self, request: Request) -> None:
+        for name in CONDITIONAL_HEADERS:  # a redirect copies the headers meant for the first URL
+            request.headers.pop(name, None)
+        if request.meta.get("conditional") in SENDS_VALIDATORS and request.url in self.known:
+            for header, value in self.known[request.url].headers().items():
+                request.headers[header] = value
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        kind = request.meta.get("conditional")
+        if response.status == 304 and any(name in request.headers for name in CONDITIONAL_HEADERS):
+            self.stats.inc_value("monitor/pages/not_modified")
+            self.stats.inc_value(f"monitor/pages/not_modified/{kind}")
+            logger.debug("not modified source=%s url=%s", self.source, request.url)
+            raise NotModified(f"not modified: {request.url}")
+        if response.status == 200 and kind:
+            etag = _header(response, b"ETag")
+            last_modified = _header(response, b"Last-Modified")
+            self.pending.append((request, Validators(request.url, etag, last_modified)))
+        return response
+
+    def spider_closed(self, reason: str) -> None:
+        """Keep what this crawl learnt; a feed's validators only after a clean crawl.
+
+        A feed that answers 304 next time is not read again, so anything it listed that this crawl
+        failed to fetch (an error, a max_articles cut, a crawl stopped early) would be missed.
+        """
+        stats = self.stats.get_stats()
+        clean = reason == "finished" and not any(
+            k.startswith("monitor/errors/") or k == "monitor/skipped/max_articles" for k in stats
+        )
+        # The spider may change its mind while parsing (a sitemap index is always fetched whole).
+        chosen = [v for request, v in self.pending
+                  if request.meta.get("conditional") in (ARTICLE, NEW_ARTICLE)
+                  or (clean and request.meta.get("conditional") == DISCOVERY)]
+        stored = self.store.put_many(chosen, source=self.source)
+        self.stats.set_value("monitor/validators/stored", stored)
+        self.pending = []
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,1 @@
+"""Crawl runs: the subprocess of one crawl, the supervisor, run records, schedules, `monitor serve` and status."""

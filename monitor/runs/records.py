@@ -1,0 +1,136 @@
+"""Crawl run records in the state store: one row per run, its counters, status and log; source health from them."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from monitor.state.db import connect
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended TEXT,
+    status TEXT NOT NULL,
+    reason TEXT,
+    pid INTEGER,
+    pages_fetched INTEGER NOT NULL DEFAULT 0,
+    not_modified INTEGER NOT NULL DEFAULT 0,
+    articles_new INTEGER NOT NULL DEFAULT 0,
+    articles_updated INTEGER NOT NULL DEFAULT 0,
+    comments_new INTEGER NOT NULL DEFAULT 0,
+    errors TEXT NOT NULL DEFAULT '{}',
+    summary TEXT NOT NULL DEFAULT '{}',
+    log_path TEXT
+);
+CREATE INDEX IF NOT EXISTS crawl_runs_by_source ON crawl_runs (source, id);
+"""
+
+RUNNING = "running"
+FINISHED = "finished"
+FAILED = "failed"
+TIMEOUT = "timeout"
+INTERRUPTED = "interrupted"  # the server stopped (or died) while it ran
+FAILING_STATUSES = (FAILED, TIMEOUT)
+COUNTERS = ("pages_fetched", "not_modified", "articles_new", "articles_updated", "comments_new")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Health:
+    """A source's health: ``ok``, ``failing`` (unhealthy_after failures in a row), ``degraded`` or ``never run``."""
+
+    state: str
+    failures_in_a_row: int
+    reason: str | None
+
+
+class RunStore:
+    """Run records; every method opens its own connection, so any thread (or process) may call it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with connect(path) as db:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+
+    def start(self, source: str, *, pid: int | None, log_path: str, started: str | None = None) -> int:
+        with connect(self.path) as db:
+            cursor = db.execute(
+                "INSERT INTO crawl_runs (source, started, status, pid, log_path) VALUES (?, ?, ?, ?, ?)",
+                (source, started or now_iso(), RUNNING, pid, log_path),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def update(self, run_id: int, summary: dict[str, Any]) -> None:
+        """Refresh a running run's counters from a crawl summary (crawl.summarize_stats)."""
+        with connect(self.path) as db:
+            db.execute(
+                f"UPDATE crawl_runs SET {', '.join(f'{c} = ?' for c in COUNTERS)}, errors = ?, summary = ? WHERE id = ?",
+                (*(int(summary.get(c, 0) or 0) for c in COUNTERS), json.dumps(summary.get("errors", {})),
+                 json.dumps(summary), run_id),
+            )
+
+    def finish(self, run_id: int, *, status: str, reason: str | None, summary: dict[str, Any],
+               ended: str | None = None) -> None:
+        self.update(run_id, summary)
+        with connect(self.path) as db:
+            db.execute("UPDATE crawl_runs SET status = ?, reason = ?, ended = ? WHERE id = ?",
+                       (status, reason, ended or now_iso(), run_id))
+
+    def running(self) -> list[dict[str, Any]]:
+        with connect(self.path) as db:
+            return [_row(r) for r in db.execute("SELECT * FROM crawl_runs WHERE status = ? ORDER BY id", (RUNNING,))]
+
+    def mark_interrupted(self, run_id: int, reason: str) -> None:
+        with connect(self.path) as db:
+            db.execute("UPDATE crawl_runs SET status = ?, reason = ?, ended = coalesce(ended, ?) WHERE id = ?",
+                       (INTERRUPTED, reason, now_iso(), run_id))
+
+    def runs(self, *, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Newest first."""
+        query, args = "SELECT * FROM crawl_runs", []
+        if source:
+            query, args = query + " WHERE source = ?", [source]
+        with connect(self.path) as db:
+            return [_row(r) for r in db.execute(query + " ORDER BY id DESC LIMIT ?", (*args, limit))]
+
+    def last_runs(self) -> dict[str, dict[str, Any]]:
+        """The newest run of every source that has one."""
+        with connect(self.path) as db:
+            rows = db.execute("SELECT * FROM crawl_runs WHERE id IN (SELECT max(id) FROM crawl_runs GROUP BY source)")
+            return {row["source"]: _row(row) for row in rows}
+
+    def health(self, source: str, *, unhealthy_after: int) -> Health:
+        """Failures in a row since the last good run; runs the server interrupted count neither way."""
+        with connect(self.path) as db:
+            rows = db.execute(
+                "SELECT status, reason FROM crawl_runs WHERE source = ? AND status NOT IN (?, ?) "
+                "ORDER BY id DESC LIMIT ?", (source, RUNNING, INTERRUPTED, max(unhealthy_after, 100)),
+            ).fetchall()
+        if not rows:
+            return Health("never run", 0, None)
+        failures = 0
+        for row in rows:
+            if row["status"] not in FAILING_STATUSES:
+                break
+            failures += 1
+        if failures == 0:
+            return Health("ok", 0, None)
+        reason = rows[0]["reason"]
+        return Health("failing" if failures >= unhealthy_after else "degraded", failures, reason)
+
+
+def _row(row: Any) -> dict[str, Any]:
+    data = dict(row)
+    data["errors"] = json.loads(data.get("errors") or "{}")
+    data["summary"] = json.loads(data.get("summary") or "{}")
+    return data

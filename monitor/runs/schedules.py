@@ -1,0 +1,147 @@
+"""Schedules: one APScheduler job per source, persisted in the state store, kept in step with the config."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.config import Config, ScheduleConfig
+from monitor.runs.supervisor import CrawlSupervisor
+from monitor.state.db import sqlalchemy_url
+
+logger = logging.getLogger(__name__)
+
+JOB_PREFIX = "crawl:"
+ALERTS_JOB = "alerts:digests"
+ALERTS_EVERY_SECONDS = 60
+JOBS_TABLE = "apscheduler_jobs"
+# Worker threads wait for a free crawl slot (serve.max_concurrent_crawls) inside the job; more threads
+# than slots lets due sources queue there in order instead of in the executor.
+WORKER_THREADS = 32
+
+# Jobs are stored by reference ("monitor.runs.schedules:run_scheduled_crawl"), so they find the
+# running server's supervisor here, not in their pickled arguments.
+_supervisor: CrawlSupervisor | None = None
+_config: Config | None = None
+
+
+def run_scheduled_crawl(source: str) -> None:
+    """The job of every source."""
+    if _supervisor is None:
+        logger.warning("no server to crawl with source=%s", source)
+        return
+    _supervisor.run(source)
+
+
+def alerts_tick() -> None:
+    """Every minute: send the alert digests that are due, and retry notifications that failed."""
+    from monitor.alerts.service import deliver, send_due_digests
+
+    if _config is None:
+        return
+    send_due_digests(_config, datetime.now(timezone.utc))
+    deliver(_config)
+
+
+def job_id(source: str) -> str:
+    return JOB_PREFIX + source
+
+
+def trigger_for(schedule: ScheduleConfig, *, zone: str) -> BaseTrigger:
+    jitter = int(schedule.jitter.total_seconds()) if schedule.jitter else None
+    if schedule.cron:
+        trigger = CronTrigger.from_crontab(schedule.cron, timezone=zone)
+        trigger.jitter = jitter
+        return trigger
+    assert schedule.every is not None
+    return IntervalTrigger(seconds=schedule.every.total_seconds(), jitter=jitter, timezone=zone)
+
+
+def build_scheduler(config: Config, supervisor: CrawlSupervisor) -> BackgroundScheduler:
+    """A scheduler on the state store; missed runs of a job coalesce into one, at most one instance each."""
+    global _supervisor, _config
+    _supervisor, _config = supervisor, config
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=sqlalchemy_url(config.state_db), tablename=JOBS_TABLE)},
+        executors={"default": ThreadPoolExecutor(WORKER_THREADS)},
+        job_defaults={"coalesce": True, "max_instances": 1,
+                      "misfire_grace_time": int(config.serve.misfire_grace.total_seconds())},
+        timezone=config.serve.timezone,
+    )
+
+
+@dataclass
+class SyncResult:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        parts = [f"{k}={','.join(v)}" for k, v in vars(self).items() if v and k != "kept"]
+        return " ".join(parts) or "no schedule changed"
+
+
+def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> SyncResult:
+    """Make the stored jobs match the config: add new sources, reschedule changed ones, drop removed ones.
+
+    An unchanged job keeps its stored next run time: that is what lets a restarted server catch up.
+    """
+    global _config
+    _config = config
+    result = SyncResult()
+    wanted = {s.name: schedule for s in config.sources if (schedule := config.schedule_of(s)) is not None}
+    grace = int(config.serve.misfire_grace.total_seconds())
+    existing = {job.id: job for job in scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)}
+    for jid in sorted(set(existing) - {job_id(name) for name in wanted}):
+        scheduler.remove_job(jid)
+        result.removed.append(jid.removeprefix(JOB_PREFIX))
+    for name, schedule in wanted.items():
+        trigger = trigger_for(schedule, zone=config.serve.timezone)
+        label = f"crawl {name}: {schedule.describe()}" + (f" [{config.serve.timezone}]" if schedule.cron else "")
+        job = existing.get(job_id(name))
+        if job is None:
+            first = datetime.now(timezone.utc) if config.serve.run_new_sources_now else None
+            scheduler.add_job(run_scheduled_crawl, trigger, args=[name], id=job_id(name), name=label,
+                              replace_existing=True, misfire_grace_time=grace,
+                              **({"next_run_time": first} if first else {}))
+            result.added.append(name)
+        elif job.name != label:
+            scheduler.modify_job(job.id, name=label, misfire_grace_time=grace)
+            scheduler.reschedule_job(job.id, trigger=trigger)
+            result.changed.append(name)
+        else:
+            if job.misfire_grace_time != grace:
+                scheduler.modify_job(job.id, misfire_grace_time=grace)
+            result.kept.append(name)
+    # Always scheduled: alerts added with `monitor alerts add` live in the state store, not the config.
+    if scheduler.get_job(ALERTS_JOB) is None:
+        scheduler.add_job(alerts_tick, "interval", seconds=ALERTS_EVERY_SECONDS, id=ALERTS_JOB,
+                          name="alert digests and retries", replace_existing=True)
+    return result
+
+
+def next_runs(config: Config) -> dict[str, datetime | None]:
+    """Each scheduled source's stored next run time, read from the state store (no scheduler needed)."""
+    from monitor.state.db import connect
+
+    if not config.state_db.exists():
+        return {}
+    with connect(config.state_db) as db:
+        exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (JOBS_TABLE,)).fetchone()
+        if not exists:
+            return {}
+        rows = db.execute(f"SELECT id, next_run_time FROM {JOBS_TABLE} WHERE id LIKE ?", (JOB_PREFIX + "%",))
+        return {row["id"].removeprefix(JOB_PREFIX): _from_timestamp(row["next_run_time"]) for row in rows}
+
+
+def _from_timestamp(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(float(value), timezone.utc) if value is not None else None

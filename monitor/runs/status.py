@@ -1,0 +1,49 @@
+"""Runs and sources as people see them (for `monitor runs`, `monitor sources` and the web API)."""
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.config import Config
+from monitor.runs.records import RunStore
+from monitor.runs.schedules import next_runs
+from monitor.runs.serve import server_pid
+
+RUN_FIELDS = ("id", "source", "status", "started", "ended", "reason", "pages_fetched", "not_modified",
+              "articles_new", "articles_updated", "comments_new", "errors", "log_path")
+
+
+def runs(config: Config, *, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Run records, newest first."""
+    if source:
+        config.source(source)
+    return [_shown(r) for r in RunStore(config.state_db).runs(source=source, limit=limit)]
+
+
+def sources(config: Config) -> dict[str, Any]:
+    """Every configured source: its schedule, last run, next run and health; and whether a server runs."""
+    store = RunStore(config.state_db)
+    last = store.last_runs()
+    upcoming = next_runs(config)
+    pid = server_pid(config.state_db)
+    shown = []
+    for source in config.sources:
+        schedule = config.schedule_of(source)
+        health = store.health(source.name, unhealthy_after=config.serve.unhealthy_after)
+        next_run = upcoming.get(source.name)
+        shown.append({
+            "name": source.name,
+            "schedule": schedule.describe() if schedule else None,
+            "last_run": _shown(last[source.name]) if source.name in last else None,
+            "next_run": next_run.isoformat(timespec="seconds") if next_run else None,
+            "health": health.state,
+            "failures_in_a_row": health.failures_in_a_row,
+            "reason": health.reason,
+        })
+    return {"server": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
+            "sources": shown}
+
+
+def _shown(record: dict[str, Any]) -> dict[str, Any]:
+    shown = {key: record.get(key) for key in RUN_FIELDS}
+    shown["log"] = shown.pop("log_path")
+    return shown

@@ -1,0 +1,1 @@
+"""The state store: one SQLite file on a single machine (schedules, runs, HTTP validators, alert outbox)."""
