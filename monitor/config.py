@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
@@ -390,11 +390,20 @@ class SourceConfig(_Strict):
         return sorted(h for h in hosts if h)
 
 
+def _check_cron(cron: str) -> None:
+    """Raise ValueError saying what is wrong with a five-field cron expression (UTC)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(cron, timezone=timezone.utc)
+    except ValueError as exc:
+        raise ValueError(f"{cron!r} is not a cron schedule ({exc}); write five fields: "
+                         f"minute hour day month weekday, like \"0 8 * * *\" (UTC)") from None
+
+
 def _valid_query(query: str) -> str:
     from monitor.errors import QueryError
-    from monitor.query import (
-        parse,  # late: the query module must not depend on the config
-    )
+    from monitor.query import parse  # late, like the other validators' imports: `monitor --help` stays quick
 
     try:
         parse(query)
@@ -451,9 +460,7 @@ class AlertConfig(_Strict):
     @classmethod
     def _cron(cls, schedule: str | None) -> str | None:
         if schedule is not None:
-            from monitor.alerts.schedule import check_cron
-
-            check_cron(schedule)
+            _check_cron(schedule)
         return schedule
 
     @model_validator(mode="after")

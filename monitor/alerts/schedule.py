@@ -10,15 +10,6 @@ def _trigger(cron: str) -> CronTrigger:
     return CronTrigger.from_crontab(cron, timezone=timezone.utc)
 
 
-def check_cron(cron: str) -> None:
-    """Raise ValueError saying what is wrong with a five-field cron expression."""
-    try:
-        _trigger(cron)
-    except ValueError as exc:
-        raise ValueError(f"{cron!r} is not a cron schedule ({exc}); write five fields: "
-                         f"minute hour day month weekday, like \"0 8 * * *\" (UTC)") from None
-
-
 def next_fire(cron: str, after: datetime) -> datetime:
     """The first time the schedule fires strictly after ``after``."""
     trigger = _trigger(cron)
