@@ -1,0 +1,60 @@
+"""Near-duplicate keys of an article's text: word shingles, a MinHash signature and its LSH band keys."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import MinHash
+
+from monitor.query.words import tokenize
+
+SHINGLE_WORDS = 4
+# 42 bands of 3 rows: pairs at Jaccard 0.35 share a band key with probability 1 - (1 - 0.35**3)**42 = 0.85,
+# at 0.5 with 0.996, at 0.1 with 0.04; the MinHash estimate then verifies each candidate.
+BANDS = 42
+ROWS = 3
+NUM_PERM = BANDS * ROWS
+SEED = 20261201  # fixed: keys stored in an index must come out the same in every process, forever
+# Texts this short (in words) say too little to tell a copy from a look-alike.
+MIN_WORDS = 25
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the index keeps per article to find and check its near-duplicates."""
+
+    signature: tuple[int, ...]  # NUM_PERM MinHash values
+    band_keys: tuple[str, ...]  # BANDS keys "band:hash", one terms query finds the candidates
+
+    def similarity(self, other: Fingerprint) -> float:
+        """The MinHash estimate of the two texts' shingle Jaccard similarity."""
+        mine, theirs = np.asarray(self.signature), np.asarray(other.signature)
+        return float(np.count_nonzero(mine == theirs)) / NUM_PERM
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
+    """The overlapping runs of ``size`` words, cut and folded as the search index cuts words."""
+    words = tokenize(text)
+    return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+
+
+def fingerprints(texts: Sequence[str]) -> list[Fingerprint | None]:
+    """One fingerprint per text (None when it is too short to compare), hashed together for speed."""
+    sets = [shingles(text) if len(tokenize(text)) >= MIN_WORDS else set() for text in texts]
+    wanted = [s for s in sets if s]
+    hashed = iter(MinHash.bulk(wanted, num_perm=NUM_PERM, seed=SEED)) if wanted else iter(())
+    return [_fingerprint(next(hashed).hashvalues) if s else None for s in sets]
+
+
+def fingerprint(text: str) -> Fingerprint | None:
+    return fingerprints([text])[0]
+
+
+def _fingerprint(values: np.ndarray) -> Fingerprint:
+    keys = tuple(
+        f"{band}:{hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).hexdigest()}"
+        for band in range(BANDS)
+    )
+    return Fingerprint(signature=tuple(int(v) for v in values), band_keys=keys)
