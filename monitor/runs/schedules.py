@@ -66,10 +66,11 @@ class _WithContext:
         return str(self._job)
 
 
-def run_scheduled_crawl(source: str, *, context: JobContext) -> str | None:
+def run_scheduled_crawl(source: str, context: JobContext | None = None) -> str | None:
     """The job of every source: its run's status, or None when it did not start."""
+    # ``context`` defaults to None only because APScheduler checks a job's arguments when it is added.
     try:
-        return context.supervisor.run(source).status
+        return _given(context).supervisor.run(source).status
     except CrawlRefused as exc:
         logger.info("crawl skipped: %s source=%s", exc, source)
     except MonitorError as exc:  # removed from the config, or its secrets are missing
@@ -77,13 +78,19 @@ def run_scheduled_crawl(source: str, *, context: JobContext) -> str | None:
     return None
 
 
-def alerts_tick(*, context: JobContext) -> None:
+def alerts_tick(context: JobContext | None = None) -> None:
     """Every minute: send the alert digests that are due, and retry notifications that failed."""
     from monitor.alerts.service import deliver, send_due_digests
 
-    config = context.supervisor.config
+    config = _given(context).supervisor.config
     send_due_digests(config, datetime.now(UTC))
     deliver(config)
+
+
+def _given(context: JobContext | None) -> JobContext:
+    if context is None:
+        raise TypeError("this job runs only in a scheduler of build_scheduler(), whose executor gives its context")
+    return context
 
 
 def job_id(source: str) -> str:

@@ -31,9 +31,9 @@ def main(argv: list[str]) -> int:
     note("start")
     report({"downloader/response_count": 1})
     if kind == "hang":  # with a child that would outlive it, like an extraction worker
-        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
         note("child", child.pid)
-        time.sleep(600)
+        time.sleep(60)
     if kind == "slow":
         time.sleep(1.5)
     if kind == "crash":

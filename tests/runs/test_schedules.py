@@ -1,7 +1,7 @@
 """Schedules in the config, job sync with the state store, run health and HTTP validators, without a server."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +9,10 @@ import pytest
 
 from monitor.config import config_from_dict
 from monitor.errors import ConfigError
+from monitor.runs.crawl import nothing_fetched
 from monitor.runs.records import RunStore
 from monitor.runs.schedules import build_scheduler, job_id, next_runs, sync_jobs
-from monitor.runs.supervisor import CrawlSupervisor, nothing_fetched
+from monitor.runs.supervisor import CrawlSupervisor
 from monitor.state.validators import Validators, ValidatorStore
 
 
@@ -47,7 +48,7 @@ def test_sync_keeps_unchanged_jobs_next_run_and_follows_config_changes(tmp_path:
     try:
         first = sync_jobs(scheduler, config)
         assert sorted(first.added) == ["a", "b", "c"]
-        missed = datetime.now(timezone.utc) - timedelta(hours=5)
+        missed = datetime.now(UTC) - timedelta(hours=5)
         scheduler.modify_job(job_id("a"), next_run_time=missed)  # as if the server had been down
         changed = _config(tmp_path, {"a": "1h", "b": "*/10 * * * *", "d": "2h"}, run_new_sources_now=False)
         second = sync_jobs(scheduler, changed)
@@ -55,7 +56,7 @@ def test_sync_keeps_unchanged_jobs_next_run_and_follows_config_changes(tmp_path:
         stored = next_runs(changed)
         assert set(stored) == {"a", "b", "d"}
         assert stored["a"] is not None and abs(stored["a"] - missed) < timedelta(seconds=1)  # still due: caught up
-        assert stored["b"] is not None and stored["b"] - datetime.now(timezone.utc) <= timedelta(minutes=10)
+        assert stored["b"] is not None and stored["b"] - datetime.now(UTC) <= timedelta(minutes=10)
         assert scheduler.get_job(job_id("a")).coalesce and scheduler.get_job(job_id("a")).max_instances == 1
     finally:
         scheduler.shutdown(wait=False)
