@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
         note("child", child.pid)
         time.sleep(60)
     if kind == "slow":
-        time.sleep(1.5)
+        time.sleep(0.8)
     if kind == "crash":
         print("ValueError: the config of the fake crawl is broken", file=sys.stderr)
         note("end")

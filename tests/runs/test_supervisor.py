@@ -12,12 +12,19 @@ import pytest
 
 from monitor.config import Config, config_from_dict
 from monitor.errors import CrawlRefused
+from monitor.runs import supervisor as supervisor_module
 from monitor.runs.records import RunStore
 from monitor.runs.schedules import build_scheduler, job_id, sync_jobs
 from monitor.runs.supervisor import CrawlSupervisor
 
 FAKE_CRAWL = Path(__file__).with_name("fake_crawl.py")
 WAIT_SECONDS = 30
+
+
+@pytest.fixture(autouse=True)
+def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in crawls take a second; the supervisor looks at them more often than at real ones."""
+    monkeypatch.setattr(supervisor_module, "POLL_SECONDS", 0.05)
 
 
 def make_config(tmp_path: Path, names: list[str], **serve: Any) -> Config:
