@@ -1,6 +1,8 @@
 """The crawl supervisor with a stand-in crawl command: one run per source, the limit, timeouts, stops, outcomes."""
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import threading
 import time
@@ -166,6 +168,24 @@ def test_stop_ends_running_crawls_as_interrupted_and_refuses_new_ones(tmp_path: 
         ("hang", "interrupted", "stopped for the test")]
     with pytest.raises(CrawlRefused, match="stopping"):
         supervisor.start("ok")
+
+
+def test_ctrl_c_during_a_crawl_of_many_stops_them_and_records_them_as_interrupted(tmp_path: Path) -> None:
+    config = make_config(tmp_path, ["hang-a", "hang-b"])
+    journal = tmp_path / "journal"
+    supervisor = make_supervisor(config, journal, parallel=2, timed=False)
+
+    def press_ctrl_c() -> None:
+        wait_for(lambda: len([e for e in events(journal) if e[0] == "child"]) == 2, "both crawls")
+        os.kill(os.getpid(), signal.SIGINT)  # the terminal's Ctrl-C reaches only this process
+
+    threading.Thread(target=press_ctrl_c, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        supervisor.crawl(["hang-a", "hang-b"])
+    assert not any(alive(pid) for _, _, pid in events(journal))
+    assert sorted((r["source"], r["status"], r["reason"]) for r in RunStore(config.state_db).runs()) == [
+        ("hang-a", "interrupted", "stopped by Ctrl-C before the crawl ended"),
+        ("hang-b", "interrupted", "stopped by Ctrl-C before the crawl ended")]
 
 
 def test_a_scheduled_job_crawls_through_the_supervisor_the_scheduler_was_built_with(tmp_path: Path) -> None:
