@@ -111,8 +111,16 @@ class CrawlSupervisor:
         for name in names:
             self.config.source(name)  # every source checked before the first starts
         with self._cond:
-            for name in names:
-                self._reserve(name)
+            reserved: list[str] = []
+            try:
+                for name in names:
+                    self._reserve(name)
+                    reserved.append(name)
+            except CrawlRefused:  # all or none: the ones claimed already give their places back
+                for name in reserved:
+                    self._waiting.remove(name)
+                self._cond.notify_all()
+                raise
         runs: dict[str, CrawlRun] = {}
         errors: list[BaseException] = []
 

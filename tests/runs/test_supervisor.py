@@ -121,6 +121,19 @@ def test_a_source_never_runs_twice_at_once(tmp_path: Path) -> None:
     assert [r["status"] for r in RunStore(config.state_db).runs()] == ["finished", "finished"]
 
 
+def test_a_crawl_of_many_that_includes_a_running_source_starts_none_of_them(tmp_path: Path) -> None:
+    config = make_config(tmp_path, ["slow", "ok"])
+    journal = tmp_path / "journal"
+    supervisor = make_supervisor(config, journal)
+    supervisor.start("slow")
+    with pytest.raises(CrawlRefused, match="'slow' is already running"):
+        supervisor.crawl(["ok", "slow"])
+    wait_for(lambda: [r["status"] for r in RunStore(config.state_db).runs(source="slow")] == ["finished"],
+             "the running crawl to end")
+    assert [run.status for run in supervisor.crawl(["ok"])] == ["finished"]  # its place was given back
+    assert [source for event, source, _ in events(journal) if event == "start"] == ["slow", "ok"]
+
+
 def test_a_crawl_waiting_for_a_slot_is_queued(tmp_path: Path) -> None:
     config = make_config(tmp_path, ["slow-a", "slow-b"], max_concurrent_crawls=1)
     supervisor = make_supervisor(config, tmp_path / "journal")
