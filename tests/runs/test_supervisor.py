@@ -114,8 +114,8 @@ def test_a_source_never_runs_twice_at_once(tmp_path: Path) -> None:
         supervisor.start("slow")
     with pytest.raises(CrawlRefused, match="already running"):
         supervisor.run("slow")
-    wait_for(lambda: not supervisor.running() and RunStore(config.state_db).runs()[0]["status"] != "running",
-             "the first run to end")
+    wait_for(lambda: [r["status"] for r in RunStore(config.state_db).runs()] == ["finished"]
+             and not supervisor.running(), "the first run to end")
     assert supervisor.run("slow").status == "finished"  # once it ended, it runs again
     assert [event for event, _, _ in events(journal) if event in ("start", "end")] == ["start", "end"] * 2
     assert [r["status"] for r in RunStore(config.state_db).runs()] == ["finished", "finished"]
