@@ -5,25 +5,24 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from monitor.alerts.rules import Alert
 from monitor.errors import MonitorError
-from monitor.state.db import immediate_transaction, sql_statements
+from monitor.state.db import immediate_transaction, open_connection
+from monitor.state.schema import ensure_schema
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-BUSY_TIMEOUT_MS = 30_000
 # A claimed message not settled within this time (its sender died) is due again.
 CLAIM_SECONDS = 300
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS alert_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+_MIGRATIONS = ("""
 CREATE TABLE IF NOT EXISTS alert_rules (
     name TEXT PRIMARY KEY,
     origin TEXT NOT NULL,            -- config | cli
@@ -65,15 +64,15 @@ CREATE TABLE IF NOT EXISTS alert_outbox (
     sent_at TEXT
 );
 CREATE INDEX IF NOT EXISTS alert_outbox_due ON alert_outbox (status, next_attempt);
-"""
+""",)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass
@@ -94,7 +93,7 @@ class OutboxMessage:
     sent_at: str | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "OutboxMessage":
+    def from_row(cls, row: sqlite3.Row) -> OutboxMessage:
         data = dict(row)
         data["doc_ids"] = json.loads(data["doc_ids"])
         return cls(**data)
@@ -111,16 +110,9 @@ class AlertStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         try:
-            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                         check_same_thread=False)
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn = open_connection(self.path, shared=True)
             with self._write() as conn:
-                for statement in sql_statements(_SCHEMA):
-                    conn.execute(statement)
-                conn.execute("INSERT OR IGNORE INTO alert_meta (key, value) VALUES ('schema_version', ?)",
-                             (str(SCHEMA_VERSION),))
+                ensure_schema(conn, part="alerts", migrations=_MIGRATIONS, path=self.path)
         except sqlite3.Error as exc:
             raise MonitorError(f"cannot open the alert state {self.path}: {exc} (check that data_dir is writable)") from exc
 
@@ -137,7 +129,7 @@ class AlertStore:
         with self._lock:
             self._conn.close()
 
-    def __enter__(self) -> "AlertStore":
+    def __enter__(self) -> AlertStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

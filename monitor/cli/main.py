@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from monitor.cli.web import web_app
 from monitor.config import Config, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.index import SearchRequest
+from monitor.index.base import DocType, SortOrder
 
 app = typer.Typer(
     help="Media monitor: crawl news sites, extract articles and reader comments, search them.",
@@ -29,7 +30,7 @@ err_console = Console(stderr=True, highlight=False)
 
 
 class State:
-    config_path: Optional[Path] = None
+    config_path: Path | None = None
 
     def config(self) -> Config:
         return load_config(self.config_path)
@@ -40,7 +41,7 @@ state = State()
 
 @app.callback()
 def _main(
-    config: Optional[Path] = typer.Option(
+    config: Path | None = typer.Option(
         None, "--config", "-c", help="Config file (default: $MONITOR_CONFIG, then ./monitor.yaml)."
     ),
 ) -> None:
@@ -78,8 +79,12 @@ def crawl(
         raise ConfigError(f"{config.path}: no sources configured; add some under `sources:`")
     for name in names:
         config.source(name)
-    runs = render.crawl_with_progress(config, names, parallel=parallel, console=err_console,
-                                      show=not as_json and err_console.is_terminal)
+    try:
+        runs = render.crawl_with_progress(config, names, parallel=parallel, console=err_console,
+                                          show=not as_json and err_console.is_terminal)
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted:[/] the running crawls were stopped (see `monitor runs`)")
+        raise typer.Exit(130) from None
     summaries = [run.summary() for run in runs]
     if as_json:
         _print_json({"runs": summaries})
@@ -95,23 +100,24 @@ def search(
     type_: str = typer.Option("all", "--type", help="article, comment or all."),
     source: list[str] = typer.Option(None, "--source", help="Only these sources (repeatable)."),
     topic: list[str] = typer.Option(None, "--topic", help="Only documents tagged with these topics (repeatable)."),
-    since: Optional[str] = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
+    since: str | None = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
     sort: str = typer.Option("relevance", "--sort", help="relevance or date."),
     limit: int = typer.Option(20, "--limit", min=1, max=10_000),
     facets: bool = typer.Option(False, "--facets", help="Also count hits per source, type, language and day."),
-    after: Optional[str] = typer.Option(None, "--after", help="Deep paging: the next_cursor of the previous page."),
+    after: str | None = typer.Option(None, "--after", help="Deep paging: the next_cursor of the previous page."),
     as_json: bool = typer.Option(False, "--json", help="Print hits as JSON."),
 ) -> None:
     """Search articles and reader comments."""
-    types = {"all": ("article", "comment"), "article": ("article",), "comment": ("comment",)}
+    types: dict[str, tuple[DocType, ...]] = {"all": ("article", "comment"), "article": ("article",),
+                                             "comment": ("comment",)}
     if type_ not in types:
         raise MonitorError(f"--type must be article, comment or all, not {type_!r}")
-    if sort not in ("relevance", "date"):
+    orders: dict[str, SortOrder] = {"relevance": "relevance", "date": "date"}
+    if sort not in orders:
         raise MonitorError(f"--sort must be relevance or date, not {sort!r}")
     request = SearchRequest(query=query, types=types[type_], sources=tuple(source or ()), topics=tuple(topic or ()),
-                            since=since,
-                            until=until, sort=sort, limit=limit, facets=facets,  # type: ignore[arg-type]
+                            since=since, until=until, sort=orders[sort], limit=limit, facets=facets,
                             search_after=_decode_cursor(after) if after else None)
     result = service.search(state.config(), request)
     if as_json:
@@ -155,7 +161,7 @@ def thread(
 @app.command()
 def extract(
     file_or_url: str = typer.Argument(..., help="A saved page (.html or .html.gz) or a URL."),
-    url: Optional[str] = typer.Option(None, "--url", help="The page's original URL (for a saved file)."),
+    url: str | None = typer.Option(None, "--url", help="The page's original URL (for a saved file)."),
     as_json: bool = typer.Option(False, "--json", help="Print the article and comments as JSON."),
 ) -> None:
     """Run extraction alone on one page (no crawl, no index)."""

@@ -21,7 +21,7 @@ from rich.tree import Tree
 from monitor.config import Config
 from monitor.index import SearchResult
 from monitor.runs.crawl import CrawlRun
-from monitor.runs.supervisor import run_recorded_crawls
+from monitor.runs.supervisor import run_manual_crawls
 
 HIGHLIGHT = re.compile(r"«([^«»]*)»")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x1b]")
@@ -51,9 +51,9 @@ def highlighted(snippet: str) -> Text:
 def crawl_with_progress(
     config: Config, sources: Sequence[str], *, parallel: int, console: Console, show: bool
 ) -> list[CrawlRun]:
-    """Run the crawls, with one live progress line per source when ``show``."""
+    """Run the crawls, with one live progress line per source when ``show`` (from the supervisor's callback)."""
     if not show:
-        return run_recorded_crawls(config, sources, parallel=parallel)
+        return run_manual_crawls(config, sources, parallel=parallel)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),
                TextColumn("{task.fields[counts]}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
@@ -66,7 +66,7 @@ def crawl_with_progress(
             done = summary["status"] != "running"
             progress.update(tasks[source], counts=counts, total=1 if done else None, completed=1 if done else 0)
 
-        return run_recorded_crawls(config, sources, parallel=parallel, on_progress=update)
+        return run_manual_crawls(config, sources, parallel=parallel, on_progress=update)
 
 
 def crawl_summary(console: Console, summaries: Sequence[dict[str, Any]]) -> None:
@@ -85,7 +85,8 @@ def crawl_summary(console: Console, summaries: Sequence[dict[str, Any]]) -> None
     console.print(table)
     for s in summaries:
         if s["status"] != "finished":
-            console.print(f"[red]{escape(s['source'])} failed[/]: see its log {escape(s['log'])}")
+            why = f"{escape(s['reason'])}; " if s.get("reason") else ""
+            console.print(f"[red]{escape(s['source'])} {escape(s['status'])}[/]: {why}see its log {escape(s['log'])}")
         if s.get("spooled"):
             console.print(f"[yellow]{escape(s['source'])}: {s['spooled']} articles wait in the spool[/] (the index was "
                           "unreachable); they are written at the next crawl, or now with `monitor index spool --replay`")

@@ -1,22 +1,29 @@
-"""Crawl runs: one `scrapy crawl news -a source=NAME` subprocess per source, its log, progress and summary."""
+"""One crawl run: its `scrapy crawl news -a source=NAME` subprocess, log, progress, summary and how it ended."""
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from monitor.config import Config
+from monitor.runs.records import FAILED, FINISHED, RUNNING
 
-POLL_SECONDS = 0.2
+ProgressCallback = Callable[[str, dict[str, Any]], None]  # (source, summarize_stats(...) | {"status": ...})
+CrawlCommand = Callable[[str], list[str]]  # source -> argv; the supervisor's tests put a stand-in here
 
-ProgressCallback = Callable[[str, dict[str, Any]], None]
+
+class Outcome(NamedTuple):
+    """How a run ended: a status of monitor.runs.records and, unless it finished, why."""
+
+    status: str
+    reason: str | None
 
 
 @dataclass
@@ -33,20 +40,24 @@ class CrawlRun:
     finish_reason: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
     progress_offset: int = 0  # bytes of the progress file already read
+    outcome: Outcome | None = None  # set by whoever stopped it (timeout, stop); else read from how it ended
+    run_id: int | None = None  # its run record, when one was kept
 
     @property
     def status(self) -> str:
+        if self.outcome is not None:
+            return self.outcome.status
         if self.returncode is None:
-            return "running"
-        if self.returncode != 0 or self.finish_reason not in ("finished", None):
-            return "failed"
-        return "finished" if self.finish_reason else "failed"
+            return RUNNING
+        return classify(self).status
 
     def summary(self) -> dict[str, Any]:
         """What a person wants after a crawl: pages fetched, what was indexed, errors by kind."""
+        outcome = self.outcome or (classify(self) if self.returncode is not None else Outcome(RUNNING, None))
         return {
             "source": self.source,
-            "status": self.status,
+            "status": outcome.status,
+            "reason": outcome.reason,
             "started": self.started,
             "ended": self.ended,
             **summarize_stats(self.stats),
@@ -84,32 +95,32 @@ def crawl_command(source: str) -> list[str]:
 
 
 def start_crawl(config: Config, source: str, *, extra_settings: dict[str, str] | None = None,
-                new_session: bool = False) -> CrawlRun:
+                new_session: bool = False, command: CrawlCommand = crawl_command) -> CrawlRun:
     """Start one crawl subprocess; its log and progress go under ``<data_dir>/runs/``.
 
     ``new_session``: the crawl leads its own process group, so it (with its extraction workers) can be
-    stopped as one, and a terminal's Ctrl-C reaches only the server, which decides.
+    stopped as one, and a terminal's Ctrl-C reaches only its supervisor, which decides.
     """
-    config.source(source)  # fail early on an unknown source
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    config.source(source)  # fail early on an unknown source or a missing secret
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     run_dir = Path(config.data_dir) / "runs" / source
     run_dir.mkdir(parents=True, exist_ok=True)
     log_path = run_dir / f"{stamp}.log"
     progress_path = run_dir / f"{stamp}.progress.jsonl"
     settings = {"MONITOR_PROGRESS_FILE": str(progress_path), "LOG_FILE": str(log_path), **(extra_settings or {})}
-    command = crawl_command(source)
+    argv = command(source)
     for key, value in settings.items():
-        command += ["-s", f"{key}={value}"]
+        argv += ["-s", f"{key}={value}"]
     env = dict(os.environ)
     env["SCRAPY_SETTINGS_MODULE"] = "monitor.settings"
     if config.path:
         env["MONITOR_CONFIG"] = str(config.path)
     # stderr (a crash before logging starts) lands in the run's log too, so nothing is lost.
     with log_path.open("ab") as log:
-        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+        process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                    start_new_session=new_session)
     return CrawlRun(source=source, log_path=log_path, progress_path=progress_path,
-                    started=datetime.now(timezone.utc).isoformat(timespec="seconds"), process=process)
+                    started=datetime.now(UTC).isoformat(timespec="seconds"), process=process)
 
 
 def poll(run: CrawlRun) -> bool:
@@ -130,34 +141,48 @@ def poll(run: CrawlRun) -> bool:
     if run.process is None or run.process.poll() is None:
         return False
     run.returncode = run.process.returncode
-    run.ended = run.ended or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    run.ended = run.ended or datetime.now(UTC).isoformat(timespec="seconds")
     if run.returncode != 0:
         run.stats.setdefault("monitor/errors/crawl_process", 1)
     return True
 
 
-def run_crawls(
-    config: Config, sources: Sequence[str], *, parallel: int = 2, on_progress: ProgressCallback | None = None,
-    on_start: Callable[[CrawlRun], None] | None = None, on_end: Callable[[CrawlRun], None] | None = None,
-) -> list[CrawlRun]:
-    """Crawl the sources, ``parallel`` at a time, and wait for all of them."""
-    pending = list(sources)
-    running: list[CrawlRun] = []
-    finished: list[CrawlRun] = []
-    while pending or running:
-        while pending and len(running) < parallel:
-            running.append(start_crawl(config, pending.pop(0)))
-            if on_start:
-                on_start(running[-1])
-        time.sleep(POLL_SECONDS)
-        for run in list(running):
-            done = poll(run)
-            if on_progress:
-                on_progress(run.source, summarize_stats(run.stats) | {"status": run.status})
-            if done:
-                running.remove(run)
-                finished.append(run)
-                if on_end:
-                    on_end(run)
-    order = {name: i for i, name in enumerate(sources)}
-    return sorted(finished, key=lambda r: order[r.source])
+def classify(run: CrawlRun) -> Outcome:
+    """A run that ended by itself: finished, or failed with the reason a person needs."""
+    if run.returncode != 0:
+        detail = last_error(run.log_path)
+        return Outcome(FAILED, f"the crawl exited with code {run.returncode}" + (f": {detail}" if detail else ""))
+    if run.finish_reason != "finished":
+        return Outcome(FAILED, f"the crawl ended early ({run.finish_reason or 'no final counters'})")
+    if nothing_fetched(run.stats):
+        errors = summarize_stats(run.stats)["errors"]
+        shown = ", ".join(f"{kind} ×{count}" for kind, count in errors.items())
+        return Outcome(FAILED, f"no page could be fetched ({shown})")
+    return Outcome(FINISHED, None)
+
+
+def nothing_fetched(stats: dict[str, Any]) -> bool:
+    """Every request failed: errors, and not one good answer beyond robots.txt."""
+    if not any(k.startswith("monitor/errors/") for k in stats):
+        return False
+    good = sum(int(v) for k, v in stats.items()
+               if re.fullmatch(r"downloader/response_status_count/(2\d\d|304)", k))
+    robots = sum(int(v) for k, v in stats.items() if re.fullmatch(r"robotstxt/response_status_count/2\d\d", k))
+    return good - robots <= 0
+
+
+_ERROR_LINE = re.compile(r"\] ERROR: |^[A-Za-z_.]*(Error|Exception): ")
+
+
+def last_error(log_path: Path, *, tail_bytes: int = 65536) -> str | None:
+    """The last error line of a run's log, shortened, to say why it failed."""
+    try:
+        with log_path.open("rb") as log:
+            log.seek(max(0, log_path.stat().st_size - tail_bytes))
+            lines = log.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        if _ERROR_LINE.search(line):
+            return line.strip()[:300]
+    return None

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from monitor.state.db import connect
+from monitor.state.schema import ensure_schema
 
-SCHEMA = """
+MIGRATIONS = ("""
 CREATE TABLE IF NOT EXISTS crawl_runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     source TEXT NOT NULL,
@@ -28,7 +29,7 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     log_path TEXT
 );
 CREATE INDEX IF NOT EXISTS crawl_runs_by_source ON crawl_runs (source, id);
-"""
+""",)
 
 RUNNING = "running"
 FINISHED = "finished"
@@ -40,7 +41,7 @@ COUNTERS = ("pages_fetched", "not_modified", "articles_new", "articles_updated",
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,7 @@ class RunStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         with connect(path) as db:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            ensure_schema(db, part="runs", migrations=MIGRATIONS, path=path)
 
     def start(self, source: str, *, pid: int | None, log_path: str, started: str | None = None) -> int:
         with connect(self.path) as db:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -14,6 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Config, ScheduleConfig
+from monitor.errors import CrawlRefused, MonitorError
 from monitor.runs.supervisor import CrawlSupervisor
 from monitor.state.db import sqlalchemy_url
 
@@ -27,28 +28,69 @@ JOBS_TABLE = "apscheduler_jobs"
 # than slots lets due sources queue there in order instead of in the executor.
 WORKER_THREADS = 32
 
-# Jobs are stored by reference ("monitor.runs.schedules:run_scheduled_crawl"), so they find the
-# running server's supervisor here, not in their pickled arguments.
-_supervisor: CrawlSupervisor | None = None
-_config: Config | None = None
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a stored job runs with: the serve process's supervisor (and through it the current config)."""
+
+    supervisor: CrawlSupervisor
 
 
-def run_scheduled_crawl(source: str) -> None:
-    """The job of every source."""
-    if _supervisor is None:
-        logger.warning("no server to crawl with source=%s", source)
-        return
-    _supervisor.run(source)
+class SupervisedExecutor(ThreadPoolExecutor):
+    """Runs jobs with the JobContext as their ``context`` keyword.
+
+    The SQLAlchemy job store pickles a job's function as a textual reference ("module:function") and its
+    arguments by value, so neither can hold a live supervisor; the executor, owned by the serve process
+    like the supervisor, hands it to each run instead. Nothing of it reaches the store.
+    """
+
+    def __init__(self, context: JobContext, max_workers: int) -> None:
+        super().__init__(max_workers)
+        self.context = context
+
+    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        super()._do_submit_job(_WithContext(job, self.context), run_times)
 
 
-def alerts_tick() -> None:
+class _WithContext:
+    """A job as APScheduler's run_job sees it, with ``context`` added to its keyword arguments."""
+
+    def __init__(self, job: Any, context: JobContext) -> None:
+        self._job = job
+        self.kwargs = {**job.kwargs, "context": context}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._job, name)
+
+    def __str__(self) -> str:
+        return str(self._job)
+
+
+def run_scheduled_crawl(source: str, context: JobContext | None = None) -> str | None:
+    """The job of every source: its run's status, or None when it did not start."""
+    # ``context`` defaults to None only because APScheduler checks a job's arguments when it is added.
+    try:
+        return _given(context).supervisor.run(source).status
+    except CrawlRefused as exc:
+        logger.info("crawl skipped: %s source=%s", exc, source)
+    except MonitorError as exc:  # removed from the config, or its secrets are missing
+        logger.error("crawl not started: %s source=%s", exc, source)
+    return None
+
+
+def alerts_tick(context: JobContext | None = None) -> None:
     """Every minute: send the alert digests that are due, and retry notifications that failed."""
     from monitor.alerts.service import deliver, send_due_digests
 
-    if _config is None:
-        return
-    send_due_digests(_config, datetime.now(timezone.utc))
-    deliver(_config)
+    config = _given(context).supervisor.config
+    send_due_digests(config, datetime.now(UTC))
+    deliver(config)
+
+
+def _given(context: JobContext | None) -> JobContext:
+    if context is None:
+        raise TypeError("this job runs only in a scheduler of build_scheduler(), whose executor gives its context")
+    return context
 
 
 def job_id(source: str) -> str:
@@ -67,11 +109,9 @@ def trigger_for(schedule: ScheduleConfig, *, zone: str) -> BaseTrigger:
 
 def build_scheduler(config: Config, supervisor: CrawlSupervisor) -> BackgroundScheduler:
     """A scheduler on the state store; missed runs of a job coalesce into one, at most one instance each."""
-    global _supervisor, _config
-    _supervisor, _config = supervisor, config
     return BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=sqlalchemy_url(config.state_db), tablename=JOBS_TABLE)},
-        executors={"default": ThreadPoolExecutor(WORKER_THREADS)},
+        executors={"default": SupervisedExecutor(JobContext(supervisor), WORKER_THREADS)},
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": int(config.serve.misfire_grace.total_seconds())},
         timezone=config.serve.timezone,
@@ -95,8 +135,6 @@ def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> SyncResult:
 
     An unchanged job keeps its stored next run time: that is what lets a restarted server catch up.
     """
-    global _config
-    _config = config
     result = SyncResult()
     wanted = {s.name: schedule for s in config.sources if (schedule := config.schedule_of(s)) is not None}
     grace = int(config.serve.misfire_grace.total_seconds())
@@ -109,7 +147,7 @@ def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> SyncResult:
         label = f"crawl {name}: {schedule.describe()}" + (f" [{config.serve.timezone}]" if schedule.cron else "")
         job = existing.get(job_id(name))
         if job is None:
-            first = datetime.now(timezone.utc) if config.serve.run_new_sources_now else None
+            first = datetime.now(UTC) if config.serve.run_new_sources_now else None
             scheduler.add_job(run_scheduled_crawl, trigger, args=[name], id=job_id(name), name=label,
                               replace_existing=True, misfire_grace_time=grace,
                               **({"next_run_time": first} if first else {}))
@@ -144,4 +182,4 @@ def next_runs(config: Config) -> dict[str, datetime | None]:
 
 
 def _from_timestamp(value: Any) -> datetime | None:
-    return datetime.fromtimestamp(float(value), timezone.utc) if value is not None else None
+    return datetime.fromtimestamp(float(value), UTC) if value is not None else None

@@ -20,7 +20,6 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,12 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from monitor.config import Config, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.runs.records import RunStore
-from monitor.runs.schedules import (
-    build_scheduler,
-    job_id,
-    run_scheduled_crawl,
-    sync_jobs,
-)
+from monitor.runs.schedules import build_scheduler, sync_jobs
 from monitor.runs.supervisor import CrawlSupervisor, recover_stale_runs
 
 logger = logging.getLogger(__name__)
@@ -51,15 +45,12 @@ class ServeContext:
     supervisor: CrawlSupervisor
     scheduler: BackgroundScheduler
 
-    def crawl_now(self, source: str) -> None:
-        """Crawl a source as soon as a slot is free (never twice at once), whether it is scheduled or not."""
-        self.config().source(source)
-        now = datetime.now(timezone.utc)
-        if self.scheduler.get_job(job_id(source)) is not None:
-            self.scheduler.modify_job(job_id(source), next_run_time=now)
-        else:
-            self.scheduler.add_job(run_scheduled_crawl, "date", run_date=now, args=[source],
-                                   id=f"once:{source}", replace_existing=True)
+    def crawl_now(self, source: str) -> str:
+        """Crawl a source as soon as a slot is free, scheduled or not: ``started`` or ``queued``.
+
+        Raises CrawlRefused when it runs (or waits) already, or the server is stopping; its schedule stays.
+        """
+        return self.supervisor.start(source)
 
 
 class Service(Protocol):

@@ -1,22 +1,29 @@
-"""Supervises scheduled crawl runs: one subprocess per run, one run per source, a global limit, a timeout, a stop."""
+"""The crawl supervisor: every run of `monitor crawl`, `monitor serve` and the web's "crawl now" goes through one.
+
+One subprocess per run, one run per source at a time, a global limit (waiting runs start in the order they
+came), a timeout, a stop, and a run record for each. It knows nothing of terminals: progress goes to a callback.
+"""
 from __future__ import annotations
 
 import logging
 import os
-import re
 import signal
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from monitor.config import Config
-from monitor.errors import MonitorError
+from monitor.errors import CrawlRefused
 from monitor.runs.crawl import (
+    CrawlCommand,
     CrawlRun,
+    Outcome,
     ProgressCallback,
+    classify,
+    crawl_command,
     poll,
-    run_crawls,
     start_crawl,
     summarize_stats,
 )
@@ -27,19 +34,33 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 RECORD_EVERY_SECONDS = 5.0  # how often a running crawl's counters reach its run record
 KILL_AFTER_SECONDS = 5.0  # after SIGTERM (Scrapy's graceful stop), before SIGKILL of the whole group
+SERVER_STOPPED = "the server stopped before the crawl ended"
 
 
 class CrawlSupervisor:
-    """Called from the scheduler's worker threads; each call crawls one source and waits for it."""
+    """Runs crawls for one process; any thread may call it.
 
-    def __init__(self, store: RunStore, config: Config) -> None:
+    ``parallel``: crawls at once (default: the current config's serve.max_concurrent_crawls, which a reload
+    changes). ``timed``: kill a crawl still running at serve.crawl_timeout (`monitor crawl` waits for its
+    crawls however long they take). ``command``: the argv of a crawl of a source.
+    """
+
+    def __init__(self, store: RunStore, config: Config, *, parallel: int | None = None, timed: bool = True,
+                 command: CrawlCommand = crawl_command) -> None:
         self.store = store
         self.config = config
+        self.parallel = parallel
+        self.timed = timed
+        self.command = command
         self._cond = threading.Condition()
         self._running: dict[str, CrawlRun] = {}
-        self._waiting: set[str] = set()
-        self._stopping = threading.Event()  # no new crawls
-        self._abort = threading.Event()  # stop the running ones now
+        self._waiting: list[str] = []  # first come, first started
+        self._stopping = False  # no new crawls
+        self._abort_reason: str | None = None  # set: stop the running ones now, recorded with this reason
+
+    @property
+    def limit(self) -> int:
+        return self.parallel or self.config.serve.max_concurrent_crawls
 
     def set_config(self, config: Config) -> None:
         """A reloaded config: the next crawls use its sources, limit and timeout."""
@@ -51,84 +72,167 @@ class CrawlSupervisor:
         with self._cond:
             return sorted(self._running)
 
-    def run(self, source: str) -> str | None:
-        """Crawl ``source`` now and wait for the end; the run's status, or None when it did not start."""
+    def run(self, source: str, *, on_progress: ProgressCallback | None = None) -> CrawlRun:
+        """Crawl ``source`` as soon as a slot is free and wait for the end; the ended run.
+
+        Raises CrawlRefused when the source is running or waiting already, or when the supervisor stops
+        before the crawl could start; MonitorError when the source cannot be crawled (unknown, secrets missing).
+        """
+        self._reserve(source)
+        return self._run_reserved(source, on_progress)
+
+    def start(self, source: str, *, on_progress: ProgressCallback | None = None) -> str:
+        """Crawl ``source`` in a thread of its own; ``started``, or ``queued`` when every slot is taken.
+
+        Raises what ``run`` raises before a crawl starts, except a failure to start the subprocess (logged).
+        """
+        self.config.source(source)
         with self._cond:
-            if self._stopping.is_set():
-                return None
-            if source in self._running or source in self._waiting:
-                logger.info("crawl skipped: the previous run has not ended source=%s", source)
-                return None
-            self._waiting.add(source)
+            self._reserve(source)
+            queued = len(self._running) >= self.limit or self._waiting[0] != source
+
+        def crawl() -> None:
             try:
-                while len(self._running) >= self.config.serve.max_concurrent_crawls and not self._stopping.is_set():
+                self._run_reserved(source, on_progress)
+            except CrawlRefused as exc:
+                logger.info("crawl not started: %s source=%s", exc, source)
+            except Exception:  # noqa: BLE001 - the edge of a crawl run nobody waits for
+                logger.exception("crawl not started source=%s", source)
+
+        threading.Thread(target=crawl, name=f"crawl-{source}", daemon=True).start()
+        return "queued" if queued else "started"
+
+    def crawl(self, sources: Sequence[str], *, on_progress: ProgressCallback | None = None) -> list[CrawlRun]:
+        """Crawl every source (in their order, ``limit`` at a time) and wait for all; the runs in that order.
+
+        Ctrl-C (KeyboardInterrupt) stops the running crawls, records them as interrupted, and is raised again.
+        """
+        names = list(dict.fromkeys(sources))
+        for name in names:
+            self.config.source(name)  # every source checked before the first starts
+        with self._cond:
+            reserved: list[str] = []
+            try:
+                for name in names:
+                    self._reserve(name)
+                    reserved.append(name)
+            except CrawlRefused:  # all or none: the ones claimed already give their places back
+                for name in reserved:
+                    self._waiting.remove(name)
+                self._cond.notify_all()
+                raise
+        runs: dict[str, CrawlRun] = {}
+        errors: list[BaseException] = []
+
+        def crawl(name: str) -> None:
+            try:
+                runs[name] = self._run_reserved(name, on_progress)
+            except Exception as exc:  # noqa: BLE001 - raised again below, in the caller's thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=crawl, args=(name,), name=f"crawl-{name}", daemon=True) for name in names]
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                thread.join()
+        except KeyboardInterrupt:
+            self.stop(grace=0, reason="stopped by Ctrl-C before the crawl ended")
+            raise
+        if errors:
+            raise errors[0]
+        return [runs[name] for name in names]
+
+    def _reserve(self, source: str) -> None:
+        """Claim the source's place in the queue (once: a source never runs twice at once)."""
+        with self._cond:
+            if self._stopping:
+                raise CrawlRefused(f"crawls are stopping: {source!r} not started")
+            if source in self._running or source in self._waiting:
+                raise CrawlRefused(f"a crawl of {source!r} is already running (or waiting for a free slot)")
+            self._waiting.append(source)
+
+    def _run_reserved(self, source: str, on_progress: ProgressCallback | None) -> CrawlRun:
+        with self._cond:
+            try:
+                while not self._stopping and (len(self._running) >= self.limit or self._waiting[0] != source):
                     self._cond.wait(1.0)
             finally:
-                self._waiting.discard(source)
-            if self._stopping.is_set():
-                return None
+                self._waiting.remove(source)
+                self._cond.notify_all()
+            if self._stopping:
+                raise CrawlRefused(f"crawls stopped before {source!r} could start")
             config = self.config
-            try:
-                run = start_crawl(config, source, new_session=True)
-            except MonitorError as exc:  # removed from the config, or its secrets are missing
-                logger.error("crawl not started: %s source=%s", exc, source)
-                return None
+            run = start_crawl(config, source, new_session=True, command=self.command)
             self._running[source] = run
         try:
             assert run.process is not None
-            run_id = self.store.start(source, pid=run.process.pid, log_path=str(run.log_path), started=run.started)
+            run.run_id = self.store.start(source, pid=run.process.pid, log_path=str(run.log_path),
+                                          started=run.started)
             logger.info("crawl started pid=%s log=%s source=%s", run.process.pid, run.log_path, source)
-            status = self._watch(run, run_id, timeout=config.serve.crawl_timeout.total_seconds())
+            timeout = config.serve.crawl_timeout.total_seconds() if self.timed else None
+            self._watch(run, timeout=timeout, on_progress=on_progress)
         finally:
+            _signal_group(run, signal.SIGKILL)  # what the crawl left behind (extraction workers), or all of it
             with self._cond:
                 self._running.pop(source, None)
                 self._cond.notify_all()
-        return status
+        return run
 
-    def _watch(self, run: CrawlRun, run_id: int, *, timeout: float) -> str:
-        started = time.monotonic()
-        last_record = started
-        outcome: tuple[str, str] | None = None
+    def _watch(self, run: CrawlRun, *, timeout: float | None, on_progress: ProgressCallback | None) -> None:
+        """Wait for the run's end, stopping it at its timeout or at an abort; then record how it ended."""
+        assert run.run_id is not None
+        started = last_record = time.monotonic()
+        outcome: Outcome | None = None
         killed_at: float | None = None
-        while not poll(run):
-            now = time.monotonic()
-            if outcome is None and now - started > timeout:
-                outcome = (TIMEOUT, f"still running after {timeout:g}s: killed")
-                logger.error("crawl timed out after %gs, killing it source=%s", timeout, run.source)
-            elif outcome is None and self._abort.is_set():
-                outcome = (INTERRUPTED, "the server stopped before the crawl ended")
-            if outcome is not None and killed_at is None:
-                killed_at = now
-                # A hung crawl would not act on Scrapy's graceful SIGTERM; what it had not indexed yet is
-                # fetched again next run (its validators are only stored when a crawl closes).
-                _signal_group(run, signal.SIGKILL if outcome[0] == TIMEOUT else signal.SIGTERM)
-            elif killed_at is not None and now - killed_at > KILL_AFTER_SECONDS:
-                _signal_group(run, signal.SIGKILL)
-            if now - last_record > RECORD_EVERY_SECONDS:
-                last_record = now
-                self.store.update(run_id, summarize_stats(run.stats))
-            time.sleep(POLL_SECONDS)
-        if outcome is None:
-            _signal_group(run, signal.SIGKILL)  # extraction workers the crawl left behind, if any
-        status, reason = outcome or classify(run)
-        summary = summarize_stats(run.stats)
-        self.store.finish(run_id, status=status, reason=reason, summary=summary, ended=run.ended)
-        level = logging.INFO if status == FINISHED else logging.WARNING
-        logger.log(level, "crawl %s pages=%s new=%s comments=%s%s source=%s", status, summary["pages_fetched"],
-                   summary["articles_new"], summary["comments_new"], f" reason={reason}" if reason else "",
-                   run.source)
-        return status
+        try:
+            while not poll(run):
+                now = time.monotonic()
+                if outcome is None and timeout is not None and now - started > timeout:
+                    outcome = Outcome(TIMEOUT, f"still running after {timeout:g}s: killed")
+                    logger.error("crawl timed out after %gs, killing it source=%s", timeout, run.source)
+                elif outcome is None and self._abort_reason is not None:
+                    outcome = Outcome(INTERRUPTED, self._abort_reason)
+                if outcome is not None and killed_at is None:
+                    killed_at = now
+                    # A hung crawl would not act on Scrapy's graceful SIGTERM; what it had not indexed yet is
+                    # fetched again next run (its validators are only stored when a crawl closes).
+                    _signal_group(run, signal.SIGKILL if outcome.status == TIMEOUT else signal.SIGTERM)
+                elif killed_at is not None and now - killed_at > KILL_AFTER_SECONDS:
+                    _signal_group(run, signal.SIGKILL)
+                if now - last_record > RECORD_EVERY_SECONDS:
+                    last_record = now
+                    self.store.update(run.run_id, summarize_stats(run.stats))
+                _tell(on_progress, run)
+                time.sleep(POLL_SECONDS)
+            run.outcome = outcome or classify(run)
+        except BaseException as exc:
+            # The supervisor itself failed (or the thread was interrupted): the crawl must not run unwatched.
+            _signal_group(run, signal.SIGKILL)
+            run.outcome = Outcome(FAILED, f"the supervisor stopped watching the crawl: {exc!r}")
+            raise
+        finally:
+            summary = summarize_stats(run.stats)
+            if run.outcome is not None:
+                self.store.finish(run.run_id, status=run.outcome.status, reason=run.outcome.reason, summary=summary,
+                                  ended=run.ended)
+            status, reason = run.status, run.outcome.reason if run.outcome else None
+            logger.log(logging.INFO if status == FINISHED else logging.WARNING,
+                       "crawl %s pages=%s new=%s comments=%s%s source=%s", status, summary["pages_fetched"],
+                       summary["articles_new"], summary["comments_new"], f" reason={reason}" if reason else "",
+                       run.source)
+        _tell(on_progress, run)
 
     def refuse_new(self) -> None:
         """Start no more crawls (crawls waiting for a slot give up)."""
-        self._stopping.set()
         with self._cond:
+            self._stopping = True
             self._cond.notify_all()
 
-    def stop(self, *, grace: float) -> None:
-        """Start no more crawls; give the running ones ``grace`` seconds to end, then stop them."""
-        self._stopping.set()
+    def stop(self, *, grace: float, reason: str = SERVER_STOPPED) -> None:
+        """Start no more crawls; give the running ones ``grace`` seconds to end, then stop them (``reason``)."""
         with self._cond:
+            self._stopping = True
             self._cond.notify_all()
             deadline = time.monotonic() + grace
             while self._running and time.monotonic() < deadline:
@@ -136,70 +240,26 @@ class CrawlSupervisor:
             if not self._running:
                 return
             logger.warning("grace period over, stopping crawls: %s", ", ".join(sorted(self._running)))
-            self._abort.set()
+            self._abort_reason = reason
             deadline = time.monotonic() + KILL_AFTER_SECONDS + 10
             while self._running and time.monotonic() < deadline:
                 self._cond.wait(1.0)
 
 
-def run_recorded_crawls(config: Config, sources: Sequence[str], *, parallel: int,
-                        on_progress: ProgressCallback | None = None) -> list[CrawlRun]:
-    """`monitor crawl`: crawls started by hand, recorded in the run store like scheduled ones."""
-    store = RunStore(config.state_db)
-    run_ids: dict[str, int] = {}
-
-    def started(run: CrawlRun) -> None:
-        assert run.process is not None
-        run_ids[run.source] = store.start(run.source, pid=run.process.pid, log_path=str(run.log_path),
-                                          started=run.started)
-
-    def ended(run: CrawlRun) -> None:
-        status, reason = classify(run)
-        store.finish(run_ids[run.source], status=status, reason=reason, summary=summarize_stats(run.stats),
-                     ended=run.ended)
-
-    return run_crawls(config, sources, parallel=parallel, on_progress=on_progress, on_start=started, on_end=ended)
+def run_manual_crawls(config: Config, sources: Sequence[str], *, parallel: int,
+                      on_progress: ProgressCallback | None = None) -> list[CrawlRun]:
+    """`monitor crawl`: the sources now, ``parallel`` at a time, recorded like scheduled runs, without a timeout."""
+    supervisor = CrawlSupervisor(RunStore(config.state_db), config, parallel=parallel, timed=False)
+    return supervisor.crawl(sources, on_progress=on_progress)
 
 
-def classify(run: CrawlRun) -> tuple[str, str | None]:
-    """A run that ended by itself: finished, or failed with the reason a person needs."""
-    if run.returncode != 0:
-        detail = last_error(run.log_path)
-        return FAILED, f"the crawl exited with code {run.returncode}" + (f": {detail}" if detail else "")
-    if run.finish_reason != "finished":
-        return FAILED, f"the crawl ended early ({run.finish_reason or 'no final counters'})"
-    if nothing_fetched(run.stats):
-        errors = summarize_stats(run.stats)["errors"]
-        shown = ", ".join(f"{kind} ×{count}" for kind, count in errors.items())
-        return FAILED, f"no page could be fetched ({shown})"
-    return FINISHED, None
-
-
-def nothing_fetched(stats: dict[str, Any]) -> bool:
-    """Every request failed: errors, and not one good answer beyond robots.txt."""
-    if not any(k.startswith("monitor/errors/") for k in stats):
-        return False
-    good = sum(int(v) for k, v in stats.items()
-               if re.fullmatch(r"downloader/response_status_count/(2\d\d|304)", k))
-    robots = sum(int(v) for k, v in stats.items() if re.fullmatch(r"robotstxt/response_status_count/2\d\d", k))
-    return good - robots <= 0
-
-
-_ERROR_LINE = re.compile(r"\] ERROR: |^[A-Za-z_.]*(Error|Exception): ")
-
-
-def last_error(log_path: Path, *, tail_bytes: int = 65536) -> str | None:
-    """The last error line of a run's log, shortened, to say why it failed."""
+def _tell(on_progress: ProgressCallback | None, run: CrawlRun) -> None:
+    if on_progress is None:
+        return
     try:
-        with log_path.open("rb") as log:
-            log.seek(max(0, log_path.stat().st_size - tail_bytes))
-            lines = log.read().decode("utf-8", "replace").splitlines()
-    except OSError:
-        return None
-    for line in reversed(lines):
-        if _ERROR_LINE.search(line):
-            return line.strip()[:300]
-    return None
+        on_progress(run.source, summarize_stats(run.stats) | {"status": run.status})
+    except Exception:  # noqa: BLE001 - a display that fails must not leave a crawl unwatched
+        logger.exception("progress callback failed source=%s", run.source)
 
 
 def _signal_group(run: CrawlRun, signum: int) -> None:

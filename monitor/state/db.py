@@ -10,16 +10,27 @@ from pathlib import Path
 BUSY_TIMEOUT_MS = 30_000
 
 
-@contextmanager
-def connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """One short-lived connection in WAL mode; commits on success, rolls back on error, always closes."""
+def open_connection(path: Path, *, shared: bool = False) -> sqlite3.Connection:
+    """A connection in WAL mode that waits for other writers; ``shared``: usable from any thread (behind a lock)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                 check_same_thread=not shared)
     try:
         connection.row_factory = sqlite3.Row
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+@contextmanager
+def connect(path: Path) -> Iterator[sqlite3.Connection]:
+    """One short-lived connection in one immediate transaction: commits on success, rolls back on error, closes."""
+    connection = open_connection(path)
+    try:
         with immediate_transaction(connection):
             yield connection
     finally:

@@ -3,20 +3,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.state.db import connect
+from monitor.state.schema import ensure_schema
 
-SCHEMA = """
+MIGRATIONS = ("""
 CREATE TABLE IF NOT EXISTS http_validators (
     url TEXT PRIMARY KEY,
     etag TEXT,
     last_modified TEXT,
     source TEXT,
     stored TEXT NOT NULL
-)
-"""
+);
+""",)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class ValidatorStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         with connect(path) as db:
-            db.execute(SCHEMA)
+            ensure_schema(db, part="validators", migrations=MIGRATIONS, path=path)
 
     def get_many(self, urls: Iterable[str]) -> dict[str, Validators]:
         urls = list(dict.fromkeys(urls))
@@ -69,7 +70,7 @@ class ValidatorStore:
 
     def put_many(self, validators: Iterable[Validators], *, source: str = "") -> int:
         """Store (replace) validators; entries with neither ETag nor Last-Modified remove the URL's."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         validators = list(validators)
         keep = [(v.url, v.etag, v.last_modified, source, now) for v in validators if v.etag or v.last_modified]
         drop = [(v.url,) for v in validators if not (v.etag or v.last_modified)]

@@ -4,16 +4,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from monitor.config import Config
 from monitor.errors import CrawlRefused
 from monitor.index import SearchIndex, open_index
 from monitor.web.auth import Guard
 
+if TYPE_CHECKING:
+    from monitor.runs.supervisor import CrawlSupervisor
+
 logger = logging.getLogger(__name__)
 
-CrawlTrigger = Callable[[str], None]
+CrawlTrigger = Callable[[str], str]  # source -> "started" or "queued"; raises CrawlRefused
 
 
 class WebState:
@@ -30,7 +33,7 @@ class WebState:
         self._shared: SearchIndex | None = None
         self._opened: list[SearchIndex] = []
         self._url: str | None = None
-        self._supervisor: Any = None
+        self._supervisor: CrawlSupervisor | None = None
 
     @property
     def config(self) -> Config:
@@ -56,28 +59,30 @@ class WebState:
             return self._shared
 
     def crawl_now(self, source: str) -> str:
-        """Start a crawl of ``source``; returns what happened, in words. Raises MonitorError when it cannot."""
+        """Start a crawl of ``source``: ``started`` or ``queued``. Raises CrawlRefused when it cannot start now."""
         config = self.config
         config.source(source)
-        if self._crawl_now is not None:  # inside `monitor serve`: its scheduler runs it
-            self._crawl_now(source)
-            return "queued"
-        from monitor.runs.records import RunStore
+        if self._crawl_now is not None:  # inside `monitor serve`: its supervisor runs it
+            return self._crawl_now(source)
         from monitor.runs.serve import server_pid
-        from monitor.runs.supervisor import CrawlSupervisor
 
         pid = server_pid(config.state_db)
         if pid is not None:
             raise CrawlRefused(f"`monitor serve` (pid {pid}) runs the crawls of this state store; start the web "
                                f"UI inside it, or use `monitor crawl {source}`")
+        return self._own_supervisor(config).start(source)
+
+    def _own_supervisor(self, config: Config) -> CrawlSupervisor:
+        """The supervisor of the crawls this app starts when no server runs them (made at the first one)."""
+        from monitor.runs.records import RunStore
+        from monitor.runs.supervisor import CrawlSupervisor
+
         with self._lock:
             if self._supervisor is None:
                 self._supervisor = CrawlSupervisor(RunStore(config.state_db), config)
-            supervisor = self._supervisor
-        if source in supervisor.running():
-            raise CrawlRefused(f"a crawl of {source!r} is already running")
-        threading.Thread(target=supervisor.run, args=(source,), name=f"crawl-{source}", daemon=True).start()
-        return "started"
+            elif self._supervisor.config is not config:
+                self._supervisor.set_config(config)
+            return self._supervisor
 
     def close(self) -> None:
         with self._lock:
@@ -90,4 +95,4 @@ class WebState:
                 logger.debug("index close failed", exc_info=True)
         supervisor, self._supervisor = self._supervisor, None
         if supervisor is not None:
-            supervisor.stop(grace=0)
+            supervisor.stop(grace=0, reason="the web server stopped before the crawl ended")

@@ -1,17 +1,20 @@
 """Schedules in the config, job sync with the state store, run health and HTTP validators, without a server."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 
 from monitor.config import config_from_dict
 from monitor.errors import ConfigError
+from monitor.runs.crawl import nothing_fetched
 from monitor.runs.records import RunStore
-from monitor.runs.schedules import build_scheduler, job_id, next_runs, sync_jobs
-from monitor.runs.supervisor import CrawlSupervisor, nothing_fetched
+from monitor.runs.schedules import ALERTS_JOB, build_scheduler, job_id, next_runs, sync_jobs
+from monitor.runs.supervisor import CrawlSupervisor
 from monitor.state.validators import Validators, ValidatorStore
 
 
@@ -47,7 +50,7 @@ def test_sync_keeps_unchanged_jobs_next_run_and_follows_config_changes(tmp_path:
     try:
         first = sync_jobs(scheduler, config)
         assert sorted(first.added) == ["a", "b", "c"]
-        missed = datetime.now(timezone.utc) - timedelta(hours=5)
+        missed = datetime.now(UTC) - timedelta(hours=5)
         scheduler.modify_job(job_id("a"), next_run_time=missed)  # as if the server had been down
         changed = _config(tmp_path, {"a": "1h", "b": "*/10 * * * *", "d": "2h"}, run_new_sources_now=False)
         second = sync_jobs(scheduler, changed)
@@ -55,7 +58,7 @@ def test_sync_keeps_unchanged_jobs_next_run_and_follows_config_changes(tmp_path:
         stored = next_runs(changed)
         assert set(stored) == {"a", "b", "d"}
         assert stored["a"] is not None and abs(stored["a"] - missed) < timedelta(seconds=1)  # still due: caught up
-        assert stored["b"] is not None and stored["b"] - datetime.now(timezone.utc) <= timedelta(minutes=10)
+        assert stored["b"] is not None and stored["b"] - datetime.now(UTC) <= timedelta(minutes=10)
         assert scheduler.get_job(job_id("a")).coalesce and scheduler.get_job(job_id("a")).max_instances == 1
     finally:
         scheduler.shutdown(wait=False)
@@ -97,3 +100,26 @@ def test_validators_round_trip_and_become_conditional_headers(tmp_path: Path) ->
     assert found.headers() == {"If-None-Match": '"abc"', "If-Modified-Since": "Tue, 24 Nov 2026 10:00:00 GMT"}
     store.put_many([Validators("http://a/feed", None, None)], source="a")  # the site stopped sending them
     assert store.count() == 0
+
+
+def test_the_alerts_job_runs_in_the_serve_scheduler_with_its_current_config(tmp_path: Path) -> None:
+    config = _config(tmp_path, {"a": "1h"}, run_new_sources_now=False)
+    scheduler = build_scheduler(config, CrawlSupervisor(RunStore(config.state_db), config))
+    outcomes: list[Any] = []
+    done = threading.Event()
+
+    def ran(event: Any) -> None:
+        if event.job_id == ALERTS_JOB:
+            outcomes.append(event)
+            done.set()
+
+    scheduler.add_listener(ran, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    scheduler.start(paused=True)
+    try:
+        sync_jobs(scheduler, config)
+        scheduler.modify_job(ALERTS_JOB, next_run_time=datetime.now(UTC))
+        scheduler.resume()
+        assert done.wait(30), "the alerts job did not run"
+    finally:
+        scheduler.shutdown(wait=True)
+    assert [(event.code, event.exception) for event in outcomes] == [(EVENT_JOB_EXECUTED, None)]
