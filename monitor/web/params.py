@@ -8,6 +8,7 @@ from fastapi import Query
 
 from monitor.errors import QueryError
 from monitor.index import SearchRequest
+from monitor.query.syntax import MAX_QUERY_LENGTH
 
 TYPES: dict[str, tuple[Any, ...]] = {"all": ("article", "comment"), "article": ("article",), "comment": ("comment",)}
 MAX_LIMIT = 500
@@ -21,7 +22,7 @@ class SearchParams:
 
     def __init__(
         self,
-        q: str = Query("", max_length=2000, description="Query in the monitor's query language ('' = everything)."),
+        q: str = Query("", max_length=MAX_QUERY_LENGTH, description="Query in the monitor's query language ('' = everything)."),
         type: str = Query("all", pattern="^(all|article|comment)?$", description="all, article or comment."),
         source: list[str] = Query([], description="Only these sources (repeatable)."),
         topic: list[str] = Query([], description="Only documents tagged with these topics (repeatable)."),
