@@ -1,7 +1,7 @@
 """The web UI: server-rendered pages for search, articles with their threads, coverage, alerts, sources, login."""
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -23,7 +23,7 @@ from monitor.web.auth import (
 from monitor.web.chart import coverage_chart
 from monitor.web.deps import web_state
 from monitor.web.params import SearchParams, decode_cursor, encode_cursor
-from monitor.web.present import build_environment, comment_tree
+from monitor.web.present import build_environment, thread_rows
 from monitor.web.state import WebState
 
 PAGE_SIZE = 20
@@ -83,7 +83,7 @@ reads = APIRouter(dependencies=[Depends(page_reader)])
 @reads.get("/")
 def search_page(request: Request, params: SearchParams = Depends(),
                 sort: Literal["relevance", "date"] = Query("relevance"),
-                after: Optional[str] = Query(None)) -> Response:
+                after: str | None = Query(None)) -> Response:
     web = web_state(request)
     base = params.as_dict()
     context: dict[str, Any] = {"params": base, "sort": sort, "after": after, "config": web.config,
@@ -110,7 +110,7 @@ def article_page(request: Request, article_id: str) -> Response:
     if data is None:
         return error_page(request, 404, f"no article {article_id!r} in the index")
     return render(request, "article.html", article=data["article"], comments=data["comments"],
-                  tree=comment_tree(data["comments"]))
+                  thread=thread_rows(data["comments"]))
 
 
 @reads.get("/coverage")
@@ -154,7 +154,7 @@ def create_alert(request: Request, csrf_token: str = Form(""), name: str = Form(
 
 
 @reads.get("/alerts/{name}")
-def alert_page(request: Request, name: str, days: Optional[int] = Query(None, ge=1, le=3650)) -> Response:
+def alert_page(request: Request, name: str, days: int | None = Query(None, ge=1, le=3650)) -> Response:
     web = web_state(request)
     return _alert_page(request, web, name, days=days)
 
@@ -216,7 +216,7 @@ def _alert_fields(form: dict[str, Any]) -> dict[str, Any]:
 
 
 @reads.get("/sources")
-def sources_page(request: Request, source: Optional[str] = Query(None)) -> Response:
+def sources_page(request: Request, source: str | None = Query(None)) -> Response:
     web = web_state(request)
     known = {s.name for s in web.config.sources}
     chosen = source if source in known else None
