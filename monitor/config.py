@@ -476,12 +476,46 @@ class NotificationConfig(_Strict):
         return parse_duration(value) if isinstance(value, str) else value
 
 
+_HOST_NAME = re.compile(r"^(\*|(\*\.)?[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?|[0-9a-f:.]+)$")
+
+
 class WebConfig(_Strict):
-    """`monitor web` (and the web server of `monitor serve`): where it listens, whether reads need the token."""
+    """`monitor web` (and the web server of `monitor serve`): where it listens, whether reads need the token,
+    the host names it answers to, and the proxies whose forwarded headers it believes."""
 
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     open_reads: bool = True  # false: searching and reading need MONITOR_API_TOKEN too (writes always do)
+    # Host names (or addresses) the UI and API answer to; a request naming any other Host is refused, which is
+    # what stops DNS rebinding. `host` (when not 0.0.0.0 or ::) and the address a request arrived at are added.
+    # "*.example.org" allows the subdomains; "*" switches the check off.
+    allowed_hosts: list[str] = ["127.0.0.1", "localhost", "::1"]
+    # Addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
+    # believed: the client address (login throttling) and https (Secure cookies, HSTS) come from them.
+    trusted_proxies: list[str] = []
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, hosts: list[str]) -> list[str]:
+        cleaned = [h.strip().lower().rstrip(".").removeprefix("[").removesuffix("]") for h in hosts]
+        for given, host in zip(hosts, cleaned, strict=True):
+            if not _HOST_NAME.match(host):
+                raise ValueError(f"{given!r} is not a host name: write it as it appears in the browser's address "
+                                 f"bar, without scheme, port or path (monitor.example.org, 192.0.2.7)")
+        return cleaned
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, proxies: list[str]) -> list[str]:
+        import ipaddress
+
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{proxy!r} is not an IP address or network (like 127.0.0.1, ::1 or 10.0.0.0/8); "
+                                 f"proxies are named by address, not by host name") from None
+        return [p.strip() for p in proxies]
 
 
 class Config(_Strict):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
 from fastapi import Query
 
@@ -27,8 +27,8 @@ class SearchParams:
         source: list[str] = Query([], description="Only these sources (repeatable)."),
         topic: list[str] = Query([], description="Only documents tagged with these topics (repeatable)."),
         language: list[str] = Query([], description="Only these languages (repeatable)."),
-        since: Optional[str] = Query(None, pattern=DATE_PATTERN, description="Published on or after (ISO 8601)."),
-        until: Optional[str] = Query(None, pattern=DATE_PATTERN, description="Published on or before (ISO 8601)."),
+        since: str | None = Query(None, pattern=DATE_PATTERN, description="Published on or after (ISO 8601)."),
+        until: str | None = Query(None, pattern=DATE_PATTERN, description="Published on or before (ISO 8601)."),
     ) -> None:
         self.q = q
         self.type = type or "all"  # an HTML form sends "" for its "all" choice
