@@ -59,9 +59,11 @@ class Guard:
         if _BEARER_CHECKED in request.scope:
             return bool(request.scope[_BEARER_CHECKED])
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        ok = False
-        if scheme.lower() == "bearer" and self.token:
-            ok = self._attempt(request, value.strip(), what="wrong API token (Authorization: Bearer)")
+        # Recorded before a Throttled escapes too: the error page rendered for it asks again.
+        request.scope[_BEARER_CHECKED] = False
+        if scheme.lower() != "bearer" or not self.token:
+            return False
+        ok = self._attempt(request, value.strip(), what="wrong API token (Authorization: Bearer)")
         request.scope[_BEARER_CHECKED] = ok
         return ok
 

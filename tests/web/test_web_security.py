@@ -97,6 +97,8 @@ def test_guessing_the_api_token_is_throttled_per_address_and_logged_without_the_
         throttled = api.delete("/api/alerts/nothing", headers=AUTH)  # the right token waits too: no oracle
         assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) >= 1
         assert "retry" in throttled.json()["detail"].lower()
+        page = api.get("/alerts", headers=wrong)  # a page shows the wait too (its error page checks no token)
+        assert page.status_code == 429 and "try again" in page.text
         assert api.get("/api/search").status_code == 200  # open reads need no credentials
         with client(proxied_site, **{**guesser, "X-Forwarded-For": "203.0.113.10"}) as neighbour:
             assert neighbour.delete("/api/alerts/nothing", headers=AUTH).status_code == 404
