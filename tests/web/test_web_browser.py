@@ -12,6 +12,8 @@ from playwright.sync_api import sync_playwright
 from monitor.urls import article_id
 from tests.web.webtools import ARTIFACTS, DEEP_COMMENTS, DEEP_URL, HOSTILE_URL, TOKEN, Server
 
+pytestmark = pytest.mark.e2e  # a crawl of the test site and a real server
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 TIMEOUT_MS = 20_000
