@@ -108,7 +108,7 @@ class ScheduleConfig(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "ScheduleConfig":
+    def _one_kind(self) -> ScheduleConfig:
         if (self.cron is None) == (self.every is None):
             raise ValueError("give exactly one of cron (like \"*/30 * * * *\") or every (like 15m)")
         if self.every is not None and self.every.total_seconds() < 1:
@@ -213,7 +213,7 @@ class CommentSelectors(_Strict):
         return _check_selector(value) if value else value
 
     @model_validator(mode="after")
-    def _has_items(self) -> "CommentSelectors":
+    def _has_items(self) -> CommentSelectors:
         if any(getattr(self, f) for f in type(self).model_fields) and not self.item:
             raise ValueError("item is required: the selector of one comment")
         return self
@@ -232,7 +232,7 @@ class ValueRule(_Strict):
     xpath: str = ""
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "ValueRule":
+    def _exactly_one(self) -> ValueRule:
         given = [k for k in ("regex", "css", "xpath") if getattr(self, k)]
         if len(given) != 1:
             raise ValueError("give exactly one of regex, css or xpath")
@@ -271,7 +271,7 @@ class CommentsApiConfig(_Strict):
     headers: dict[str, str] = {}
 
     @model_validator(mode="after")
-    def _known_placeholders(self) -> "CommentsApiConfig":
+    def _known_placeholders(self) -> CommentsApiConfig:
         if urlsplit(self.url.split("{", 1)[0]).scheme not in ("http", "https") and not self.url.startswith("{"):
             raise ValueError(f"url {self.url!r} is not an http(s) URL template")
         known = API_BUILTINS | set(self.values)
@@ -356,7 +356,7 @@ class SourceConfig(_Strict):
         return pattern
 
     @model_validator(mode="after")
-    def _has_entry_points(self) -> "SourceConfig":
+    def _has_entry_points(self) -> SourceConfig:
         if not (self.feeds or self.sitemaps or self.start_urls or self.search_urls):
             raise ValueError("needs at least one of feeds, sitemaps, start_urls or search_urls")
         return self
@@ -464,7 +464,7 @@ class AlertConfig(_Strict):
         return schedule
 
     @model_validator(mode="after")
-    def _digest_needs_schedule(self) -> "AlertConfig":
+    def _digest_needs_schedule(self) -> AlertConfig:
         if self.mode == "digest" and not self.digest_schedule:
             raise ValueError("mode: digest needs digest_schedule (cron, like \"0 8 * * *\" for 08:00 every day)")
         return self
@@ -483,12 +483,46 @@ class NotificationConfig(_Strict):
         return parse_duration(value) if isinstance(value, str) else value
 
 
+_HOST_NAME = re.compile(r"^(\*|(\*\.)?[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?|[0-9a-f:.]+)$")
+
+
 class WebConfig(_Strict):
-    """`monitor web` (and the web server of `monitor serve`): where it listens, whether reads need the token."""
+    """`monitor web` (and the web server of `monitor serve`): where it listens, whether reads need the token,
+    the host names it answers to, and the proxies whose forwarded headers it believes."""
 
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     open_reads: bool = True  # false: searching and reading need MONITOR_API_TOKEN too (writes always do)
+    # Host names (or addresses) the UI and API answer to; a request naming any other Host is refused, which is
+    # what stops DNS rebinding. `host` (when not 0.0.0.0 or ::) and the address a request arrived at are added.
+    # "*.example.org" allows the subdomains; "*" switches the check off.
+    allowed_hosts: list[str] = ["127.0.0.1", "localhost", "::1"]
+    # Addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
+    # believed: the client address (login throttling) and https (Secure cookies, HSTS) come from them.
+    trusted_proxies: list[str] = []
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, hosts: list[str]) -> list[str]:
+        cleaned = [h.strip().lower().rstrip(".").removeprefix("[").removesuffix("]") for h in hosts]
+        for given, host in zip(hosts, cleaned, strict=True):
+            if not _HOST_NAME.match(host):
+                raise ValueError(f"{given!r} is not a host name: write it as it appears in the browser's address "
+                                 f"bar, without scheme, port or path (monitor.example.org, 192.0.2.7)")
+        return cleaned
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, proxies: list[str]) -> list[str]:
+        import ipaddress
+
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{proxy!r} is not an IP address or network (like 127.0.0.1, ::1 or 10.0.0.0/8); "
+                                 f"proxies are named by address, not by host name") from None
+        return [p.strip() for p in proxies]
 
 
 class Config(_Strict):
@@ -504,7 +538,7 @@ class Config(_Strict):
     path: Path | None = Field(None, exclude=True)  # the file it came from
 
     @model_validator(mode="after")
-    def _unique_source_names(self) -> "Config":
+    def _unique_source_names(self) -> Config:
         names = [s.name for s in self.sources]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:

@@ -25,6 +25,7 @@ from monitor.runs.supervisor import run_manual_crawls
 
 HIGHLIGHT = re.compile(r"«([^«»]*)»")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x1b]")
+THREAD_NESTING = 8  # levels of replies `monitor thread` indents; deeper ones are listed flat
 
 
 def escape(text: str) -> str:
@@ -141,16 +142,23 @@ def thread(console: Console, data: dict[str, Any]) -> None:
     console.print(plain(text[:1200] + ("…" if len(text) > 1200 else "")))
     comments = data["comments"]
     root = Tree(Text(f"{len(comments)} comment{'s' if len(comments) != 1 else ''}", style="bold"))
-    nodes: dict[str, Tree] = {}
+    # id -> (the tree node its replies go under, its depth, its author). Replies nest THREAD_NESTING deep;
+    # deeper ones are listed flat under the deepest, naming whom they answer, so none is cut off the screen.
+    shown: dict[str, tuple[Tree, int, str]] = {}
     for comment in comments:
+        author = _CONTROL.sub(" ", comment.get("author") or "anonymous")
         label = Text()
-        label.append(_CONTROL.sub(" ", comment.get("author") or "anonymous"), style="bold")
+        parent = shown.get(comment.get("parent_id") or "")
+        holder, depth = (parent[0], parent[1] + 1) if parent else (root, 1)
+        if parent and parent[1] > THREAD_NESTING:
+            label.append(f"↳ {parent[2]}  ", style="dim")
+        label.append(author, style="bold")
         if comment.get("published"):
             label.append(f"  {comment['published']}", style="dim")
         if comment.get("likes") is not None:
             label.append(f"  ♥ {comment['likes']}", style="dim")
         label.append("\n")
         label.append(_CONTROL.sub(" ", comment.get("text") or ""))
-        parent = nodes.get(comment.get("parent_id") or "", root)
-        nodes[comment["id"]] = parent.add(label)
+        node = holder.add(label)
+        shown.setdefault(str(comment.get("id")), (node if depth <= THREAD_NESTING else holder, depth, author))
     console.print(root)

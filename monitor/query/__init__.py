@@ -16,6 +16,7 @@ Precedence: NOT binds tightest, then AND, then OR. A bare word searches title an
 Matching is by whole word (no stemming), case- and accent-insensitive, with words as SQLite
 FTS5 ``unicode61 remove_diacritics 2`` cuts and folds them (monitor.query.words). A pure negation
 (``NOT football``) means every document without the word. An empty query (or ``*``) matches all.
+A query has at most 2,000 characters and 8 levels of parentheses (MAX_QUERY_LENGTH, MAX_NESTING).
 
 Phrase slop, the one meaning all backends share: ``"w1 … wk"~N`` (N > 0) matches when one
 occurrence of each distinct word lies in one field within a window of k + N positions, i.e.

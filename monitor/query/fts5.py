@@ -55,9 +55,13 @@ def _fts5(node: Node) -> str:
         return " OR ".join(f"({_fts5(c)})" for c in node.children)
     if isinstance(node, And):
         positives = [c for c in node.children if not isinstance(c, Not)]
+        negatives = [c.child for c in node.children if isinstance(c, Not)]
         expr = " AND ".join(f"({_fts5(c)})" for c in positives)
-        for child in node.children:
-            if isinstance(child, Not):
-                expr = f"({expr}) NOT ({_fts5(child.child)})"
-        return expr
+        if not negatives:
+            return expr
+        # One NOT of an OR, not a NOT per exclusion: each NOT would nest the expression one level deeper, and
+        # FTS5's parser stack overflows at about 32 levels (a -b -c … fits easily in a query).
+        if len(negatives) == 1:
+            return f"({expr}) NOT ({_fts5(negatives[0])})"
+        return f"({expr}) NOT (" + " OR ".join(f"({_fts5(c)})" for c in negatives) + ")"
     raise ValueError(f"FTS5 cannot express {node!r} on its own")  # pragma: no cover

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Union
+from typing import Any
 
 from monitor.errors import QueryError
 from monitor.query.words import tokenize
@@ -13,6 +14,12 @@ DEFAULT_FIELDS = ("title", "text")
 KEYWORD_FIELDS = ("source", "language", "type", "topics", "id", "article_id")
 FIELD_ALIASES = {"topic": "topics", "authors": "author", "lang": "language"}
 ALL_FIELDS = TEXT_FIELDS + KEYWORD_FIELDS
+# Limits every query keeps (search, topics, alerts; CLI, API, config alike). The nesting limit keeps every
+# backend in bounds: SQLite's SQL parser (100 stack entries) overflows at 10 levels of parentheses that each
+# hold a NOT, an OR and a keyword field (probed over such level shapes), FTS5's at about 32 nested operators.
+# Runs of NOT or - do not nest: they are read in a loop.
+MAX_QUERY_LENGTH = 2000
+MAX_NESTING = 8
 
 
 # ---------------------------------------------------------------- syntax tree
@@ -42,17 +49,17 @@ class Phrase:
 
 @dataclass(frozen=True)
 class And:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Not:
-    child: "Node"
+    child: Node
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class MatchAll:
     pass
 
 
-Node = Union[Term, Phrase, And, Or, Not, MatchAll]
+Node = Term | Phrase | And | Or | Not | MatchAll
 
 
 def text_fields(field: str | None) -> tuple[str, ...]:
@@ -155,6 +162,7 @@ class _Parser:
         self.query = query
         self.toks = _lex(query)
         self.i = 0
+        self.depth = 0  # parentheses open around the current token
 
     @property
     def tok(self) -> _Tok:
@@ -203,27 +211,38 @@ class _Parser:
         return _and(children)
 
     def parse_unary(self, field: str | None) -> Node | None:
-        tok = self.tok
-        if tok.kind in ("NOT", "MINUS"):
+        # A loop, not recursion: a run of thousands of - or NOT fits in a query and must not use the stack.
+        negated = False
+        negation: _Tok | None = None  # the innermost NOT or -, which an empty operand is blamed on
+        while self.tok.kind in ("NOT", "MINUS", "PLUS"):
+            tok = self.tok
             self.i += 1
+            if tok.kind == "PLUS":
+                continue
             if self.tok.kind not in _OPERAND_START:
                 raise self.error(f"{tok.value} needs a term on its right", self._operand_pos(tok))
-            child = self.parse_unary(field)
-            if child is None:
-                raise self.error(f"nothing to exclude after {tok.value}", tok.pos)
-            return child.child if isinstance(child, Not) else Not(child)
-        if tok.kind == "PLUS":
-            self.i += 1
-            return self.parse_unary(field)
-        return self.parse_primary(field)
+            negated, negation = not negated, tok
+        child = self.parse_primary(field)
+        if negation is None:
+            return child
+        if child is None:
+            raise self.error(f"nothing to exclude after {negation.value}", negation.pos)
+        if not negated:
+            return child
+        return child.child if isinstance(child, Not) else Not(child)
 
     def parse_primary(self, field: str | None) -> Node | None:
         tok = self.tok
         if tok.kind == "LPAREN":
+            if self.depth == MAX_NESTING:
+                raise self.error(f"parentheses nest more than {MAX_NESTING} deep; write a OR b OR c without "
+                                 f"them, or split the query", tok.pos)
             self.i += 1
             if self.tok.kind == "RPAREN":
                 raise self.error("empty parentheses", tok.pos)
+            self.depth += 1
             node = self.parse_or(field)
+            self.depth -= 1
             if self.tok.kind != "RPAREN":
                 raise self.error("unclosed '(': a ')' is missing", tok.pos)
             self.i += 1
@@ -309,6 +328,9 @@ def _or(children: list[Node | None]) -> Node | None:
 
 def parse(query: str) -> Node:
     """Parse a query into its syntax tree; raises QueryError saying where it breaks."""
+    if len(query) > MAX_QUERY_LENGTH:
+        raise QueryError(f"the query is {len(query)} characters long; at most {MAX_QUERY_LENGTH} are allowed "
+                         f"(split it into several alerts or topics)")
     return _Parser(query).parse()
 
 
@@ -318,18 +340,16 @@ def parse(query: str) -> Node:
 def highlight_terms(node: Node) -> list[Term | Phrase]:
     """The text-field terms and phrases a matching document contains (those not under a NOT)."""
     out: list[Term | Phrase] = []
-
-    def walk(n: Node, negated: bool) -> None:
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        n, negated = stack.pop()
         if isinstance(n, (Term, Phrase)):
             if not negated and not is_keyword(n):
                 out.append(n)
         elif isinstance(n, (And, Or)):
-            for child in n.children:
-                walk(child, negated)
+            stack.extend((child, negated) for child in reversed(n.children))
         elif isinstance(n, Not):
-            walk(n.child, not negated)
-
-    walk(node, False)
+            stack.append((n.child, not negated))
     return out
 
 
@@ -356,10 +376,12 @@ def keyword_values(doc: Mapping[str, Any], field: str) -> list[str]:
 
 
 def walk(node: Node) -> Iterator[Node]:
-    """Every node of the tree, parents first."""
-    yield node
-    if isinstance(node, (And, Or)):
-        for child in node.children:
-            yield from walk(child)
-    elif isinstance(node, Not):
-        yield from walk(node.child)
+    """Every node of the tree, parents first (depth first, in query order)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, (And, Or)):
+            stack.extend(reversed(current.children))
+        elif isinstance(current, Not):
+            stack.append(current.child)

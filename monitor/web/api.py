@@ -1,7 +1,7 @@
 """The JSON API under /api: search, threads, coverage, alerts, sources and runs (all through the service layers)."""
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
@@ -56,7 +56,7 @@ def search(
     sort: Literal["relevance", "date"] = Query("relevance"),
     limit: int = Query(20, ge=0, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
-    after: Optional[str] = Query(None, description="Deep paging: the next_cursor of the previous page."),
+    after: str | None = Query(None, description="Deep paging: the next_cursor of the previous page."),
     facets: bool = Query(False, description="Also count hits per source, type, language and day."),
     web: WebState = Depends(web_state),
 ) -> dict[str, Any]:
@@ -170,7 +170,7 @@ def sources(web: WebState = Depends(web_state)) -> dict[str, Any]:
 
 
 @reads.get("/runs", response_model=RunList, responses=NOT_FOUND, summary="Crawl runs, newest first")
-def runs(source: Optional[str] = Query(None), limit: int = Query(50, ge=1, le=1000),
+def runs(source: str | None = Query(None), limit: int = Query(50, ge=1, le=1000),
          web: WebState = Depends(web_state)) -> dict[str, Any]:
     if source and source not in {s.name for s in web.config.sources}:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no source named {source!r}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from monitor import __version__, service
 from monitor.config import Config
@@ -21,8 +22,11 @@ from monitor.errors import ConfigError, CrawlRefused, MonitorError, QueryError, 
 from monitor.web import api, pages
 from monitor.web.auth import TOKEN_ENV, Guard
 from monitor.web.headers import SecurityHeaders
+from monitor.web.hosts import AllowedHosts, HostCheck
 from monitor.web.models import Health
+from monitor.web.sessions import RevokedSessions
 from monitor.web.state import CrawlTrigger, WebState
+from monitor.web.throttle import AuthThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -30,12 +34,16 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def create_app(config: Config | Callable[[], Config], *, token: str | None = None,
-               crawl_now: CrawlTrigger | None = None) -> FastAPI:
+               crawl_now: CrawlTrigger | None = None, bind_host: str | None = None) -> FastAPI:
     """The web app. ``config`` may be a callable returning the current config (`monitor serve` reloads it);
     ``token`` defaults to $MONITOR_API_TOKEN; ``crawl_now(source)`` is how a crawl is started (the serve
-    process's scheduler; by default a crawl subprocess of this process)."""
+    process's scheduler; by default a crawl subprocess of this process); ``bind_host`` is the address the
+    server listens on (web.host by default), an allowed host. The web settings are read once, at start."""
     current = config() if callable(config) else config
-    guard = Guard(token if token is not None else os.environ.get(TOKEN_ENV), open_reads=current.web.open_reads)
+    settings = current.web
+    hosts = AllowedHosts(settings.allowed_hosts, bind_host=bind_host or settings.host)
+    guard = Guard(token if token is not None else os.environ.get(TOKEN_ENV), open_reads=settings.open_reads,
+                  hosts=hosts, revoked=RevokedSessions(current.state_db), throttle=AuthThrottle())
     web = WebState(config, guard=guard, crawl_now=crawl_now)
 
     @asynccontextmanager
@@ -47,7 +55,11 @@ def create_app(config: Config | Callable[[], Config], *, token: str | None = Non
                   description="Search articles and reader comments, read threads, watch coverage, manage alerts.",
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")  # the docs UIs load from a CDN
     app.state.web = web
+    # Outermost last: proxy headers are read first (client address, https), then every answer gets the
+    # security headers, the Host check's 400 included.
+    app.add_middleware(HostCheck, hosts=hosts)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -67,11 +79,14 @@ def create_app(config: Config | Callable[[], Config], *, token: str | None = Non
 def _error_answers(app: FastAPI) -> None:
     """API errors as JSON {detail}; page errors as an HTML page with the same status."""
 
-    def answer(request: Request, code: int, detail: str, **extra: Any) -> Response:
+    def answer(request: Request, code: int, detail: str, *, headers: Mapping[str, str] | None = None,
+               **extra: Any) -> Response:
         if request.url.path.startswith("/api/") or request.url.path == "/healthz":
             return JSONResponse({"detail": detail, **extra}, status_code=code,
-                                headers={"WWW-Authenticate": "Bearer"} if code == 401 else None)
-        return pages.error_page(request, code, detail)
+                                headers={"WWW-Authenticate": "Bearer", **(headers or {})} if code == 401 else headers)
+        page = pages.error_page(request, code, detail)
+        page.headers.update(headers or {})
+        return page
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> Response:
@@ -100,7 +115,7 @@ def _error_answers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return answer(request, exc.status_code, str(exc.detail))
+        return answer(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -1,4 +1,5 @@
-"""Security headers on every answer: a strict Content-Security-Policy (no inline script or style), nosniff, no framing."""
+"""Security headers on every answer: a strict Content-Security-Policy (no inline script or style), nosniff, no framing;
+HSTS when served over https (directly, or behind a trusted TLS proxy)."""
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,6 +15,8 @@ HEADERS = (
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
+# Only over https: sent over plain http a browser ignores it, and a UI on a LAN address must stay reachable.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 class SecurityHeaders:
@@ -27,11 +30,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        extra = (*HEADERS, HSTS) if scope.get("scheme") == "https" else HEADERS
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 message["headers"] = [*message.get("headers", []),
-                                      *((k, v) for k, v in HEADERS if k not in present)]
+                                      *((k, v) for k, v in extra if k not in present)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

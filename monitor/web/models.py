@@ -1,7 +1,7 @@
 """The JSON shapes of the API, as its OpenAPI description shows them."""
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,39 +15,39 @@ class _Open(BaseModel):
 class Hit(_Open):
     id: str
     type: Literal["article", "comment"]
-    url: Optional[str] = None
+    url: str | None = None
     source: str
-    title: Optional[str] = None
-    published: Optional[str] = None
-    snippet: Optional[str] = Field(None, description="Matched words marked «like this».")
-    score: Optional[float] = None
+    title: str | None = None
+    published: str | None = None
+    snippet: str | None = Field(None, description="Matched words marked «like this».")
+    score: float | None = None
 
 
 class SearchResponse(BaseModel):
     total: int
     hits: list[Hit]
-    facets: Optional[dict[str, dict[str, int]]] = Field(
+    facets: dict[str, dict[str, int]] | None = Field(
         None, description="Counts per source, type, language and day (when facets=true).")
-    next_cursor: Optional[str] = Field(None, description="Pass as `after` for the next page (deep paging).")
+    next_cursor: str | None = Field(None, description="Pass as `after` for the next page (deep paging).")
 
 
 class Article(_Open):
     id: str
     type: Literal["article"] = "article"
-    url: Optional[str] = None
+    url: str | None = None
     source: str
-    title: Optional[str] = None
+    title: str | None = None
 
 
 class ThreadComment(BaseModel):
     id: str
-    parent_id: Optional[str] = None
-    depth: Optional[int] = None
-    position: Optional[int] = None
-    author: Optional[str] = None
-    published: Optional[str] = None
-    text: Optional[str] = None
-    likes: Optional[int] = None
+    parent_id: str | None = None
+    depth: int | None = None
+    position: int | None = None
+    author: str | None = None
+    published: str | None = None
+    text: str | None = None
+    likes: int | None = None
 
 
 class ThreadResponse(BaseModel):
@@ -81,7 +81,7 @@ class AlertIn(BaseModel):
     topics: list[str] = []
     languages: list[str] = []
     mode: Literal["immediate", "digest"] = "immediate"
-    digest_schedule: Optional[str] = Field(None, description="Cron, e.g. \"0 8 * * *\" (digest mode).")
+    digest_schedule: str | None = Field(None, description="Cron, e.g. \"0 8 * * *\" (digest mode).")
 
 
 class AlertChanges(BaseModel):
@@ -89,14 +89,14 @@ class AlertChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    query: Optional[str] = None
-    notify: Optional[list[str]] = None
-    types: Optional[list[Literal["article", "comment"]]] = None
-    sources: Optional[list[str]] = None
-    topics: Optional[list[str]] = None
-    languages: Optional[list[str]] = None
-    mode: Optional[Literal["immediate", "digest"]] = None
-    digest_schedule: Optional[str] = None
+    query: str | None = None
+    notify: list[str] | None = None
+    types: list[Literal["article", "comment"]] | None = None
+    sources: list[str] | None = None
+    topics: list[str] | None = None
+    languages: list[str] | None = None
+    mode: Literal["immediate", "digest"] | None = None
+    digest_schedule: str | None = None
 
 
 class AlertOut(_Open):
@@ -134,8 +134,8 @@ class Run(_Open):
     id: int
     source: str
     status: str
-    started: Optional[str] = None
-    ended: Optional[str] = None
+    started: str | None = None
+    ended: str | None = None
 
 
 class RunList(BaseModel):
@@ -144,11 +144,11 @@ class RunList(BaseModel):
 
 class SourceStatus(_Open):
     name: str
-    schedule: Optional[str] = None
-    last_run: Optional[dict[str, Any]] = None
-    next_run: Optional[str] = None
+    schedule: str | None = None
+    last_run: dict[str, Any] | None = None
+    next_run: str | None = None
     health: str
-    reason: Optional[str] = None
+    reason: str | None = None
 
 
 class SourcesResponse(BaseModel):
@@ -168,4 +168,4 @@ class Health(BaseModel):
 
 class Problem(BaseModel):
     detail: str
-    position: Optional[int] = Field(None, description="For a query that does not parse: where it breaks.")
+    position: int | None = Field(None, description="For a query that does not parse: where it breaks.")

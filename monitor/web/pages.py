@@ -1,7 +1,7 @@
 """The web UI: server-rendered pages for search, articles with their threads, coverage, alerts, sources, login."""
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -23,8 +23,9 @@ from monitor.web.auth import (
 from monitor.web.chart import coverage_chart
 from monitor.web.deps import web_state
 from monitor.web.params import SearchParams, decode_cursor, encode_cursor
-from monitor.web.present import build_environment, comment_tree
+from monitor.web.present import build_environment, thread_rows
 from monitor.web.state import WebState
+from monitor.web.throttle import Throttled
 
 PAGE_SIZE = 20
 HISTORY_ROWS = 50
@@ -69,7 +70,7 @@ def page_reader(request: Request) -> None:
 def checked_form(request: Request, csrf_token: str) -> WebState:
     """A form post that writes: from this site, with its CSRF token, by someone logged in."""
     web = web_state(request)
-    if not same_origin(request) or not web.guard.csrf_ok(request, csrf_token):
+    if not same_origin(request, web.guard.hosts) or not web.guard.csrf_ok(request, csrf_token):
         raise HTTPException(403, "this form did not come from this site, or it expired: reload the page and try again")
     if not web.guard.is_writer(request):
         raise Redirect(f"/login?next={quote(request.url.path)}")
@@ -83,7 +84,7 @@ reads = APIRouter(dependencies=[Depends(page_reader)])
 @reads.get("/")
 def search_page(request: Request, params: SearchParams = Depends(),
                 sort: Literal["relevance", "date"] = Query("relevance"),
-                after: Optional[str] = Query(None)) -> Response:
+                after: str | None = Query(None)) -> Response:
     web = web_state(request)
     base = params.as_dict()
     context: dict[str, Any] = {"params": base, "sort": sort, "after": after, "config": web.config,
@@ -110,7 +111,7 @@ def article_page(request: Request, article_id: str) -> Response:
     if data is None:
         return error_page(request, 404, f"no article {article_id!r} in the index")
     return render(request, "article.html", article=data["article"], comments=data["comments"],
-                  tree=comment_tree(data["comments"]))
+                  thread=thread_rows(data["comments"]))
 
 
 @reads.get("/coverage")
@@ -154,7 +155,7 @@ def create_alert(request: Request, csrf_token: str = Form(""), name: str = Form(
 
 
 @reads.get("/alerts/{name}")
-def alert_page(request: Request, name: str, days: Optional[int] = Query(None, ge=1, le=3650)) -> Response:
+def alert_page(request: Request, name: str, days: int | None = Query(None, ge=1, le=3650)) -> Response:
     web = web_state(request)
     return _alert_page(request, web, name, days=days)
 
@@ -216,7 +217,7 @@ def _alert_fields(form: dict[str, Any]) -> dict[str, Any]:
 
 
 @reads.get("/sources")
-def sources_page(request: Request, source: Optional[str] = Query(None)) -> Response:
+def sources_page(request: Request, source: str | None = Query(None)) -> Response:
     web = web_state(request)
     known = {s.name for s in web.config.sources}
     chosen = source if source in known else None
@@ -249,13 +250,19 @@ def login_page(request: Request, next: str = Query("/")) -> Response:
 @router.post("/login")
 def login(request: Request, csrf_token: str = Form(""), token: str = Form(""), next: str = Form("/")) -> Response:
     web = web_state(request)
-    if not same_origin(request) or not web.guard.csrf_ok(request, csrf_token):
+    if not same_origin(request, web.guard.hosts) or not web.guard.csrf_ok(request, csrf_token):
         return render(request, "login.html", status_code=403, next=_local_path(next),
                       error="this form did not come from this site, or it expired: reload the page")
     if not web.guard.writes_enabled:
         return render(request, "login.html", status_code=403, next=_local_path(next),
                       error=f"logging in is switched off: the server was started without {TOKEN_ENV}")
-    if not web.guard.token_matches(token):
+    try:
+        right = web.guard.login_ok(request, token)
+    except Throttled as exc:
+        page = render(request, "login.html", status_code=exc.status_code, next=_local_path(next), error=exc.detail)
+        page.headers.update(exc.headers or {})
+        return page
+    if not right:
         return render(request, "login.html", status_code=401, next=_local_path(next), error="wrong token")
     response = RedirectResponse(_local_path(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, web.guard.new_session(), max_age=SESSION_SECONDS, httponly=True,
@@ -266,10 +273,12 @@ def login(request: Request, csrf_token: str = Form(""), token: str = Form(""), n
 @router.post("/logout")
 def logout(request: Request, csrf_token: str = Form("")) -> Response:
     web = web_state(request)
-    if not same_origin(request) or not web.guard.csrf_ok(request, csrf_token):
+    if not same_origin(request, web.guard.hosts) or not web.guard.csrf_ok(request, csrf_token):
         return error_page(request, 403, "this form did not come from this site, or it expired: reload the page")
+    web.guard.end_session(request.cookies.get(SESSION_COOKIE))  # a copy of the cookie must not live on
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=request.url.scheme == "https")
     return response
 
 

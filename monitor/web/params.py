@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
 from fastapi import Query
 
 from monitor.errors import QueryError
 from monitor.index import SearchRequest
+from monitor.query.syntax import MAX_QUERY_LENGTH
 
 TYPES: dict[str, tuple[Any, ...]] = {"all": ("article", "comment"), "article": ("article",), "comment": ("comment",)}
 MAX_LIMIT = 500
@@ -21,13 +22,13 @@ class SearchParams:
 
     def __init__(
         self,
-        q: str = Query("", max_length=2000, description="Query in the monitor's query language ('' = everything)."),
+        q: str = Query("", max_length=MAX_QUERY_LENGTH, description="Query in the monitor's query language ('' = everything)."),
         type: str = Query("all", pattern="^(all|article|comment)?$", description="all, article or comment."),
         source: list[str] = Query([], description="Only these sources (repeatable)."),
         topic: list[str] = Query([], description="Only documents tagged with these topics (repeatable)."),
         language: list[str] = Query([], description="Only these languages (repeatable)."),
-        since: Optional[str] = Query(None, pattern=DATE_PATTERN, description="Published on or after (ISO 8601)."),
-        until: Optional[str] = Query(None, pattern=DATE_PATTERN, description="Published on or before (ISO 8601)."),
+        since: str | None = Query(None, pattern=DATE_PATTERN, description="Published on or after (ISO 8601)."),
+        until: str | None = Query(None, pattern=DATE_PATTERN, description="Published on or before (ISO 8601)."),
     ) -> None:
         self.q = q
         self.type = type or "all"  # an HTML form sends "" for its "all" choice

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -14,6 +15,7 @@ from markupsafe import Markup, escape
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 HIGHLIGHT = re.compile(r"«([^«»]*)»")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_NESTING = 8  # reply groups nested on the article page; deeper replies are listed flat in the deepest
 
 
 def highlight(snippet: str | None) -> Markup:
@@ -61,25 +63,51 @@ def query_string(params: dict[str, Any], **changes: Any) -> str:
 
 
 @dataclass
-class CommentNode:
+class ThreadRow:
+    """One comment of a thread as the article page shows it, in page order (see ``thread_rows``)."""
+
     comment: dict[str, Any]
-    replies: list["CommentNode"] = field(default_factory=list)
-
-    @property
-    def reply_count(self) -> int:
-        return sum(1 + r.reply_count for r in self.replies)
+    replies: int = 0  # > 0: the comment opens a reply group holding this many comments
+    closes: int = 0  # reply groups that end after this comment
+    answers: dict[str, Any] | None = None  # the comment it replies to, when shown flattened below it
 
 
-def comment_tree(comments: Iterable[dict[str, Any]]) -> list[CommentNode]:
-    """Comments (page order) as a tree by parent_id; a reply whose parent is unknown is shown at the top."""
-    nodes: dict[str, CommentNode] = {}
-    roots: list[CommentNode] = []
-    for comment in comments:
-        node = CommentNode(comment)
-        parent = nodes.get(comment.get("parent_id") or "")
-        (parent.replies if parent else roots).append(node)
-        nodes[comment["id"]] = node
-    return roots
+def thread_rows(comments: Iterable[dict[str, Any]], *, max_nesting: int = MAX_NESTING) -> list[ThreadRow]:
+    """Comments (page order) as a flat list that the template nests by opening and closing reply groups.
+
+    Replies nest under their parent up to ``max_nesting`` groups deep; deeper replies are listed flat in the
+    deepest group, each naming the comment it answers. A thread hundreds of replies deep (a comments API can
+    hand one over) so stays valid markup that browsers nest as written, and nothing here recurses. A reply
+    whose parent is unknown (or comes later on the page) is shown at the top.
+    """
+    items = list(comments)
+    children: list[list[int]] = [[] for _ in items]
+    roots: list[int] = []
+    seen: dict[str, int] = {}
+    for position, comment in enumerate(items):
+        parent = seen.get(comment.get("parent_id") or "")
+        (children[parent] if parent is not None else roots).append(position)
+        seen.setdefault(str(comment.get("id")), position)
+    # Depth-first in page order; each entry: (comment, its depth in the thread, the comment it answers).
+    order: list[tuple[int, int, int | None]] = []
+    stack: list[tuple[int, int, int | None]] = [(r, 1, None) for r in reversed(roots)]
+    while stack:
+        position, depth, parent = stack.pop()
+        order.append((position, depth, parent))
+        stack.extend((child, depth + 1, position) for child in reversed(children[position]))
+    below = [0] * len(items)  # how many comments each one's replies hold, all the way down
+    for position, _, parent in reversed(order):
+        if parent is not None:
+            below[parent] += 1 + below[position]
+    rows: list[ThreadRow] = []
+    groups = [min(depth - 1, max_nesting) for _, depth, _ in order]  # reply groups around each comment
+    for n, (position, depth, parent) in enumerate(order):
+        opens = bool(children[position]) and depth <= max_nesting
+        after = groups[n + 1] if n + 1 < len(order) else 0
+        rows.append(ThreadRow(items[position], replies=below[position] if opens else 0,
+                              closes=0 if opens else groups[n] - after,
+                              answers=items[parent] if parent is not None and depth > max_nesting + 1 else None))
+    return rows
 
 
 def build_environment() -> Environment:

@@ -23,7 +23,7 @@ STOP_SECONDS = 10.0
 def build_server(config: Config | Callable[[], Config], *, host: str, port: int, token: str | None = None,
                  crawl_now: CrawlTrigger | None = None, log_level: str = "info") -> uvicorn.Server:
     """A uvicorn server for the app; ``serve()`` it in an event loop, or ``run()`` it in a thread."""
-    app = create_app(config, token=token, crawl_now=crawl_now)
+    app = create_app(config, token=token, crawl_now=crawl_now, bind_host=host)
     settings = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
                               proxy_headers=False, server_header=False, timeout_graceful_shutdown=5)
     return uvicorn.Server(settings)

@@ -1,8 +1,12 @@
 """The query language: parsing, errors that say where, the Python matcher, and its agreement with SQLite FTS5."""
 from __future__ import annotations
 
+import inspect
 import sqlite3
+import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,8 +30,10 @@ from monitor.query import (
     parse,
     to_engine_dsl,
     to_fts5,
+    walk,
 )
 from monitor.query._unicode61 import FOLD, TOKEN_RANGES
+from monitor.query.syntax import MAX_NESTING, MAX_QUERY_LENGTH
 from monitor.query.words import FTS5_TOKENIZE, probe_sqlite, tokenize
 
 # ---------------------------------------------------------------- words
@@ -294,3 +300,114 @@ def test_the_python_matcher_and_sqlite_fts5_find_the_same_documents(items: list[
             index.close()
     expected = {doc["id"] for doc in stored if doc is not None and matches(node, doc)}
     assert found == expected, f"query {query!r} -> {node!r}"
+
+
+# ---------------------------------------------------------------- limits: length and nesting
+
+STACK_FRAMES = 150  # what walking a query at the limit may use, well below any thread's recursion limit
+
+
+@contextmanager
+def stack_budget(frames: int) -> Iterator[None]:
+    """Python's recursion limit set just ``frames`` above the caller: a walker that recurses deeply fails here."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + frames)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def nested(level: Callable[[str, int], str], depth: int) -> str:
+    """A query built by wrapping ``x`` ``depth`` times, each level adding one pair of parentheses."""
+    query = "x"
+    for i in range(depth):
+        query = level(query, i)
+    return query
+
+
+def paren_depth(query: str) -> int:
+    deepest = depth = 0
+    for ch in query:
+        depth += (ch == "(") - (ch == ")")
+        deepest = max(deepest, depth)
+    return deepest
+
+
+# Each adds one level of parentheses and as many tree levels (OR, AND, NOT) as a level can hold.
+WORST_LEVELS: dict[str, Callable[[str, int], str]] = {
+    "or-and": lambda q, i: f"a{i} OR (b{i} {q})",
+    "and-not-or": lambda q, i: f"a{i} -(b{i} OR {q})",
+    "field-groups": lambda q, i: f"(c{i} d{i}) OR title:(e{i} -f{i} {q})",
+    "not-or-keyword": lambda q, i: f"-(source:lab OR g{i} {q})",
+    "and-not-or-keyword": lambda q, i: f"a{i} -(source:lab OR g{i} -h{i} {q} OR -k{i})",
+    "nots": lambda q, i: f"h{i} -h{i}x -h{i}y -({q} OR -h{i}z)",
+}
+
+
+@pytest.mark.parametrize("query", ["(" * 250 + "a" + ")" * 250, "title:(" * 200 + "a" + ")" * 200,
+                                   "a OR (" * 250 + "b" + ")" * 250])
+def test_deep_nesting_is_refused_with_the_limit_instead_of_crashing(query: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse(query)
+    assert f"more than {MAX_NESTING} deep" in str(caught.value)
+    assert caught.value.position == [i for i, ch in enumerate(query) if ch == "("][MAX_NESTING]
+
+
+@pytest.mark.parametrize(("run", "negated"), [("-" * 1995, True), ("-" * 1994, False), ("NOT " * 497, True),
+                                             ("-+" * 997, True), ("NOT -" * 398, False)])
+def test_a_long_run_of_negations_parses_to_what_it_means(run: str, negated: bool) -> None:
+    node = parse(run + "kyiv")
+    assert node == (Not(Term(None, "kyiv")) if negated else Term(None, "kyiv"))
+
+
+def test_a_query_longer_than_search_allows_is_refused_everywhere() -> None:
+    assert MAX_QUERY_LENGTH == 2000  # what the search API and page allow
+    assert parse("k" * 2000) == Term(None, "k" * 2000)
+    with pytest.raises(QueryError) as caught:
+        parse("k" * 2001)
+    assert "2001 characters" in str(caught.value) and "at most 2000" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", sorted(WORST_LEVELS))
+def test_a_query_at_the_nesting_limit_works_in_every_evaluator(name: str, tmp_path: Path) -> None:
+    query = nested(WORST_LEVELS[name], MAX_NESTING)
+    assert paren_depth(query) == MAX_NESTING
+    with pytest.raises(QueryError):
+        parse(nested(WORST_LEVELS[name], MAX_NESTING + 1))
+    words = {w for w in tokenize(query) if w not in ("or", "not", "source", "lab", "title")}
+    items = [ArticleItem(id=f"n{n}", url=f"https://x.example/{n}", canonical_url=f"https://x.example/{n}",
+                         source="lab" if n % 2 else "other", title=" ".join(sorted(words)[n::3]),
+                         text=" ".join(sorted(words)[n::2]), comments=[]) for n in range(6)]
+    index = SQLiteIndex(tmp_path / "monitor.db")
+    try:
+        index.upsert(items, seen_at="2026-03-01T00:00:00Z")
+        stored = [doc for doc in (index.get_article(item.id) for item in items) if doc is not None]
+        with stack_budget(STACK_FRAMES):
+            node = parse(query)
+            found = {hit["id"] for hit in index.search(SearchRequest(query=query, limit=100)).hits}
+            expected = {doc["id"] for doc in stored if matches(node, doc)}
+            dsl = to_engine_dsl(node)
+            terms = highlight_terms(node)
+            nodes = list(walk(node))
+    finally:
+        index.close()
+    assert found == expected
+    assert len(stored) == 6 and "bool" in dsl and terms
+    assert len(nodes) > 2 * MAX_NESTING and nodes[0] == node
+
+
+def test_a_long_chain_of_exclusions_stays_within_what_fts5_parses(tmp_path: Path) -> None:
+    query = "kyiv " + " ".join(f"-w{i}" for i in range(330))  # every word one NOT of the same AND
+    assert len(query) <= 2000
+    items = [ArticleItem(id="k1", url="https://x.example/1", canonical_url="https://x.example/1", source="lab",
+                         title="kyiv", text="w5 appears", comments=[]),
+             ArticleItem(id="k2", url="https://x.example/2", canonical_url="https://x.example/2", source="lab",
+                         title="kyiv", text="clean", comments=[])]
+    index = SQLiteIndex(tmp_path / "monitor.db")
+    try:
+        index.upsert(items, seen_at="2026-03-01T00:00:00Z")
+        assert {hit["id"] for hit in index.search(SearchRequest(query=query, limit=10)).hits} == {"k2"}
+    finally:
+        index.close()
+    assert to_fts5(parse("a NOT b NOT c")) == '(({title text} : "a")) NOT (({title text} : "b") OR ({title text} : "c"))'

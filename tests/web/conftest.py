@@ -11,13 +11,13 @@ from monitor.demo import lab
 from monitor.demo.server import demo_sources
 from monitor.index import open_index
 from tests.conftest import TestSite, run_monitor, write_config
-from tests.web.webtools import Server, hostile_article, start_server, stop_server
+from tests.web.webtools import Server, deep_thread_article, hostile_article, start_server, stop_server
 
 
 @pytest.fixture(scope="session")
 def web_index(test_site: TestSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The whole test site crawled once by `monitor crawl` (the lab without following links), plus the hostile
-    article upserted directly; returns the config path."""
+    article and a very deep thread upserted directly; returns the config path."""
     directory = tmp_path_factory.mktemp("web")
     sources = demo_sources(test_site.base_url, with_test_pages=True)
     for source in sources:
@@ -28,7 +28,7 @@ def web_index(test_site: TestSite, tmp_path_factory: pytest.TempPathFactory) -> 
     run_monitor("crawl", "--json", config=config_path, env={lab.COMMENTS_API_KEY_ENV: lab.COMMENTS_API_KEY})
     config = load_config(config_path)
     with open_index(config.index.url) as index:
-        index.upsert([hostile_article()], seen_at="2025-03-22T00:00:00Z")
+        index.upsert([hostile_article(), deep_thread_article()], seen_at="2025-03-22T00:00:00Z")
     return config_path
 
 

@@ -14,6 +14,8 @@ import yaml
 from monitor.urls import article_id
 from tests.web.webtools import HOSTILE_URL, TOKEN, Server, start_server, stop_server
 
+pytestmark = pytest.mark.e2e  # a crawl of the test site and a real server
+
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 RUN_WAIT_SECONDS = 120
 
@@ -110,7 +112,7 @@ def test_coverage_counts_per_day_add_up_per_source(api: httpx.Client) -> None:
     assert sum(s["total"] for s in data["series"]) == data["total"]  # a document has one source
     for series in data["series"]:
         assert len(series["counts"]) == len(data["days"])
-    assert [sum(day) for day in zip(*(s["counts"] for s in data["series"]))] == data["counts"]
+    assert [sum(day) for day in zip(*(s["counts"] for s in data["series"]), strict=True)] == data["counts"]
     topics = api.get("/api/coverage", params={"q": "bridge", "split": "topic"}).json()
     assert {s["name"] for s in topics["series"]} == {"bridge", "harbour"}
     assert next(s for s in topics["series"] if s["name"] == "bridge")["total"] > 0

@@ -10,7 +10,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from monitor.urls import article_id
-from tests.web.webtools import ARTIFACTS, HOSTILE_URL, TOKEN, Server
+from tests.web.webtools import ARTIFACTS, DEEP_COMMENTS, DEEP_URL, HOSTILE_URL, TOKEN, Server
+
+pytestmark = pytest.mark.e2e  # a crawl of the test site and a real server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -170,3 +172,17 @@ def test_hostile_comments_run_no_script_and_show_as_text(page: Watched, web: Ser
     else:
         assert "The tolls are a scandal." in text and "Nobody is clicking that link." in text
     page.shot(f"hostile-{which}")
+
+
+def test_a_thread_hundreds_of_replies_deep_shows_every_comment_and_opens_at_a_deep_one(page: Watched) -> None:
+    aid = article_id(DEEP_URL)
+    page.page.goto(f"/articles/{aid}#c-{aid}-d{DEEP_COMMENTS}")
+    deepest = page.page.locator(f"#c-{aid}-d{DEEP_COMMENTS}")
+    deepest.wait_for()
+    assert deepest.is_visible() and "linked" in (deepest.get_attribute("class") or "")
+    assert page.page.locator(".thread article.comment").count() == DEEP_COMMENTS + 1
+    # The browser nests the markup as written: the last top-level comment is not inside the chain.
+    assert page.page.evaluate(f"document.getElementById('c-{aid}-last').parentElement.tagName") == "SECTION"
+    page.page.click(f"#c-{aid}-d{DEEP_COMMENTS} a.answers")
+    assert page.page.evaluate("location.hash") == f"#c-{aid}-d{DEEP_COMMENTS - 1}"
+    page.shot("deep-thread")

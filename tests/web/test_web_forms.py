@@ -9,6 +9,8 @@ import pytest
 
 from tests.web.webtools import TOKEN, Server
 
+pytestmark = pytest.mark.e2e  # a crawl of the test site and a real server
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -1,11 +1,14 @@
 """The running API against its own OpenAPI description (schemathesis): every answer is documented and well-formed."""
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
 from tests.web.webtools import TOKEN, Server
+
+pytestmark = pytest.mark.e2e  # a crawl of the test site and a real server
 
 EXAMPLES_PER_OPERATION = 12
 

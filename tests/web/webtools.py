@@ -25,6 +25,8 @@ HOSTILE_TEXTS = (
     '</textarea><svg onload=alert("xss-svg")> nobody clicks that',
 )
 START_SECONDS = 30
+DEEP_URL = "http://127.0.0.1:9/lab/a-very-long-argument/"
+DEEP_COMMENTS = 300  # a comments API can hand over a reply chain this deep
 
 
 @dataclass
@@ -57,6 +59,22 @@ def hostile_article() -> ArticleItem:
                        text="Readers wrote markup. bridge toll", authors=["Lab <Robot>"],
                        published="2025-03-21T09:00:00+00:00", language="en", comments=comments,
                        image="javascript:alert('xss-image')")
+
+
+def deep_thread_article(depth: int = DEEP_COMMENTS) -> ArticleItem:
+    """An article whose comments are one reply chain ``depth`` deep, then a second top-level comment."""
+    aid = article_id(DEEP_URL)
+    comments = [Comment(id=f"{aid}-d{n}", article_id=aid, text=f"Chain reply number {n} of the argument.",
+                        position=n, depth=n, parent_id=f"{aid}-d{n - 1}" if n > 1 else None,
+                        author=f"Debater {n}", published="2025-03-20T10:00:00+00:00", source="lab",
+                        url=DEEP_URL + f"#d{n}", article_title="A very long argument")
+                for n in range(1, depth + 1)]
+    comments.append(Comment(id=f"{aid}-last", article_id=aid, text="A fresh top-level remark.", position=depth + 1,
+                            author="Latecomer", source="lab", url=DEEP_URL + "#last",
+                            article_title="A very long argument"))
+    return ArticleItem(id=aid, url=DEEP_URL, canonical_url=canonicalize_url(DEEP_URL), source="lab",
+                       title="A very long argument", text="Readers replied to each other for a long time.",
+                       published="2025-03-20T09:00:00+00:00", language="en", comments=comments)
 
 
 def start_server(config_path: Path, *, token: str | None = TOKEN) -> Server:
