@@ -1,9 +1,12 @@
 """The JSON shapes of the API, as its OpenAPI description shows them."""
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from monitor.documents import ARTICLE_FIELDS, COMMON_FIELDS, FIELDS, THREAD_COMMENT_FIELDS, DocType
+from monitor.items import FieldKind
 
 
 class _Open(BaseModel):
@@ -12,42 +15,50 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class Hit(_Open):
-    id: str
-    type: Literal["article", "comment"]
-    url: Optional[str] = None
-    source: str
-    title: Optional[str] = None
-    published: Optional[str] = None
-    snippet: Optional[str] = Field(None, description="Matched words marked «like this».")
-    score: Optional[float] = None
+_PYTHON_TYPES: dict[FieldKind, Any] = {"integer": int, "keywords": list[str]}
+# Fields every document of its type has a value for; the rest may be null.
+_REQUIRED = frozenset({"id", "type", "source"})
+
+
+def _field(name: str, doc_type: DocType | None = None) -> tuple[Any, Any]:
+    """The pydantic field of a document field (documents.FIELDS): its type, and its default unless required."""
+    if name == "type":
+        return (Literal[doc_type] if doc_type else Literal["article", "comment"]), (doc_type or ...)
+    kind = FIELDS[name].kind
+    python_type = _PYTHON_TYPES.get(kind, str)
+    if kind == "keywords":
+        return python_type, Field(default_factory=list)
+    return (python_type, ...) if name in _REQUIRED else (python_type | None, None)
+
+
+def _model(name: str, fields: dict[str, Any], *, base: type[BaseModel], doc: str) -> Any:
+    return create_model(name, __base__=base, __doc__=doc, **fields)
+
+
+# The document models take their fields from monitor.documents: a field added to the shape appears here.
+if TYPE_CHECKING:
+    Hit = _Open
+    Article = _Open
+    ThreadComment = BaseModel
+else:
+    Hit = _model("Hit", {
+        **{f: _field(f) for f in COMMON_FIELDS},
+        "title": (str | None, None),  # an article's title; comments carry their article's as article_title
+        "snippet": (str | None, Field(None, description="Matched words marked «like this».")),
+        "score": (float | None, None),
+    }, base=_Open, doc="A search hit: the document's fields (those of its type), a snippet and the score.")
+    Article = _model("Article", {f: _field(f, "article") for f in ARTICLE_FIELDS}, base=_Open,
+                     doc="An article document.")
+    ThreadComment = _model("ThreadComment", {f: _field(f) for f in THREAD_COMMENT_FIELDS}, base=BaseModel,
+                           doc="A comment as a thread shows it.")
 
 
 class SearchResponse(BaseModel):
     total: int
     hits: list[Hit]
-    facets: Optional[dict[str, dict[str, int]]] = Field(
+    facets: dict[str, dict[str, int]] | None = Field(
         None, description="Counts per source, type, language and day (when facets=true).")
-    next_cursor: Optional[str] = Field(None, description="Pass as `after` for the next page (deep paging).")
-
-
-class Article(_Open):
-    id: str
-    type: Literal["article"] = "article"
-    url: Optional[str] = None
-    source: str
-    title: Optional[str] = None
-
-
-class ThreadComment(BaseModel):
-    id: str
-    parent_id: Optional[str] = None
-    depth: Optional[int] = None
-    position: Optional[int] = None
-    author: Optional[str] = None
-    published: Optional[str] = None
-    text: Optional[str] = None
-    likes: Optional[int] = None
+    next_cursor: str | None = Field(None, description="Pass as `after` for the next page (deep paging).")
 
 
 class ThreadResponse(BaseModel):
@@ -81,7 +92,7 @@ class AlertIn(BaseModel):
     topics: list[str] = []
     languages: list[str] = []
     mode: Literal["immediate", "digest"] = "immediate"
-    digest_schedule: Optional[str] = Field(None, description="Cron, e.g. \"0 8 * * *\" (digest mode).")
+    digest_schedule: str | None = Field(None, description="Cron, e.g. \"0 8 * * *\" (digest mode).")
 
 
 class AlertChanges(BaseModel):
@@ -89,14 +100,14 @@ class AlertChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    query: Optional[str] = None
-    notify: Optional[list[str]] = None
-    types: Optional[list[Literal["article", "comment"]]] = None
-    sources: Optional[list[str]] = None
-    topics: Optional[list[str]] = None
-    languages: Optional[list[str]] = None
-    mode: Optional[Literal["immediate", "digest"]] = None
-    digest_schedule: Optional[str] = None
+    query: str | None = None
+    notify: list[str] | None = None
+    types: list[Literal["article", "comment"]] | None = None
+    sources: list[str] | None = None
+    topics: list[str] | None = None
+    languages: list[str] | None = None
+    mode: Literal["immediate", "digest"] | None = None
+    digest_schedule: str | None = None
 
 
 class AlertOut(_Open):
@@ -134,8 +145,8 @@ class Run(_Open):
     id: int
     source: str
     status: str
-    started: Optional[str] = None
-    ended: Optional[str] = None
+    started: str | None = None
+    ended: str | None = None
 
 
 class RunList(BaseModel):
@@ -144,11 +155,11 @@ class RunList(BaseModel):
 
 class SourceStatus(_Open):
     name: str
-    schedule: Optional[str] = None
-    last_run: Optional[dict[str, Any]] = None
-    next_run: Optional[str] = None
+    schedule: str | None = None
+    last_run: dict[str, Any] | None = None
+    next_run: str | None = None
     health: str
-    reason: Optional[str] = None
+    reason: str | None = None
 
 
 class SourcesResponse(BaseModel):
@@ -168,4 +179,4 @@ class Health(BaseModel):
 
 class Problem(BaseModel):
     detail: str
-    position: Optional[int] = Field(None, description="For a query that does not parse: where it breaks.")
+    position: int | None = Field(None, description="For a query that does not parse: where it breaks.")
