@@ -40,7 +40,7 @@ SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000  # a reader waits this long for the crawl's write transaction to commit
 # bm25 column weights (title, text, author): a word in the title says more than one in the body.
 BM25_WEIGHTS = (5.0, 1.0, 1.0)
-LOOKUP_CHUNK = 500  # ids per IN (...) lookup, well under SQLite's bound-parameter limit
+LOOKUP_CHUNK = 500  # ids per IN (...) lookup (well under SQLite's bound-parameter limit), rows per migration step
 
 # One column per field of the document shape (documents.FIELDS); lists are JSON text. For an article,
 # ``author`` holds its authors joined by '; ', the text its author search looks in.
@@ -146,9 +146,12 @@ def _to_v2(conn: sqlite3.Connection) -> None:
     for column in _FIELD_COLUMNS:
         if column not in have:
             conn.execute(f"ALTER TABLE docs ADD COLUMN {_column_ddl(column)}")
-    rows = conn.execute("SELECT * FROM docs").fetchall()
-    conn.executemany("UPDATE docs SET content_hash = ? WHERE rowid = ?",
-                     [(content_hash(_document(row)), row["rowid"]) for row in rows])
+    last = 0
+    while rows := conn.execute("SELECT * FROM docs WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                               (last, LOOKUP_CHUNK)).fetchall():
+        conn.executemany("UPDATE docs SET content_hash = ? WHERE rowid = ?",
+                         [(content_hash(_document(row)), row["rowid"]) for row in rows])
+        last = rows[-1]["rowid"]
 
 
 # From version N to N + 1, in one transaction with the version bump.
