@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from monitor.documents import article_document, comment_document, content_hash
+from monitor.documents import BOOKKEEPING_FIELDS, article_document, comment_document, content_hash
 from monitor.index.base import UpsertStats
 from monitor.items import ArticleItem
 
@@ -30,7 +30,7 @@ class DocumentChange:
 
     def touched(self) -> dict[str, Any]:
         """The fields an unchanged document still gets written: last_seen, and an article's comment_count."""
-        return {k: self.doc[k] for k in ("last_seen", "comment_count") if k in self.doc}
+        return {k: self.doc[k] for k in sorted(BOOKKEEPING_FIELDS - {"first_seen"}) if k in self.doc}
 
 
 @dataclass

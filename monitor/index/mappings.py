@@ -32,12 +32,13 @@ _BY_KIND: dict[FieldKind, dict[str, Any]] = {
 # sorts and buckets by; and ``author``, which on an article is its authors joined (query.field_text).
 ENGINE_ONLY_FIELDS = ("date",)
 # Facets show values as written (as SQLite does) where queries compare them lower-cased: a raw sub-field.
+# Not for ``type``, whose values are ours (documents.DOC_TYPES) and lower case already.
 RAW = "raw"
 
 
 def _property(name: str, kind: FieldKind) -> dict[str, Any]:
     mapping = copy.deepcopy(ENGINE_FIELD_MAPPINGS.get(name) or _BY_KIND[kind])
-    if name in FACETS and "normalizer" in mapping:
+    if name in FACETS and name != "type" and "normalizer" in mapping:
         mapping["fields"] = {RAW: {"type": "keyword"}}
     return mapping
 

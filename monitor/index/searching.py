@@ -1,4 +1,4 @@
-"""Search plumbing every backend shares: the request made ready (query, filters, ranking, page), facets and hits shaped alike."""
+"""Search plumbing every backend shares: the request made ready (query, filters, ranking, page), facets, hits."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence

@@ -66,9 +66,11 @@ def _column_ddl(name: str) -> str:
 _FIELD_COLUMNS = tuple(FIELDS)
 _COLUMNS = (*_FIELD_COLUMNS, *_OWN_COLUMNS)
 _JSON_COLUMNS = frozenset(name for name, f in FIELDS.items() if f.is_list)
-_COLUMN_DDL = ",\n    ".join(
-    ["rowid INTEGER PRIMARY KEY", *(_column_ddl(n) for n in _FIELD_COLUMNS), *(f"{n} {t}" for n, t in _OWN_COLUMNS.items())]
-)
+_COLUMN_DDL = ",\n    ".join([
+    "rowid INTEGER PRIMARY KEY",
+    *(_column_ddl(n) for n in _FIELD_COLUMNS),
+    *(f"{n} {t}" for n, t in _OWN_COLUMNS.items()),
+])
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
