@@ -23,7 +23,8 @@ from opensearchpy import OpenSearch, helpers  # noqa: E402
 
 from monitor.documents import article_document, comment_document  # noqa: E402
 from monitor.index import mappings  # noqa: E402
-from monitor.index.engine import EngineIndex, _engine_doc, open_engine_index  # noqa: E402
+from monitor.index.engine import EngineIndex, open_engine_index  # noqa: E402
+from monitor.index.mappings import engine_document  # noqa: E402
 from monitor.items import ArticleItem, Comment  # noqa: E402
 
 SEEN_AT = "2026-11-24T12:00:00+00:00"
@@ -82,12 +83,12 @@ def plain_actions(articles: list[ArticleItem], prefix: str) -> list[dict[str, An
     for article in articles:
         doc = article_document(article)
         doc.update(first_seen=SEEN_AT, last_seen=SEEN_AT, comment_count=len(article.comments))
-        actions.append({"_index": mappings.alias_name(prefix, "articles"), "_id": article.id, "_source": _engine_doc(doc)})
+        actions.append({"_index": mappings.alias_name(prefix, "articles"), "_id": article.id, "_source": engine_document(doc)})
         for comment in article.comments:
             cdoc = comment_document(article, comment)
             cdoc.update(first_seen=SEEN_AT, last_seen=SEEN_AT)
             actions.append({"_index": mappings.alias_name(prefix, "comments"), "_id": cdoc["id"],
-                            "_source": _engine_doc(cdoc)})
+                            "_source": engine_document(cdoc)})
     return actions
 
 

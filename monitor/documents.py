@@ -1,24 +1,75 @@
-"""Index documents built from items, the same for every backend: fields, denormalised comments, dates, hashes."""
+"""The one document shape every index, the alert matcher and the API take, read from the item dataclasses."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from datetime import datetime, timezone
-from typing import Any
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from monitor.errors import QueryError
-from monitor.items import ArticleItem, Comment
+from monitor.items import KIND, ArticleItem, Comment, FieldKind
 
-ARTICLE_FIELDS = (
-    "id", "type", "url", "canonical_url", "source", "title", "text", "authors", "published", "modified",
-    "language", "site_name", "tags", "image", "topics", "first_seen", "last_seen", "comment_count", "cluster_id",
-)
-COMMENT_FIELDS = (
-    "id", "type", "article_id", "parent_id", "depth", "position", "author", "published", "text", "likes",
-    "native_id", "language", "topics", "source", "url", "article_title", "first_seen", "last_seen",
-)
+DocType = Literal["article", "comment"]
+DOC_TYPES: tuple[DocType, ...] = ("article", "comment")
+
+
+@dataclasses.dataclass(frozen=True)
+class DocField:
+    """One field of the document shape: its name, how it is indexed, and which document types have it."""
+
+    name: str
+    kind: FieldKind
+    types: frozenset[DocType]
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind == "keywords"
+
+
+def _item_fields(item: type, doc_type: DocType) -> tuple[DocField, ...]:
+    return tuple(DocField(f.name, f.metadata[KIND], frozenset((doc_type,)))
+                 for f in dataclasses.fields(item) if KIND in f.metadata)
+
+
+def _union(*shapes: tuple[DocField, ...]) -> dict[str, DocField]:
+    fields: dict[str, DocField] = {}
+    for shape in shapes:
+        for f in shape:
+            known = fields.get(f.name)
+            if known is not None and known.kind != f.kind:
+                # One index mapping serves both types: a field must mean the same in each.
+                raise TypeError(f"document field {f.name!r} is {known.kind} on one type and {f.kind} on another")
+            fields[f.name] = DocField(f.name, f.kind, (known.types if known else frozenset()) | f.types)
+    return fields
+
+
+_ARTICLE = _item_fields(ArticleItem, "article")
+_COMMENT = _item_fields(Comment, "comment")
+ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in _ARTICLE)
+COMMENT_FIELDS: tuple[str, ...] = tuple(f.name for f in _COMMENT)
+# Every field of either type, articles' first: one backend table or mapping holds both.
+FIELDS: dict[str, DocField] = _union(_ARTICLE, _COMMENT)
+# The fields every document has, whatever its type.
+COMMON_FIELDS: tuple[str, ...] = tuple(name for name, f in FIELDS.items() if f.types == frozenset(DOC_TYPES))
 # Fields the index sets itself: a change in them alone is not a change of content.
 BOOKKEEPING_FIELDS = frozenset({"first_seen", "last_seen", "comment_count"})
+# What a comment thread shows of each comment (the service layer and the API).
+THREAD_COMMENT_FIELDS = ("id", "parent_id", "depth", "position", "author", "published", "text", "likes")
+
+
+def fields_of(doc_type: str) -> tuple[str, ...]:
+    return ARTICLE_FIELDS if doc_type == "article" else COMMENT_FIELDS
+
+
+def stored_document(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored document as every backend returns it: exactly the fields of its type, lists never null."""
+    out: dict[str, Any] = {}
+    for name in fields_of(str(doc.get("type") or "article")):
+        value = doc.get(name)
+        out[name] = ([] if value is None else list(value)) if FIELDS[name].is_list else value
+    return out
 
 
 def article_document(article: ArticleItem) -> dict[str, Any]:
@@ -50,7 +101,7 @@ def comment_document(article: ArticleItem, comment: Comment) -> dict[str, Any]:
     return {f: doc.get(f) for f in COMMENT_FIELDS}
 
 
-def content_hash(doc: dict[str, Any]) -> str:
+def content_hash(doc: Mapping[str, Any]) -> str:
     """A digest of what a reader would see change; bookkeeping fields left out."""
     content = {k: v for k, v in doc.items() if k not in BOOKKEEPING_FIELDS}
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
@@ -66,11 +117,11 @@ def utc_iso(value: str | None) -> str | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def document_date(doc: dict[str, Any]) -> str | None:
+def document_date(doc: Mapping[str, Any]) -> str | None:
     """The date search filters, sorts and buckets by: ``published`` in UTC, else ``first_seen``."""
     return utc_iso(doc.get("published")) or utc_iso(doc.get("first_seen"))
 

@@ -1,8 +1,22 @@
-"""The documents that flow through the crawl: PageItem → ArticleItem (with its Comments)."""
+"""The documents that flow through the crawl: PageItem → ArticleItem (with its Comments); each field says how it is indexed."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import KW_ONLY, asdict, dataclass, field
+from typing import Any, Literal
+
+# How a document field is stored and searched in every backend (monitor.documents reads it):
+# keyword = exact value, text = words, date = ISO 8601, integer, keywords = a list of exact values,
+# stored = kept and shown but neither searched nor filtered.
+FieldKind = Literal["keyword", "text", "date", "integer", "keywords", "stored"]
+KIND = "index_kind"
+
+
+KEYWORD: dict[str, FieldKind] = {KIND: "keyword"}
+TEXT: dict[str, FieldKind] = {KIND: "text"}
+DATE: dict[str, FieldKind] = {KIND: "date"}
+INTEGER: dict[str, FieldKind] = {KIND: "integer"}
+KEYWORDS: dict[str, FieldKind] = {KIND: "keywords"}
+STORED: dict[str, FieldKind] = {KIND: "stored"}
 
 
 @dataclass
@@ -29,26 +43,33 @@ class PageItem:
     options: dict[str, Any] = field(default_factory=dict)  # the source's extraction options (selectors, comments API)
 
 
+# Field order is the order of the document contract in DESIGN.md: documents and API answers list them so.
+
+
 @dataclass
 class Comment:
     """One reader comment; ``parent_id`` is the ``id`` of the comment it answers, None at top level."""
 
-    id: str
-    article_id: str
-    text: str
-    position: int  # 1-based, page order
-    depth: int = 1  # 1 = top level
-    parent_id: str | None = None
-    author: str | None = None
-    published: str | None = None  # ISO 8601, with offset when the page gives one
-    likes: int | None = None
-    native_id: str | None = None  # the site's own id for the comment, when it has one
-    language: str | None = None
-    topics: list[str] = field(default_factory=list)
-    source: str = ""
-    url: str = ""  # article url + anchor
-    article_title: str | None = None
-    type: str = "comment"
+    id: str = field(metadata=KEYWORD)
+    _: KW_ONLY
+    type: str = field(default="comment", metadata=KEYWORD)
+    article_id: str = field(metadata=KEYWORD)
+    parent_id: str | None = field(default=None, metadata=KEYWORD)
+    depth: int = field(default=1, metadata=INTEGER)  # 1 = top level
+    position: int = field(metadata=INTEGER)  # 1-based, page order
+    author: str | None = field(default=None, metadata=TEXT)
+    published: str | None = field(default=None, metadata=DATE)  # ISO 8601, with offset when the page gives one
+    text: str = field(metadata=TEXT)
+    likes: int | None = field(default=None, metadata=INTEGER)
+    native_id: str | None = field(default=None, metadata=KEYWORD)  # the site's own id for the comment, when it has one
+    language: str | None = field(default=None, metadata=KEYWORD)
+    topics: list[str] = field(default_factory=list, metadata=KEYWORDS)
+    source: str = field(default="", metadata=KEYWORD)
+    url: str = field(default="", metadata=KEYWORD)  # article url + anchor
+    article_title: str | None = field(default=None, metadata=TEXT)
+    platform: str | None = field(default=None, metadata=KEYWORD)  # the comment platform it came from (None: the page itself)
+    first_seen: str | None = field(default=None, metadata=DATE)  # set by the index
+    last_seen: str | None = field(default=None, metadata=DATE)  # set by the index
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,26 +79,27 @@ class Comment:
 class ArticleItem:
     """An extracted article and its comment thread."""
 
-    id: str
-    url: str
-    canonical_url: str
-    source: str
-    title: str | None = None
-    text: str = ""
-    authors: list[str] = field(default_factory=list)
-    published: str | None = None
-    modified: str | None = None
-    language: str | None = None
-    site_name: str | None = None
-    tags: list[str] = field(default_factory=list)
-    image: str | None = None
-    topics: list[str] = field(default_factory=list)
-    first_seen: str | None = None
-    last_seen: str | None = None
-    comment_count: int = 0
-    cluster_id: str | None = None
-    comments: list[Comment] = field(default_factory=list)
-    type: str = "article"
+    id: str = field(metadata=KEYWORD)
+    _: KW_ONLY
+    type: str = field(default="article", metadata=KEYWORD)
+    url: str = field(metadata=KEYWORD)
+    canonical_url: str = field(metadata=KEYWORD)
+    source: str = field(metadata=KEYWORD)
+    title: str | None = field(default=None, metadata=TEXT)
+    text: str = field(default="", metadata=TEXT)
+    authors: list[str] = field(default_factory=list, metadata=KEYWORDS)
+    published: str | None = field(default=None, metadata=DATE)
+    modified: str | None = field(default=None, metadata=DATE)
+    language: str | None = field(default=None, metadata=KEYWORD)
+    site_name: str | None = field(default=None, metadata=KEYWORD)
+    tags: list[str] = field(default_factory=list, metadata=KEYWORDS)
+    image: str | None = field(default=None, metadata=STORED)
+    topics: list[str] = field(default_factory=list, metadata=KEYWORDS)
+    first_seen: str | None = field(default=None, metadata=DATE)  # first_seen, last_seen, comment_count: set by the index
+    last_seen: str | None = field(default=None, metadata=DATE)
+    comment_count: int = field(default=0, metadata=INTEGER)
+    cluster_id: str | None = field(default=None, metadata=KEYWORD)
+    comments: list[Comment] = field(default_factory=list)  # indexed as documents of their own
 
     def to_dict(self, *, with_comments: bool = False) -> dict[str, Any]:
         data = asdict(self)

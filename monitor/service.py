@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from monitor.config import Config
+from monitor.documents import THREAD_COMMENT_FIELDS
 from monitor.errors import ConfigError, MonitorError
 from monitor.extract import extract_html
 from monitor.index import SearchIndex, SearchRequest, SearchResult, open_index
 from monitor.items import ArticleItem
 
-THREAD_COMMENT_FIELDS = ("id", "parent_id", "depth", "position", "author", "published", "text", "likes")
 FETCH_TIMEOUT_SECONDS = 30
 COVERAGE_MAX_SERIES = 8
 COVERAGE_MAX_DAYS = 366

@@ -1,14 +1,13 @@
 """Which alerts new documents match: the Python matcher (SQLite), or percolator queries (Elasticsearch/OpenSearch)."""
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import logging
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from monitor.alerts.rules import Alert
-from monitor.documents import document_date
 from monitor.errors import SearchIndexError
 from monitor.index import mappings
 from monitor.index.clients import EngineClient, already_exists
@@ -119,15 +118,6 @@ def percolator_body() -> dict[str, Any]:
     return body
 
 
-def engine_document(doc: dict[str, Any]) -> dict[str, Any]:
-    """A document as the engine indexes it: the derived ``date`` and an article's authors as ``author``."""
-    out = copy.copy(doc)
-    out["date"] = document_date(doc)
-    if doc.get("type") == "article":
-        out["author"] = field_text(doc, "author") or None
-    return out
-
-
 def _rule_hash(alert: Alert) -> str:
     return hashlib.sha1(json.dumps(alert.engine_query(), sort_keys=True).encode()).hexdigest()
 
@@ -207,7 +197,7 @@ class PercolatorMatcher:
         while True:
             body: dict[str, Any] = {
                 "size": min(PAGE, len(self.alerts)), "_source": ["alert_name"], "sort": [{"alert_name": "asc"}],
-                "query": {"percolate": {"field": "query", "documents": [engine_document(d) for d in docs]}},
+                "query": {"percolate": {"field": "query", "documents": [mappings.engine_document(d) for d in docs]}},
             }
             if after:
                 body["search_after"] = after

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 from monitor.items import ArticleItem
 
@@ -50,7 +51,7 @@ class UpsertStats:
     comments_updated: int = 0
     new_ids: list[str] = field(default_factory=list)  # ids of new or changed documents (for alerts)
 
-    def add(self, other: "UpsertStats") -> None:
+    def add(self, other: UpsertStats) -> None:
         self.articles_new += other.articles_new
         self.articles_updated += other.articles_updated
         self.articles_unchanged += other.articles_unchanged
@@ -86,10 +87,10 @@ class SearchIndex(abc.ABC):
     def count(self) -> dict[str, int]:
         """{"article": n, "comment": m}."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a hook: a backend without connections has nothing to release
         """Release connections and flush pending writes."""
 
-    def __enter__(self) -> "SearchIndex":
+    def __enter__(self) -> SearchIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -5,29 +5,18 @@ import dataclasses
 import logging
 import os
 import time
-from typing import Any, Iterable, Literal, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
 
-from monitor.documents import (
-    article_document,
-    bound,
-    comment_document,
-    content_hash,
-    document_date,
-)
+from monitor.documents import content_hash, stored_document
 from monitor.errors import BulkRejected, IndexUnavailable, SearchIndexError
 from monitor.index import mappings
 from monitor.index.base import SearchIndex, SearchRequest, SearchResult, UpsertStats
+from monitor.index.changes import DocumentChange, IncomingBatch, StoredState
 from monitor.index.clients import EngineAuth, EngineClient, already_exists, connect
+from monitor.index.searching import FACETS, facet_counts, prepare
 from monitor.items import ArticleItem
-from monitor.query import (
-    Phrase,
-    Term,
-    highlight_terms,
-    parse,
-    text_fields,
-    to_engine_dsl,
-)
-from monitor.query.snippets import search_hit
+from monitor.query import Phrase, Term, text_fields, to_engine_dsl
 from monitor.urls import article_id, canonicalize_url
 
 logger = logging.getLogger(__name__)
@@ -43,8 +32,6 @@ PAGE_SIZE = 1000
 # Waits between bulk attempts on 429/5xx (seconds); about 15 s in all before the batch goes to the spool.
 RETRY_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Engine-only fields: what search filters/sorts by, and the authors joined as the query's `author` text.
-INTERNAL_FIELDS = ("date",)
 ENV_PREFIX = "MONITOR_INDEX_PREFIX"
 
 
@@ -171,55 +158,19 @@ class EngineIndex(SearchIndex):
     # ------------------------------------------------------------ writes
 
     def upsert(self, articles: Sequence[ArticleItem], *, seen_at: str) -> UpsertStats:
-        stats = UpsertStats()
-        unique = list({a.id: a for a in articles}.values())
-        if not unique:
-            return stats
-        old_articles = self._mget(self.articles, [a.id for a in unique])
-        comment_pairs = [(a, c) for a in unique for c in a.comments]
-        old_comments = self._mget(self.comments, [c.id for _, c in comment_pairs]) if comment_pairs else {}
-        stored_counts = self._comment_counts([a.id for a in unique if a.id in old_articles])
-
+        batch = IncomingBatch(articles)
+        if not batch.documents:
+            return UpsertStats()
+        stored = {i: _stored_state(d) for i, d in self._mget(self.articles, batch.article_ids).items()}
+        if batch.comment_ids:
+            stored.update({i: _stored_state(d) for i, d in self._mget(self.comments, batch.comment_ids).items()})
+        counts = self._comment_counts([i for i in batch.article_ids if i in stored])
+        changes, stats = batch.decide(stored, counts, seen_at=seen_at)
         ops: list[dict[str, Any]] = []
-        for article in unique:
-            comment_ops: list[dict[str, Any]] = []
-            comment_ids: list[str] = []
-            incoming: set[str] = set()
-            for comment in article.comments:
-                doc = comment_document(article, comment)
-                if doc["id"] in incoming:
-                    continue
-                incoming.add(doc["id"])
-                old = old_comments.get(doc["id"])
-                outcome = _outcome(doc, old, seen_at)
-                if outcome == "unchanged":
-                    comment_ops += _update_op(self.comments, doc["id"], {"last_seen": seen_at})
-                    continue
-                if outcome == "new":
-                    stats.comments_new += 1
-                else:
-                    stats.comments_updated += 1
-                comment_ids.append(doc["id"])
-                comment_ops += _index_op(self.comments, doc["id"], _engine_doc(doc))
-
-            doc = article_document(article)
-            old = old_articles.get(article.id)
-            # Comments that vanished from the page stay stored (see SQLiteIndex): count what is stored.
-            doc["comment_count"] = stored_counts.get(article.id, 0) + sum(1 for i in incoming if i not in old_comments)
-            outcome = _outcome(doc, old, seen_at)
-            if outcome == "unchanged":
-                stats.articles_unchanged += 1
-                ops += _update_op(self.articles, article.id,
-                                  {"last_seen": seen_at, "comment_count": doc["comment_count"]})
-            else:
-                if outcome == "new":
-                    stats.articles_new += 1
-                else:
-                    stats.articles_updated += 1
-                stats.new_ids.append(article.id)
-                ops += _index_op(self.articles, article.id, _engine_doc(doc))
-            stats.new_ids += comment_ids
-            ops += comment_ops
+        for change in changes:
+            ops += self._op(self.articles, change.article)
+            for comment in change.comments:
+                ops += self._op(self.comments, comment)
         try:
             self.write(ops)
         except BulkRejected as exc:
@@ -227,6 +178,13 @@ class EngineIndex(SearchIndex):
             exc.stats = stats
             raise
         return stats
+
+    @staticmethod
+    def _op(index: str, change: DocumentChange) -> list[dict[str, Any]]:
+        doc_id = change.doc["id"]
+        if change.outcome == "unchanged":
+            return [{"update": {"_index": index, "_id": doc_id}}, {"doc": change.touched()}]
+        return [{"index": {"_index": index, "_id": doc_id}}, mappings.engine_document(change.doc)]
 
     def write(self, ops: list[dict[str, Any]]) -> None:
         """Send bulk operations, retrying what got 429/5xx; raises IndexUnavailable if the engine stays away,
@@ -283,65 +241,52 @@ class EngineIndex(SearchIndex):
     # ------------------------------------------------------------ reads
 
     def search(self, request: SearchRequest) -> SearchResult:
-        node = parse(request.query)
-        types = tuple(dict.fromkeys(request.types)) or ("article", "comment")
-        indices = [self.articles if t == "article" else self.comments for t in types]
-        filters: list[dict[str, Any]] = [{"terms": {"type": list(types)}}]
-        for field, values in (("source", request.sources), ("topics", request.topics),
-                              ("language", request.languages)):
-            if values:
-                filters.append({"terms": {field: [v.lower() for v in values]}})
-        since, until = bound(request.since, end=False), bound(request.until, end=True)
-        if since or until:
-            filters.append({"range": {"date": {k: v for k, v in (("gte", since), ("lte", until)) if v}}})
-
-        # The same order as SQLite: by score only when there are words to rank by, then newest, then id.
-        rank_terms = highlight_terms(node) if request.sort == "relevance" else []
-        ranked = bool(rank_terms)
+        plan = prepare(request)
+        indices = [self.articles if t == "article" else self.comments for t in plan.types]
+        filters: list[dict[str, Any]] = [{"terms": {"type": list(plan.types)}}]
+        filters += [{"terms": {field: list(values)}} for field, values in plan.keyword_filters().items()]
+        if plan.since or plan.until:
+            filters.append({"range": {"date": {k: v for k, v in (("gte", plan.since), ("lte", plan.until)) if v}}})
         sort: list[Any] = [{"date": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
-        if ranked:
+        if plan.ranked:
             sort.insert(0, {"_score": "desc"})
-        limit = max(0, request.limit)
         # The query only selects (filter context); the score comes from the rank clauses alone, as in SQLite.
         body: dict[str, Any] = {
-            "query": {"bool": {"filter": [to_engine_dsl(node), *filters], "should": _rank_clauses(rank_terms)}},
-            "size": limit + 1,  # one more than asked tells whether there is a next page
+            "query": {"bool": {"filter": [to_engine_dsl(plan.node), *filters],
+                               "should": _rank_clauses(plan.rank_terms)}},
+            "size": plan.limit + 1,
             "sort": sort,
             "track_total_hits": True,
-            "track_scores": ranked,
+            "track_scores": plan.ranked,
         }
-        if request.search_after:
-            body["search_after"] = list(request.search_after)
-        elif request.offset:
-            body["from"] = request.offset
-        if request.facets:
-            body["aggs"] = _FACET_AGGS
+        if plan.search_after is not None:
+            body["search_after"] = plan.search_after
+        elif plan.offset:
+            body["from"] = plan.offset
+        if plan.facets:
+            body["aggs"] = _facet_aggs()
         answer = self.client.search(",".join(indices), body)
         raw_hits = answer["hits"]["hits"]
-        hits = []
-        for raw in raw_hits[:limit]:
-            doc = _public({**raw.get("_source", {}), "id": raw["_id"]})
-            hits.append(search_hit(doc, node, score=raw.get("_score") if ranked else None))
         return SearchResult(
             total=int(answer["hits"]["total"]["value"]),
-            hits=hits,
-            facets=_facets(answer.get("aggregations", {})) if request.facets else None,
-            next_cursor=list(raw_hits[limit - 1]["sort"]) if limit and len(raw_hits) > limit else None,
+            hits=[plan.hit(_source(raw), raw.get("_score")) for raw in raw_hits[:plan.limit]],
+            facets=_facets(answer.get("aggregations", {})) if plan.facets else None,
+            next_cursor=plan.next_cursor(raw_hits, lambda raw: raw["sort"]),
         )
 
     def get_article(self, id_or_url: str) -> dict[str, Any] | None:
         key = id_or_url.strip()
         if "://" not in key:
             found = self._mget(self.articles, [key]).get(key)
-            return _public(found) if found is not None else None
+            return stored_document(found) if found is not None else None
         doc = self._mget(self.articles, [article_id(key)]).get(article_id(key))
         if doc is not None:
-            return _public(doc)
+            return stored_document(doc)
         body = {"size": 1, "query": {"bool": {"should": [
             {"term": {"url": key}}, {"term": {"canonical_url": key}},
             {"term": {"canonical_url": canonicalize_url(key)}}], "minimum_should_match": 1}}}
         hits = self.client.search(self.articles, body)["hits"]["hits"]
-        return _public({**hits[0]["_source"], "id": hits[0]["_id"]}) if hits else None
+        return stored_document(_source(hits[0])) if hits else None
 
     def get_comments(self, article_id: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -352,7 +297,7 @@ class EngineIndex(SearchIndex):
             if after:
                 body["search_after"] = after
             hits = self.client.search(self.comments, body)["hits"]["hits"]
-            out += [_public({**h["_source"], "id": h["_id"]}) for h in hits]
+            out += [stored_document(_source(h)) for h in hits]
             if len(hits) < PAGE_SIZE:
                 return out
             after = hits[-1]["sort"]
@@ -368,70 +313,38 @@ class EngineIndex(SearchIndex):
 # ---------------------------------------------------------------- helpers
 
 
-_FACET_AGGS: dict[str, Any] = {
-    "source": {"terms": {"field": "source.raw", "size": FACET_SIZE}},
-    "type": {"terms": {"field": "type", "size": 2}},
-    "language": {"terms": {"field": "language.raw", "size": FACET_SIZE}},
-    "day": {"date_histogram": {"field": "date", "calendar_interval": "day", "format": "yyyy-MM-dd",
-                               "min_doc_count": 1}},
-}
+def _facet_aggs() -> dict[str, Any]:
+    aggs: dict[str, Any] = {name: {"terms": {"field": mappings.facet_field(name), "size": FACET_SIZE}}
+                            for name in FACETS if name != "day"}
+    aggs["day"] = {"date_histogram": {"field": "date", "calendar_interval": "day", "format": "yyyy-MM-dd",
+                                      "min_doc_count": 1}}
+    return aggs
 
 
-def _rank_clauses(terms: list[Term | Phrase]) -> list[dict[str, Any]]:
+def _rank_clauses(terms: Iterable[Term | Phrase]) -> list[dict[str, Any]]:
     """BM25 clauses for the words a hit contains, a title match weighted as SQLite's bm25 weights it."""
     clauses: list[dict[str, Any]] = []
-    for leaf in dict.fromkeys(terms):
+    for leaf in terms:
         for field in text_fields(leaf.field):
             clause = to_engine_dsl(dataclasses.replace(leaf, field=field))
             clauses.append({"bool": {"should": [clause], "boost": RANK_BOOSTS.get(field, 1.0)}})
     return clauses
 
 
-def _empty_facets() -> dict[str, dict[str, int]]:
-    return {name: {} for name in _FACET_AGGS}
-
-
 def _facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
-    out = _empty_facets()
-    for name in _FACET_AGGS:
-        for bucket in aggs.get(name, {}).get("buckets", []):
-            key = bucket.get("key_as_string", bucket["key"])
-            out[name][str(key)] = int(bucket["doc_count"])
-    return out
+    return facet_counts({name: [(b.get("key_as_string", b["key"]), b["doc_count"])
+                                for b in aggs.get(name, {}).get("buckets", [])] for name in FACETS})
 
 
-def _engine_doc(doc: dict[str, Any]) -> dict[str, Any]:
-    """The stored document plus the engine-only fields the DSL and the facets use."""
-    out = dict(doc)
-    out["date"] = document_date(doc)
-    if doc.get("type") == "article":
-        out["author"] = "; ".join(a for a in doc.get("authors") or [] if a) or None
-    return out
+def _source(raw: dict[str, Any]) -> dict[str, Any]:
+    """A hit's stored fields with its id."""
+    return {**raw.get("_source", {}), "id": raw["_id"]}
 
 
-def _public(doc: dict[str, Any]) -> dict[str, Any]:
-    """A stored document as every backend returns it: the engine-only fields dropped."""
-    out = {k: v for k, v in doc.items() if k not in INTERNAL_FIELDS}
-    if out.get("type") == "article":
-        out.pop("author", None)
-    return out
-
-
-def _outcome(doc: dict[str, Any], old: dict[str, Any] | None, seen_at: str) -> str:
-    """new, updated or unchanged; sets first_seen (kept from the stored document) and last_seen on ``doc``."""
-    doc["first_seen"] = (old or {}).get("first_seen") or seen_at
-    doc["last_seen"] = seen_at
-    if old is None:
-        return "new"
-    return "unchanged" if content_hash(_public(old)) == content_hash(doc) else "updated"
-
-
-def _index_op(index: str, doc_id: str, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"index": {"_index": index, "_id": doc_id}}, doc]
-
-
-def _update_op(index: str, doc_id: str, fields: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"update": {"_index": index, "_id": doc_id}}, {"doc": fields}]
+def _stored_state(doc: dict[str, Any]) -> StoredState:
+    # Digest of the stored document as this monitor's shape reads it: a field added since it was
+    # written reads as null on both sides, so it is no change.
+    return StoredState(content_hash(stored_document(doc)), doc.get("first_seen"))
 
 
 def _bulk_outcome(ops: list[dict[str, Any]], answer: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:

@@ -4,48 +4,64 @@ from __future__ import annotations
 import copy
 from typing import Any, Literal
 
-from monitor.query import ENGINE_FIELD_MAPPINGS, ENGINE_TEXT_ANALYSIS
+from monitor.documents import FIELDS, document_date
+from monitor.index.searching import FACETS
+from monitor.items import FieldKind
+from monitor.query import ENGINE_FIELD_MAPPINGS, ENGINE_TEXT_ANALYSIS, field_text
 
 Kind = Literal["articles", "comments"]
 KINDS: tuple[Kind, ...] = ("articles", "comments")
 
-# Bump for any change an existing index cannot take in place (analyzer, field type): `monitor index
-# migrate` then builds the new index, reindexes and moves the alias. Adding a field needs no bump.
-MAPPING_VERSION = 1
+# Bump for any change of the document shape or the mapping (tests/index/test_engine_backend.py records a
+# fingerprint per version and fails until you do): `monitor index migrate` then builds the new index,
+# reindexes and moves the alias.
+MAPPING_VERSION = 2
 DEFAULT_PREFIX = "monitor"
 
-_KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date", "format": "strict_date_optional_time||date_optional_time||epoch_millis",
          "ignore_malformed": True}
-_INT = {"type": "integer"}
+_BY_KIND: dict[FieldKind, dict[str, Any]] = {
+    "keyword": {"type": "keyword"},
+    "keywords": {"type": "keyword"},
+    "text": {"type": "text", "analyzer": "monitor_text"},
+    "date": _DATE,
+    "integer": {"type": "integer"},
+    "stored": {"type": "keyword", "index": False, "doc_values": False},
+}
+# Engine-only fields: documents.document_date (published in UTC, else first_seen), what search filters,
+# sorts and buckets by; and ``author``, which on an article is its authors joined (query.field_text).
+ENGINE_ONLY_FIELDS = ("date",)
+# Facets show values as written (as SQLite does) where queries compare them lower-cased: a raw sub-field.
+# Not for ``type``, whose values are ours (documents.DOC_TYPES) and lower case already.
+RAW = "raw"
+
+
+def _property(name: str, kind: FieldKind) -> dict[str, Any]:
+    mapping = copy.deepcopy(ENGINE_FIELD_MAPPINGS.get(name) or _BY_KIND[kind])
+    if name in FACETS and name != "type" and "normalizer" in mapping:
+        mapping["fields"] = {RAW: {"type": "keyword"}}
+    return mapping
+
 
 # Every field either kind of document has; one set so that a search over both aliases agrees on types.
 PROPERTIES: dict[str, Any] = {
-    **copy.deepcopy(ENGINE_FIELD_MAPPINGS),  # title, text, author (text); source, language, type, topics, id, article_id
-    # Facets show values as written (the SQLite backend does too); queries compare them lower-cased.
-    "source": {**ENGINE_FIELD_MAPPINGS["source"], "fields": {"raw": _KEYWORD}},
-    "language": {**ENGINE_FIELD_MAPPINGS["language"], "fields": {"raw": _KEYWORD}},
-    "url": _KEYWORD,
-    "canonical_url": _KEYWORD,
-    "authors": _KEYWORD,
-    "published": _DATE,
-    "modified": _DATE,
-    "first_seen": _DATE,
-    "last_seen": _DATE,
-    # documents.document_date: published in UTC, else first_seen; what search filters, sorts and buckets by
-    "date": _DATE,
-    "site_name": _KEYWORD,
-    "tags": _KEYWORD,
-    "image": {"type": "keyword", "index": False, "doc_values": False},
-    "comment_count": _INT,
-    "cluster_id": _KEYWORD,
-    "parent_id": _KEYWORD,
-    "native_id": _KEYWORD,
-    "depth": _INT,
-    "position": _INT,
-    "likes": _INT,
-    "article_title": {"type": "text", "analyzer": "monitor_text"},
+    **{name: _property(name, f.kind) for name, f in FIELDS.items()},
+    "date": copy.deepcopy(_DATE),
 }
+
+
+def facet_field(name: str) -> str:
+    """The field a terms facet counts: the raw sub-field where there is one."""
+    return f"{name}.{RAW}" if RAW in PROPERTIES[name].get("fields", {}) else name
+
+
+def engine_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """A document as the engine indexes it (documents, percolated alerts): plus the engine-only fields."""
+    out = dict(doc)
+    out["date"] = document_date(doc)
+    if doc.get("type") == "article":
+        out["author"] = field_text(doc, "author") or None
+    return out
 
 
 def alias_name(prefix: str, kind: Kind) -> str:

@@ -5,21 +5,16 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
-from monitor.documents import (
-    ARTICLE_FIELDS,
-    COMMENT_FIELDS,
-    article_document,
-    bound,
-    comment_document,
-    content_hash,
-    document_date,
-)
-from monitor.errors import QueryError, SearchIndexError
+from monitor.documents import DOC_TYPES, FIELDS, content_hash, document_date, stored_document
+from monitor.errors import SearchIndexError
 from monitor.index.base import SearchIndex, SearchRequest, SearchResult, UpsertStats
+from monitor.index.changes import DocumentChange, IncomingBatch, StoredState
+from monitor.index.searching import FACETS, PreparedSearch, facet_counts, prepare
 from monitor.items import ArticleItem
 from monitor.query import (
     And,
@@ -31,56 +26,56 @@ from monitor.query import (
     Term,
     field_text,
     fts5_expressible,
-    highlight_terms,
     is_keyword,
-    parse,
     to_fts5,
 )
-from monitor.query.snippets import search_hit
 from monitor.query.words import FTS5_TOKENIZE
 from monitor.state.db import immediate_transaction, sql_statements
 from monitor.urls import article_id, canonicalize_url
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# 2: the comment platform field; every column of the document shape, content hashes of the shape.
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000  # a reader waits this long for the crawl's write transaction to commit
 # bm25 column weights (title, text, author): a word in the title says more than one in the body.
 BM25_WEIGHTS = (5.0, 1.0, 1.0)
+LOOKUP_CHUNK = 500  # ids per IN (...) lookup (well under SQLite's bound-parameter limit), rows per migration step
+
+# One column per field of the document shape (documents.FIELDS); lists are JSON text. For an article,
+# ``author`` holds its authors joined by '; ', the text its author search looks in.
+_CONSTRAINTS = {
+    "id": "NOT NULL UNIQUE",
+    "type": f"NOT NULL CHECK (type IN ({', '.join(repr(t) for t in DOC_TYPES)}))",
+    "source": "NOT NULL",
+    "text": "NOT NULL DEFAULT ''",
+    "topics": "NOT NULL DEFAULT '[]'",
+    "first_seen": "NOT NULL",
+    "last_seen": "NOT NULL",
+}
+# Columns of this backend alone: the date since/until, date sort and day facets use (documents.document_date),
+# and the digest of the content (documents.content_hash) that tells an unchanged document.
+_OWN_COLUMNS = {"doc_date": "TEXT NOT NULL", "content_hash": "TEXT NOT NULL"}
+
+
+def _column_ddl(name: str) -> str:
+    sql_type = "INTEGER" if FIELDS[name].kind == "integer" else "TEXT"
+    return f"{name} {sql_type} {_CONSTRAINTS.get(name, '')}".strip()
+
+
+_FIELD_COLUMNS = tuple(FIELDS)
+_COLUMNS = (*_FIELD_COLUMNS, *_OWN_COLUMNS)
+_JSON_COLUMNS = frozenset(name for name, f in FIELDS.items() if f.is_list)
+_COLUMN_DDL = ",\n    ".join([
+    "rowid INTEGER PRIMARY KEY",
+    *(_column_ddl(n) for n in _FIELD_COLUMNS),
+    *(f"{n} {t}" for n, t in _OWN_COLUMNS.items()),
+])
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    type TEXT NOT NULL CHECK (type IN ('article', 'comment')),
-    article_id TEXT,              -- comments: the article they belong to
-    parent_id TEXT,
-    depth INTEGER,
-    position INTEGER,
-    url TEXT,
-    canonical_url TEXT,
-    source TEXT NOT NULL,
-    title TEXT,
-    text TEXT NOT NULL DEFAULT '',
-    author TEXT,                  -- searched: a comment's author, an article's authors joined by '; '
-    authors TEXT,                 -- JSON list (articles)
-    published TEXT,
-    modified TEXT,
-    language TEXT,
-    site_name TEXT,
-    tags TEXT,                    -- JSON list
-    image TEXT,
-    topics TEXT NOT NULL DEFAULT '[]',  -- JSON list
-    likes INTEGER,
-    native_id TEXT,
-    article_title TEXT,
-    cluster_id TEXT,
-    comment_count INTEGER,
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    doc_date TEXT NOT NULL,       -- published in UTC, else first_seen: since/until, date sort, day facets
-    content_hash TEXT NOT NULL
+    {_COLUMN_DDL}
 );
 CREATE INDEX docs_thread ON docs (article_id, position);
 CREATE INDEX docs_url ON docs (url);
@@ -103,15 +98,9 @@ CREATE TRIGGER docs_fts_update AFTER UPDATE OF title, text, author ON docs BEGIN
 END;
 """
 
-_JSON_COLUMNS = frozenset({"authors", "tags", "topics"})
-_CONTENT_COLUMNS = (
-    "type", "article_id", "parent_id", "depth", "position", "url", "canonical_url", "source", "title", "text",
-    "author", "authors", "published", "modified", "language", "site_name", "tags", "image", "topics", "likes",
-    "native_id", "article_title", "cluster_id", "doc_date", "content_hash",
-)
 _KEYWORD_COLUMNS = {"source": "d.source", "language": "d.language", "type": "d.type", "id": "d.id",
                     "article_id": "d.article_id"}
-_FACET_COLUMNS = {"source": "d.source", "type": "d.type", "language": "d.language", "day": "substr(d.doc_date, 1, 10)"}
+_FACET_EXPRESSIONS = {"day": "substr(d.doc_date, 1, 10)"}
 
 
 def _kw(value: str | None) -> str | None:
@@ -121,6 +110,54 @@ def _kw(value: str | None) -> str | None:
 
 def _marks(n: int) -> str:
     return ", ".join("?" * n)
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(ids), LOOKUP_CHUNK):
+        yield ids[i:i + LOOKUP_CHUNK]
+
+
+def _document(row: sqlite3.Row) -> dict[str, Any]:
+    """A row as the stored document (documents.stored_document): JSON lists decoded."""
+    doc = {k: row[k] for k in row.keys() if k in FIELDS}
+    for name in _JSON_COLUMNS:
+        if doc.get(name) is not None:
+            doc[name] = json.loads(doc[name])
+    return stored_document(doc)
+
+
+def _row_values(doc: dict[str, Any], digest: str) -> list[Any]:
+    """The values of _COLUMNS for a document the change logic completed (first_seen and last_seen set)."""
+    values: list[Any] = []
+    for column in _FIELD_COLUMNS:
+        if column == "author":
+            values.append(field_text(doc, "author") or None)
+        elif column in _JSON_COLUMNS:
+            values.append(json.dumps(doc[column] or [], ensure_ascii=False) if column in doc else None)
+        elif column == "text":
+            values.append(doc.get("text") or "")
+        else:
+            values.append(doc.get(column))
+    return [*values, document_date(doc) or doc["first_seen"], digest]
+
+
+def _to_v2(conn: sqlite3.Connection) -> None:
+    """Add the columns of fields new to the shape (platform) and hash every document as this shape reads it,
+    so that a re-crawl of unchanged pages finds them unchanged."""
+    have = {row["name"] for row in conn.execute("PRAGMA table_info(docs)")}
+    for column in _FIELD_COLUMNS:
+        if column not in have:
+            conn.execute(f"ALTER TABLE docs ADD COLUMN {_column_ddl(column)}")
+    last = 0
+    while rows := conn.execute("SELECT * FROM docs WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                               (last, LOOKUP_CHUNK)).fetchall():
+        conn.executemany("UPDATE docs SET content_hash = ? WHERE rowid = ?",
+                         [(content_hash(_document(row)), row["rowid"]) for row in rows])
+        last = rows[-1]["rowid"]
+
+
+# From version N to N + 1, in one transaction with the version bump.
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _to_v2}
 
 
 class SQLiteIndex(SearchIndex):
@@ -166,13 +203,24 @@ class SQLiteIndex(SearchIndex):
         if version == SCHEMA_VERSION:
             return
         with self._write() as conn:
-            version = self._schema_version(conn)  # another process may have created it meanwhile
+            version = self._schema_version(conn)  # another process may have created or migrated it meanwhile
             if version is None:
                 for statement in sql_statements(_SCHEMA):
                     conn.execute(statement)
                 conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                 logger.info("search index created path=%s", self.path)
-            # Migrations from older versions go here, one step per version.
+                return
+            start = version
+            while version < SCHEMA_VERSION:
+                step = _MIGRATIONS.get(version)
+                if step is None:
+                    raise SearchIndexError(f"the index {self.path} has schema version {version}, which this "
+                                           f"monitor cannot migrate: rebuild it by crawling again into a new file")
+                step(conn)
+                version += 1
+            if version != start:
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+                logger.info("search index migrated path=%s from=%s to=%s", self.path, start, version)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -188,90 +236,57 @@ class SQLiteIndex(SearchIndex):
     def upsert(self, articles: Sequence[ArticleItem], *, seen_at: str) -> UpsertStats:
         """Store articles and their comments in one transaction.
 
-        A document whose content is unchanged only gets ``last_seen = seen_at``. Comments missing
-        from a re-crawled page are kept (see the class docstring); ``comment_count`` counts the stored ones.
+        A document whose content is unchanged only gets ``last_seen = seen_at`` (and an article its
+        ``comment_count``). Comments missing from a re-crawled page are kept (see the class docstring).
         """
-        stats = UpsertStats()
+        batch = IncomingBatch(articles)
         try:
             with self._write() as conn:
-                for article in articles:
-                    outcome = self._put(conn, article_document(article), seen_at)
-                    if outcome == "new":
-                        stats.articles_new += 1
-                    elif outcome == "updated":
-                        stats.articles_updated += 1
-                    else:
-                        stats.articles_unchanged += 1
-                    if outcome != "unchanged":
-                        stats.new_ids.append(article.id)
-                    for comment in article.comments:
-                        doc = comment_document(article, comment)
-                        outcome = self._put(conn, doc, seen_at)
-                        if outcome == "new":
-                            stats.comments_new += 1
-                        elif outcome == "updated":
-                            stats.comments_updated += 1
-                        if outcome != "unchanged":
-                            stats.new_ids.append(doc["id"])
-                    conn.execute(
-                        "UPDATE docs SET comment_count = "
-                        "(SELECT count(*) FROM docs WHERE type = 'comment' AND article_id = ?) WHERE id = ?",
-                        (article.id, article.id),
-                    )
+                stored = self._stored_states(conn, [*batch.article_ids, *batch.comment_ids])
+                counts = self._comment_counts(conn, batch.article_ids)
+                changes, stats = batch.decide(stored, counts, seen_at=seen_at)
+                for change in changes:
+                    self._put(conn, change.article)
+                    for comment in change.comments:
+                        self._put(conn, comment)
         except sqlite3.Error as exc:
             raise SearchIndexError(f"upsert failed on {self.path}: {exc}") from exc
         return stats
 
-    def _put(self, conn: sqlite3.Connection, doc: dict[str, Any], seen_at: str) -> str:
-        digest = content_hash(doc)
-        row = conn.execute("SELECT first_seen, content_hash FROM docs WHERE id = ?", (doc["id"],)).fetchone()
-        if row is not None and row["content_hash"] == digest:
-            conn.execute("UPDATE docs SET last_seen = ? WHERE id = ?", (seen_at, doc["id"]))
-            return "unchanged"
-        first_seen = row["first_seen"] if row is not None else seen_at
-        values = self._columns(doc, first_seen=first_seen, digest=digest)
-        if row is None:
-            columns = ("id", *_CONTENT_COLUMNS, "first_seen", "last_seen", "comment_count")
-            conn.execute(
-                f"INSERT INTO docs ({', '.join(columns)}) VALUES ({_marks(len(columns))})",
-                (doc["id"], *values, first_seen, seen_at, 0 if doc["type"] == "article" else None),
-            )
-            return "new"
-        assignments = ", ".join(f"{c} = ?" for c in _CONTENT_COLUMNS)
-        conn.execute(f"UPDATE docs SET {assignments}, last_seen = ? WHERE id = ?", (*values, seen_at, doc["id"]))
-        return "updated"
+    @staticmethod
+    def _stored_states(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, StoredState]:
+        states: dict[str, StoredState] = {}
+        for chunk in _chunks(ids):
+            for row in conn.execute(f"SELECT id, content_hash, first_seen FROM docs WHERE id IN ({_marks(len(chunk))})",
+                                    tuple(chunk)):
+                states[row["id"]] = StoredState(row["content_hash"], row["first_seen"])
+        return states
 
     @staticmethod
-    def _columns(doc: dict[str, Any], *, first_seen: str, digest: str) -> list[Any]:
-        derived = {
-            "author": field_text(doc, "author") or None,
-            "doc_date": document_date({**doc, "first_seen": first_seen}) or first_seen,
-            "content_hash": digest,
-        }
-        values: list[Any] = []
-        for column in _CONTENT_COLUMNS:
-            if column in derived:
-                values.append(derived[column])
-            elif column in _JSON_COLUMNS:
-                values.append(json.dumps(doc[column] or [], ensure_ascii=False) if column in doc else None)
-            elif column == "text":
-                values.append(doc.get("text") or "")
-            else:
-                values.append(doc.get(column))
-        return values
+    def _comment_counts(conn: sqlite3.Connection, article_ids: Sequence[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for chunk in _chunks(article_ids):
+            for row in conn.execute(f"SELECT article_id, count(*) AS n FROM docs WHERE type = 'comment' "
+                                    f"AND article_id IN ({_marks(len(chunk))}) GROUP BY article_id", tuple(chunk)):
+                counts[row["article_id"]] = row["n"]
+        return counts
+
+    @staticmethod
+    def _put(conn: sqlite3.Connection, change: DocumentChange) -> None:
+        doc = change.doc
+        if change.outcome == "new":
+            conn.execute(f"INSERT INTO docs ({', '.join(_COLUMNS)}) VALUES ({_marks(len(_COLUMNS))})",
+                         _row_values(doc, change.content_hash))
+            return
+        if change.outcome == "updated":
+            columns, values = _COLUMNS, _row_values(doc, change.content_hash)
+        else:
+            touched = change.touched()
+            columns, values = tuple(touched), list(touched.values())
+        assignments = ", ".join(f"{c} = ?" for c in columns)
+        conn.execute(f"UPDATE docs SET {assignments} WHERE id = ?", (*values, doc["id"]))
 
     # ------------------------------------------------------------ reading
-
-    @staticmethod
-    def _document(row: sqlite3.Row) -> dict[str, Any]:
-        fields = ARTICLE_FIELDS if row["type"] == "article" else COMMENT_FIELDS
-        doc: dict[str, Any] = {}
-        for field in fields:
-            value = row[field]
-            if field in _JSON_COLUMNS:
-                value = json.loads(value) if value is not None else []
-            doc[field] = value
-        return doc
 
     def get_article(self, id_or_url: str) -> dict[str, Any] | None:
         keys = [id_or_url]
@@ -283,17 +298,17 @@ class SQLiteIndex(SearchIndex):
                 f"OR url = ? OR canonical_url IN ({_marks(len(keys))})) LIMIT 1",
                 (*keys, id_or_url, *keys),
             ).fetchone()
-        return self._document(row) if row else None
+        return _document(row) if row else None
 
     def get_comments(self, article_id: str) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._conn.execute(
                 "SELECT * FROM docs WHERE type = 'comment' AND article_id = ? ORDER BY position, id", (article_id,)
             ).fetchall()
-        return [self._document(r) for r in rows]
+        return [_document(r) for r in rows]
 
     def count(self) -> dict[str, int]:
-        counts = {"article": 0, "comment": 0}
+        counts: dict[str, int] = dict.fromkeys(DOC_TYPES, 0)
         with self._lock:
             for row in self._conn.execute("SELECT type, count(*) AS n FROM docs GROUP BY type"):
                 counts[row["type"]] = row["n"]
@@ -302,16 +317,16 @@ class SQLiteIndex(SearchIndex):
     # ------------------------------------------------------------ search
 
     def search(self, request: SearchRequest) -> SearchResult:
-        node = parse(request.query)
-        where, params = self._filters(request)
-        query_sql, query_params = _compile(node)
+        plan = prepare(request)
+        where, params = self._filters(plan)
+        query_sql, query_params = _compile(plan.node)
         where.append(query_sql)
         params += query_params
         where_sql = " AND ".join(f"({w})" for w in where)
 
-        rank_terms = highlight_terms(node) if request.sort == "relevance" else []
-        if rank_terms:
-            rank_node: Node = rank_terms[0] if len(rank_terms) == 1 else Or(tuple(dict.fromkeys(rank_terms)))
+        if plan.ranked:
+            terms = plan.rank_terms
+            rank_node: Node = terms[0] if len(terms) == 1 else Or(terms)
             weights = ", ".join(str(w) for w in BM25_WEIGHTS)
             rank_join = (
                 f"LEFT JOIN (SELECT rowid, bm25(docs_fts, {weights}) AS bm25 FROM docs_fts "
@@ -324,74 +339,58 @@ class SQLiteIndex(SearchIndex):
             keys = [("d.doc_date", "<"), ("d.id", ">")]
 
         page_where, page_params = where_sql, list(params)
-        if request.search_after is not None:
-            if len(request.search_after) != len(keys):
-                raise QueryError(f"search_after needs {len(keys)} values for sort={request.sort!r}")
-            cursor_sql, cursor_params = _after(keys, list(request.search_after))
+        if plan.search_after is not None:
+            cursor_sql, cursor_params = _after(keys, plan.search_after)
             page_where = f"{where_sql} AND ({cursor_sql})"
             page_params += cursor_params
         order = ", ".join(f"{expr} {'ASC' if op == '>' else 'DESC'}" for expr, op in keys)
         select_keys = ", ".join(f"{expr} AS k{i}" for i, (expr, _) in enumerate(keys))
-        limit = max(0, request.limit)
         sql = (
             f"SELECT d.*, {select_keys}{', r.bm25 AS bm25' if rank_join else ''} FROM docs d {rank_join} "
             f"WHERE {page_where} ORDER BY {order} LIMIT ? OFFSET ?"
         )
         try:
             with self._lock:
-                rows = self._conn.execute(
-                    sql, (*rank_params, *page_params, limit + 1, max(0, request.offset))
-                ).fetchall()
+                rows = self._conn.execute(sql, (*rank_params, *page_params, plan.limit + 1, plan.offset)).fetchall()
                 total = self._conn.execute(f"SELECT count(*) FROM docs d WHERE {where_sql}", params).fetchone()[0]
-                facets = self._facets(where_sql, params) if request.facets else None
+                facets = self._facets(where_sql, params) if plan.facets else None
         except sqlite3.OperationalError as exc:
             raise SearchIndexError(f"search failed on {self.path}: {exc}") from exc
 
-        hits = []
-        for row in rows[:limit]:
-            score = -row["bm25"] if rank_join and row["bm25"] is not None else None
-            hits.append(search_hit(self._document(row), node, score=score))
-        next_cursor = None
-        if len(rows) > limit and limit > 0:
-            last = rows[limit - 1]
-            next_cursor = [last[f"k{i}"] for i in range(len(keys))]
+        hits = [plan.hit(_document(row), -row["bm25"] if rank_join and row["bm25"] is not None else None)
+                for row in rows[:plan.limit]]
+        next_cursor = plan.next_cursor(rows, lambda row: [row[f"k{i}"] for i in range(len(keys))])
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
-    def _filters(self, request: SearchRequest) -> tuple[list[str], list[Any]]:
-        where: list[str] = []
-        params: list[Any] = []
-        if request.types:
-            where.append(f"d.type IN ({_marks(len(request.types))})")
-            params += list(request.types)
-        for column, values in (("d.source", request.sources), ("d.language", request.languages)):
-            if values:
-                where.append(f"kw({column}) IN ({_marks(len(values))})")
-                params += [v.lower() for v in values]
-        if request.topics:
-            where.append(
-                f"EXISTS (SELECT 1 FROM json_each(d.topics) WHERE kw(value) IN ({_marks(len(request.topics))}))"
-            )
-            params += [t.lower() for t in request.topics]
-        since = bound(request.since, end=False)
-        if since:
+    @staticmethod
+    def _filters(plan: PreparedSearch) -> tuple[list[str], list[Any]]:
+        where: list[str] = [f"d.type IN ({_marks(len(plan.types))})"]
+        params: list[Any] = list(plan.types)
+        for field, values in plan.keyword_filters().items():
+            if FIELDS[field].is_list:
+                where.append(f"EXISTS (SELECT 1 FROM json_each(d.{field}) WHERE kw(value) IN ({_marks(len(values))}))")
+            else:
+                where.append(f"kw(d.{field}) IN ({_marks(len(values))})")
+            params += list(values)
+        if plan.since:
             where.append("d.doc_date >= ?")
-            params.append(since)
-        until = bound(request.until, end=True)
-        if until:
+            params.append(plan.since)
+        if plan.until:
             where.append("d.doc_date <= ?")
-            params.append(until)
+            params.append(plan.until)
         return where, params
 
     def _facets(self, where_sql: str, params: list[Any]) -> dict[str, dict[str, int]]:
-        facets: dict[str, dict[str, int]] = {}
-        for name, expr in _FACET_COLUMNS.items():
+        counts: dict[str, list[tuple[Any, int]]] = {}
+        for name in FACETS:
+            expr = _FACET_EXPRESSIONS.get(name, f"d.{name}")
             rows = self._conn.execute(
                 f"SELECT {expr} AS key, count(*) AS n FROM docs d WHERE {where_sql} AND {expr} IS NOT NULL "
-                f"GROUP BY key ORDER BY n DESC, key",
+                f"GROUP BY key",
                 params,
             )
-            facets[name] = {row["key"]: row["n"] for row in rows}
-        return facets
+            counts[name] = [(row["key"], row["n"]) for row in rows]
+        return facet_counts(counts)
 
 
 def _after(keys: list[tuple[str, str]], values: list[Any]) -> tuple[str, list[Any]]:

@@ -1,9 +1,12 @@
 """The JSON shapes of the API, as its OpenAPI description shows them."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from monitor.documents import ARTICLE_FIELDS, COMMON_FIELDS, FIELDS, THREAD_COMMENT_FIELDS, DocType
+from monitor.items import FieldKind
 
 
 class _Open(BaseModel):
@@ -12,15 +15,42 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class Hit(_Open):
-    id: str
-    type: Literal["article", "comment"]
-    url: str | None = None
-    source: str
-    title: str | None = None
-    published: str | None = None
-    snippet: str | None = Field(None, description="Matched words marked «like this».")
-    score: float | None = None
+_PYTHON_TYPES: dict[FieldKind, Any] = {"integer": int, "keywords": list[str]}
+# Fields every document of its type has a value for; the rest may be null.
+_REQUIRED = frozenset({"id", "type", "source"})
+
+
+def _field(name: str, doc_type: DocType | None = None) -> tuple[Any, Any]:
+    """The pydantic field of a document field (documents.FIELDS): its type, and its default unless required."""
+    if name == "type":
+        return (Literal[doc_type] if doc_type else Literal["article", "comment"]), (doc_type or ...)
+    kind = FIELDS[name].kind
+    python_type = _PYTHON_TYPES.get(kind, str)
+    if kind == "keywords":
+        return python_type, Field(default_factory=list)
+    return (python_type, ...) if name in _REQUIRED else (python_type | None, None)
+
+
+def _model(name: str, fields: dict[str, Any], *, base: type[BaseModel], doc: str) -> Any:
+    return create_model(name, __base__=base, __doc__=doc, **fields)
+
+
+# The document models take their fields from monitor.documents: a field added to the shape appears here.
+if TYPE_CHECKING:
+    Hit = _Open
+    Article = _Open
+    ThreadComment = BaseModel
+else:
+    Hit = _model("Hit", {
+        **{f: _field(f) for f in COMMON_FIELDS},
+        "title": (str | None, None),  # an article's title; comments carry their article's as article_title
+        "snippet": (str | None, Field(None, description="Matched words marked «like this».")),
+        "score": (float | None, None),
+    }, base=_Open, doc="A search hit: the document's fields (those of its type), a snippet and the score.")
+    Article = _model("Article", {f: _field(f, "article") for f in ARTICLE_FIELDS}, base=_Open,
+                     doc="An article document.")
+    ThreadComment = _model("ThreadComment", {f: _field(f) for f in THREAD_COMMENT_FIELDS}, base=BaseModel,
+                           doc="A comment as a thread shows it.")
 
 
 class SearchResponse(BaseModel):
@@ -29,25 +59,6 @@ class SearchResponse(BaseModel):
     facets: dict[str, dict[str, int]] | None = Field(
         None, description="Counts per source, type, language and day (when facets=true).")
     next_cursor: str | None = Field(None, description="Pass as `after` for the next page (deep paging).")
-
-
-class Article(_Open):
-    id: str
-    type: Literal["article"] = "article"
-    url: str | None = None
-    source: str
-    title: str | None = None
-
-
-class ThreadComment(BaseModel):
-    id: str
-    parent_id: str | None = None
-    depth: int | None = None
-    position: int | None = None
-    author: str | None = None
-    published: str | None = None
-    text: str | None = None
-    likes: int | None = None
 
 
 class ThreadResponse(BaseModel):

@@ -5,6 +5,15 @@ import dataclasses
 
 import pytest
 
+from monitor.documents import (
+    ARTICLE_FIELDS,
+    BOOKKEEPING_FIELDS,
+    COMMENT_FIELDS,
+    FIELDS,
+    article_document,
+    comment_document,
+    fields_of,
+)
 from monitor.errors import QueryError
 from monitor.index.base import SearchIndex, SearchRequest
 from monitor.items import ArticleItem, Comment
@@ -350,3 +359,71 @@ def test_snippets_mark_the_matched_words(filled: SearchIndex) -> None:
     assert "«Medvedev»" in hit["snippet"]
     [hit] = filled.search(SearchRequest(query="ukrain* source:tass")).hits
     assert "«ukrainian»" in hit["snippet"]
+
+
+# ---------------------------------------------------------------- the one document shape
+
+
+def _value(name: str, n: int) -> object:
+    """A value of the field's kind that no default has, different per field and per document."""
+    kind = FIELDS[name].kind
+    if kind == "integer":
+        return 40 + n + len(name)
+    if kind == "keywords":
+        return [f"{name}-{n}-a", f"{name}-{n}-b"]
+    if kind == "date":
+        return f"2026-02-{10 + n:02d}T0{len(name) % 10}:15:00+03:00"
+    if kind == "text":
+        return f"{name} words number {n}"
+    return f"https://shape.example/{name}/{n}" if kind == "stored" else f"{name}-{n}"
+
+
+def every_field_article() -> ArticleItem:
+    """An article and a comment with every field of the shape set (bar the ones the index sets)."""
+    fixed = {"type", "id", "article_id", *BOOKKEEPING_FIELDS}
+    article = ArticleItem(id="shape", **{f: _value(f, 1) for f in ARTICLE_FIELDS if f not in fixed})  # type: ignore[arg-type]
+    article.comments = [Comment(id="shape-c1", article_id="shape",
+                                **{f: _value(f, 2) for f in COMMENT_FIELDS if f not in fixed})]  # type: ignore[arg-type]
+    return article
+
+
+def test_every_field_of_the_document_shape_round_trips_through_the_backend(search_index: SearchIndex) -> None:
+    # Fails when a field is added to ArticleItem/Comment (documents.py's shape) but a backend drops it.
+    article = every_field_article()
+    search_index.upsert([article], seen_at=SEEN_1)
+    seen = {"first_seen": SEEN_1, "last_seen": SEEN_1}
+    expected_article = {**article_document(article), **seen, "comment_count": 1}
+    expected_comment = {**comment_document(article, article.comments[0]), **seen}
+    assert search_index.get_article("shape") == expected_article
+    assert search_index.get_comments("shape") == [expected_comment]
+    hits = {h["id"]: h for h in search_index.search(SearchRequest(query="article_id:shape OR id:shape")).hits}
+    assert {i: {f: hit.get(f) for f in fields_of(hit["type"])} for i, hit in hits.items()} == {
+        "shape": expected_article, "shape-c1": expected_comment}
+    assert expected_comment["platform"] == "platform-2"  # the contract's comment platform is among them
+
+
+def test_an_article_twice_in_one_batch_is_stored_once_as_its_last_version(search_index: SearchIndex) -> None:
+    first, last = corpus()[1], corpus()[1]
+    last.title = "Israel and Ukraine sign a second agreement"
+    stats = search_index.upsert([first, last], seen_at=SEEN_1)
+    assert (stats.articles_new, stats.articles_updated, stats.articles_unchanged, stats.new_ids) == (1, 0, 0, ["a2"])
+    stored = search_index.get_article("a2")
+    assert stored is not None and stored["title"] == last.title
+    assert search_index.count() == {"article": 1, "comment": 0}
+
+
+def test_a_comment_only_change_keeps_the_article_unchanged_but_counts_the_new_comment(filled: SearchIndex) -> None:
+    article = corpus()[0]
+    article.comments.append(comment("a1", 3, "Third", author="Ivan"))
+    stats = filled.upsert([article], seen_at=SEEN_2)
+    assert (stats.articles_unchanged, stats.comments_new, stats.new_ids) == (1, 1, ["a1-c3"])
+    stored = filled.get_article("a1")
+    assert stored is not None
+    assert (stored["comment_count"], stored["first_seen"], stored["last_seen"]) == (3, SEEN_1, SEEN_2)
+    [hit] = filled.search(SearchRequest(query="id:a1")).hits
+    assert hit["comment_count"] == 3
+
+
+def test_a_cursor_of_the_wrong_length_is_a_query_error_saying_how_many(filled: SearchIndex) -> None:
+    with pytest.raises(QueryError, match="search_after needs 2 values"):
+        filled.search(SearchRequest(sort="date", search_after=["2026-03-01T00:00:00Z"]))

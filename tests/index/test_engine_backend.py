@@ -1,17 +1,22 @@
 """What only the Elasticsearch/OpenSearch backend has: engine detection, templates and aliases, migration, errors."""
 from __future__ import annotations
 
+import copy
+import hashlib
+import json
 import socket
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
+from monitor.documents import FIELDS, article_document, comment_document
 from monitor.errors import IndexUnavailable
 from monitor.index import mappings
 from monitor.index.base import SearchRequest
 from monitor.index.clients import EngineAuth, display_url
 from monitor.index.engine import BulkRejected, EngineIndex, open_engine_index
-from monitor.items import ArticleItem
+from monitor.items import ArticleItem, Comment
 
 SEEN = "2026-03-05T10:00:00Z"
 
@@ -110,3 +115,50 @@ def test_the_per_day_facet_counts_utc_days(opensearch_url: str,
     index.upsert([late, article(2)], seen_at=SEEN)
     facets = index.search(SearchRequest(facets=True)).facets
     assert facets is not None and facets["day"] == {"2026-03-02": 2}
+
+
+# ---------------------------------------------------------------- the mapping and the document shape
+
+# The mapping of each MAPPING_VERSION (settings and properties). A change of the document shape or the
+# analysis changes it: bump MAPPING_VERSION (users then run `monitor index migrate`) and record it here.
+MAPPING_FINGERPRINTS = {
+    1: "ccb0335710117dec1ef77ebbcdbb852b52f4f1db",
+    2: "c6c57c9c172c07c7019685b8a3a4d70c4fecf3d6",  # + comment platform
+}
+
+
+def mapping_fingerprint(body: dict[str, Any]) -> str:
+    body = copy.deepcopy(body)
+    body["mappings"].pop("_meta", None)
+    return hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def test_the_mapping_matches_the_fingerprint_recorded_for_its_version() -> None:
+    assert mapping_fingerprint(mappings.index_body()) == MAPPING_FINGERPRINTS[mappings.MAPPING_VERSION], (
+        "the engine mapping changed: bump mappings.MAPPING_VERSION and record its fingerprint")
+    assert len(set(MAPPING_FINGERPRINTS.values())) == len(MAPPING_FINGERPRINTS)  # each version its own mapping
+
+
+def test_every_field_of_the_document_shape_is_mapped_in_the_engine(
+        opensearch_url: str, engine_index_factory: Callable[[str], EngineIndex]) -> None:
+    index = engine_index_factory(opensearch_url)
+    answer = index.client.raw.indices.get_mapping(index=index.comments)
+    answer = getattr(answer, "body", answer)
+    [stored] = answer.values()
+    assert set(FIELDS) - set(stored["mappings"]["properties"]) == set()
+
+
+def test_a_document_written_before_a_field_was_added_is_unchanged_when_crawled_again(
+        opensearch_url: str, engine_index_factory: Callable[[str], EngineIndex]) -> None:
+    index = engine_index_factory(opensearch_url)
+    story = article(1, comments=[Comment(id="e1-c1", article_id="e1", text="first", position=1)])
+    # As a monitor before the comment platform field wrote them: the comment without the field.
+    old = {**comment_document(story, story.comments[0]), "first_seen": SEEN, "last_seen": SEEN}
+    del old["platform"]
+    doc = {**article_document(story), "first_seen": SEEN, "last_seen": SEEN, "comment_count": 1}
+    index.write([{"index": {"_index": index.articles, "_id": "e1"}}, mappings.engine_document(doc),
+                 {"index": {"_index": index.comments, "_id": "e1-c1"}}, mappings.engine_document(old)])
+    stats = index.upsert([story], seen_at="2026-03-06T10:00:00Z")
+    assert (stats.articles_unchanged, stats.comments_new, stats.comments_updated, stats.new_ids) == (1, 0, 0, [])
+    [comment] = index.get_comments("e1")
+    assert (comment["platform"], comment["first_seen"], comment["last_seen"]) == (None, SEEN, "2026-03-06T10:00:00Z")

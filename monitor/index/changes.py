@@ -1,0 +1,99 @@
+"""The change logic every backend shares: new / updated / unchanged, first_seen kept, last_seen, comment counts."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from monitor.documents import BOOKKEEPING_FIELDS, article_document, comment_document, content_hash
+from monitor.index.base import UpsertStats
+from monitor.items import ArticleItem
+
+Outcome = Literal["new", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """What a backend knows of a stored document: the digest of its content and when it was first seen."""
+
+    content_hash: str
+    first_seen: str | None
+
+
+@dataclass
+class DocumentChange:
+    """One incoming document, complete as it is to be stored, and what writing it changes."""
+
+    doc: dict[str, Any]
+    outcome: Outcome
+    content_hash: str
+
+    def touched(self) -> dict[str, Any]:
+        """The fields an unchanged document still gets written: last_seen, and an article's comment_count."""
+        return {k: self.doc[k] for k in sorted(BOOKKEEPING_FIELDS - {"first_seen"}) if k in self.doc}
+
+
+@dataclass
+class ArticleChanges:
+    article: DocumentChange
+    comments: list[DocumentChange]
+
+
+class IncomingBatch:
+    """The documents of a batch of articles, one per id: the last version of an article, the first of a comment.
+
+    A backend asks for the stored state of ``ids`` (and the stored comment count of ``article_ids``), then
+    ``decide`` says what each document is and fills in first_seen, last_seen and comment_count.
+    """
+
+    def __init__(self, articles: Sequence[ArticleItem]) -> None:
+        self.documents: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        for article in {a.id: a for a in articles}.values():
+            comments: dict[str, dict[str, Any]] = {}
+            for comment in article.comments:
+                doc = comment_document(article, comment)
+                comments.setdefault(doc["id"], doc)
+            self.documents.append((article_document(article), list(comments.values())))
+
+    @property
+    def article_ids(self) -> list[str]:
+        return [article["id"] for article, _ in self.documents]
+
+    @property
+    def comment_ids(self) -> list[str]:
+        return [c["id"] for _, comments in self.documents for c in comments]
+
+    def decide(self, stored: Mapping[str, StoredState], comment_counts: Mapping[str, int], *,
+               seen_at: str) -> tuple[list[ArticleChanges], UpsertStats]:
+        """``stored``: the state of the batch's documents already in the index, by id; ``comment_counts``:
+        how many comments each article has in the index now. Comments that vanished from a page stay
+        stored, so an article's count is the stored ones plus the new ones."""
+        stats = UpsertStats()
+        out: list[ArticleChanges] = []
+        for article_doc, comment_docs in self.documents:
+            comments = [_change(doc, stored.get(doc["id"]), seen_at) for doc in comment_docs]
+            new_comments = sum(1 for c in comments if c.outcome == "new")
+            article_doc["comment_count"] = comment_counts.get(article_doc["id"], 0) + new_comments
+            article = _change(article_doc, stored.get(article_doc["id"]), seen_at)
+            if article.outcome == "new":
+                stats.articles_new += 1
+            elif article.outcome == "updated":
+                stats.articles_updated += 1
+            else:
+                stats.articles_unchanged += 1
+            if article.outcome != "unchanged":
+                stats.new_ids.append(article_doc["id"])
+            stats.comments_new += new_comments
+            stats.comments_updated += sum(1 for c in comments if c.outcome == "updated")
+            stats.new_ids += [c.doc["id"] for c in comments if c.outcome != "unchanged"]
+            out.append(ArticleChanges(article, comments))
+        return out, stats
+
+
+def _change(doc: dict[str, Any], old: StoredState | None, seen_at: str) -> DocumentChange:
+    digest = content_hash(doc)
+    doc["first_seen"] = (old.first_seen if old else None) or seen_at
+    doc["last_seen"] = seen_at
+    if old is None:
+        return DocumentChange(doc, "new", digest)
+    return DocumentChange(doc, "unchanged" if old.content_hash == digest else "updated", digest)
