@@ -8,7 +8,7 @@ from typing import Any
 
 from monitor.config import Config
 from monitor.errors import CrawlRefused
-from monitor.index import SearchIndex, open_index
+from monitor.index import SearchIndex, is_engine_url, open_index
 from monitor.web.auth import Guard
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class WebState:
         if url != self._url:  # a reloaded config may point elsewhere
             self.close()
             self._url = url
-        if url.startswith("sqlite:///"):
+        if not is_engine_url(url):
             index = getattr(self._local, "index", None)
             if index is None or getattr(self._local, "url", None) != url:
                 index = open_index(url)
