@@ -48,8 +48,12 @@ class IndexConfig(_Strict):
     @field_validator("url")
     @classmethod
     def _known_scheme(cls, url: str) -> str:
-        if not url.startswith(("sqlite:///", "http://", "https://")):
-            raise ValueError("must start with sqlite:/// (embedded) or http(s):// (Elasticsearch/OpenSearch)")
+        from monitor.index import backend_of
+
+        try:
+            backend_of(url)
+        except ConfigError:
+            raise ValueError("must start with sqlite:/// (embedded) or http(s):// (Elasticsearch/OpenSearch)") from None
         if "@" in urlsplit(url).netloc:
             raise ValueError(
                 "must not hold credentials; set MONITOR_INDEX_USERNAME/MONITOR_INDEX_PASSWORD "
@@ -632,8 +636,10 @@ def config_from_dict(data: dict[str, Any], *, path: Path | None = None, node: An
 
 
 def _resolve_index(index: IndexConfig, base: Path) -> IndexConfig:
-    if index.url.startswith("sqlite:///"):
-        db = Path(index.url[len("sqlite:///"):])
+    from monitor.index import backend_of, sqlite_path
+
+    if backend_of(index.url) == "sqlite":
+        db = sqlite_path(index.url)
         if not db.is_absolute():
             return IndexConfig(url=f"sqlite:///{(base / db).resolve()}")
     return index

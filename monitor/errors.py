@@ -6,6 +6,7 @@ MonitorError
 ├── ExtractionError      a page could not be parsed at all
 ├── SearchIndexError     the search index refused a request (``status``: the engine's HTTP status, if any)
 │   ├── IndexUnavailable     the engine cannot be reached now; writes go to the spool
+│   │   └── IndexTimeout         it took the request but did not answer in time (frozen, overloaded); not retried
 │   └── BulkRejected         the engine refused some documents for good (``failures``: id -> reason)
 ├── CrawlRefused         a crawl cannot start now (one is running, or another process runs the crawls)
 └── SendFailed           a notification was not delivered to every URL; it stays in the outbox
@@ -51,6 +52,13 @@ class SearchIndexError(MonitorError):
 
 class IndexUnavailable(SearchIndexError):
     """The search engine cannot be reached right now."""
+
+
+class IndexTimeout(IndexUnavailable):
+    """The engine took the request but did not answer within the request timeout (frozen or overloaded).
+
+    Not retried: sending the request again would only queue more work on an engine that is not answering.
+    """
 
 
 class BulkRejected(SearchIndexError):

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from scrapy.crawler import Crawler
 
@@ -22,7 +22,7 @@ from monitor.index.writer import (
     FlushReport,
 )
 from monitor.items import ArticleItem
-from monitor.signals import batch_indexed
+from monitor.signals import written_subscribers
 
 logger = logging.getLogger(__name__)
 
@@ -30,19 +30,22 @@ STATS_FIELDS = ("articles_new", "articles_updated", "articles_unchanged", "comme
 
 
 class IndexPipeline:
-    """Feeds monitor.index.writer.BatchWriter; all index calls run on one worker thread, off the event loop."""
+    """Feeds monitor.index.writer.BatchWriter; all index calls run on one worker thread, off the event loop.
 
-    def __init__(self, *, writer: BatchWriter, stats: Any, signals: Any = None) -> None:
+    What the writer wrote reaches the crawl's on_written subscribers (monitor.signals) from the writer itself.
+    """
+
+    def __init__(self, *, writer: BatchWriter, stats: Any) -> None:
         self.writer = writer
         self.stats = stats
-        self.signals = signals  # batch_indexed goes out here after each write (alerts listen)
         # One thread: backends (SQLite) may tie a connection to the thread that opened it.
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index")
         self._ticker: asyncio.Task[None] | None = None
+        self._closing: asyncio.Event | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "IndexPipeline":
-        # While the engine is away the clients log a traceback per retry; the spool already says it once.
+    def from_crawler(cls, crawler: Crawler) -> IndexPipeline:
+        # While the engine is away the clients log a traceback per failed request; the spool already says it once.
         for client_logger in ("opensearch", "elastic_transport"):
             logging.getLogger(client_logger).setLevel(logging.ERROR)
         settings = crawler.settings
@@ -54,12 +57,14 @@ class IndexPipeline:
             batch_bytes=settings.getint("MONITOR_INDEX_BATCH_BYTES", BATCH_BYTES),
             batch_seconds=settings.getfloat("MONITOR_INDEX_BATCH_SECONDS", BATCH_SECONDS),
             retry_seconds=settings.getfloat("MONITOR_INDEX_RETRY_SECONDS", RETRY_SECONDS),
+            on_written=written_subscribers(crawler),
         )
-        return cls(writer=writer, stats=crawler.stats, signals=crawler.signals)
+        return cls(writer=writer, stats=crawler.stats)
 
     async def open_spider(self) -> None:
-        await self._write(self.writer.start)  # replays what an earlier crawl left in the spool
-        self._ticker = asyncio.ensure_future(self._tick())
+        self._closing = asyncio.Event()
+        await self._run(self.writer.start)  # replays what an earlier crawl left in the spool
+        self._ticker = asyncio.ensure_future(self._tick(self._closing))
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem) and self.writer.add(item):
@@ -67,19 +72,17 @@ class IndexPipeline:
         return item
 
     async def flush(self) -> None:
-        await self._write(partial(self.writer.write, self.writer.take()))
+        await self._run(partial(self.writer.write, self.writer.take()))
 
-    async def _write(self, call: Callable[[], FlushReport]) -> None:
-        report = await self._run(call)
-        # report.articles: what this flush wrote, spooled batches replayed first, so alerts see those too.
-        if self.signals is not None and report.articles and report.stats.new_ids:
-            self.signals.send_catch_log(batch_indexed, articles=report.articles, stats=report.stats)
-
-    async def _tick(self) -> None:
+    async def _tick(self, closing: asyncio.Event) -> None:
         """Writes a batch that waited long enough with no new item, and replays the spool once the index is back."""
-        while True:
-            await asyncio.sleep(min(1.0, self.writer.batch_seconds / 2))
-            if self.writer.due() or self.writer.spool_waiting():
+        interval = min(1.0, self.writer.batch_seconds / 2)
+        while not closing.is_set():
+            try:
+                await asyncio.wait_for(closing.wait(), timeout=interval)
+            except TimeoutError:
+                pass
+            if not closing.is_set() and (self.writer.due() or self.writer.spool_waiting()):
                 try:
                     await self.flush()
                 except Exception:  # noqa: BLE001 - the timer must outlive one failed write; the writer logged it
@@ -105,12 +108,12 @@ class IndexPipeline:
                 logger.error("index refused document id=%s reason=%s", doc_id, reason)
 
     async def close_spider(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
         try:
-            await self.flush()  # the last batch, through flush so that batch_indexed goes out for it
+            if self._closing is not None and self._ticker is not None:
+                # Not cancelled: a timed flush in flight is awaited, so that it is counted like any other.
+                self._closing.set()
+                await self._ticker
+            await self.flush()  # the last batch
             await self._run(self.writer.close)
         finally:
             self.thread.shutdown(wait=True)

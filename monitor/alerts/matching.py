@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from monitor.alerts.rules import Alert
-from monitor.errors import SearchIndexError
-from monitor.index import mappings
+from monitor.errors import BulkRejected, SearchIndexError
+from monitor.index import is_engine_url, mappings
 from monitor.index.clients import EngineClient, already_exists
 from monitor.query import (
     TEXT_FIELDS,
@@ -135,8 +135,7 @@ class PercolatorMatcher:
     def _ensure_index(self) -> None:
         # A pattern answers [] where the bare name answers 404.
         if self.index in self.client.indices(self.index + "*"):
-            meta = self.client.raw.indices.get_mapping(index=self.index)
-            meta = getattr(meta, "body", meta)[self.index]["mappings"].get("_meta", {})
+            meta = self.client.get_mapping(self.index).get("_meta", {})
             if meta.get("monitor_percolator_version") == PERCOLATOR_VERSION and \
                     meta.get("monitor_mapping_version") == mappings.MAPPING_VERSION:
                 return
@@ -166,7 +165,8 @@ class PercolatorMatcher:
             answer = self.client.bulk(ops, refresh=True)
             if answer.get("errors"):
                 failed = [next(iter(i.values())) for i in answer["items"] if next(iter(i.values())).get("error")]
-                raise RuntimeError(f"the engine refused {len(failed)} alert queries: {failed[:3]}")
+                raise BulkRejected({str(f.get("_id")): str((f.get("error") or {}).get("reason") or f.get("error"))
+                                    for f in failed})
 
     def _all(self, fields: list[str]) -> list[dict[str, Any]]:
         hits: list[dict[str, Any]] = []
@@ -221,13 +221,17 @@ class PercolatorMatcher:
             self.client.close()
 
 
-def open_matcher(index_url: str, alerts: Sequence[Alert], *, prefix: str = mappings.DEFAULT_PREFIX) -> Matcher:
-    """The matcher for the configured index: percolator on an engine, the Python matcher on SQLite."""
-    matcher: Matcher
-    if index_url.startswith(("http://", "https://")):
-        from monitor.index.clients import connect
+def open_matcher(index_url: str, alerts: Sequence[Alert], *, prefix: str | None = None) -> Matcher:
+    """The matcher for the configured index: percolator on an engine, the Python matcher on SQLite.
 
-        matcher = PercolatorMatcher(connect(index_url), prefix=prefix)
+    On an engine the alerts index shares the documents' prefix (``prefix``, else MONITOR_INDEX_PREFIX), so
+    monitors sharing a cluster under their own prefixes keep their own alerts."""
+    matcher: Matcher
+    if is_engine_url(index_url):
+        from monitor.index.clients import connect
+        from monitor.index.engine import index_prefix
+
+        matcher = PercolatorMatcher(connect(index_url), prefix=index_prefix(prefix))
     else:
         matcher = PythonMatcher()
     matcher.load(alerts)

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -18,6 +21,7 @@ from monitor.config import Config
 from monitor.documents import article_document, comment_document, content_hash
 from monitor.errors import ConfigError, MonitorError
 from monitor.index import open_index
+from monitor.index.written import Written
 from monitor.items import ArticleItem
 
 logger = logging.getLogger(__name__)
@@ -54,7 +58,7 @@ class AlertEngine:
         self.matcher = matcher
 
     @classmethod
-    def open(cls, config: Config) -> "AlertEngine":
+    def open(cls, config: Config) -> AlertEngine:
         store = open_store(config)
         try:
             matcher = open_matcher(config.index.url, store.alerts())
@@ -81,6 +85,45 @@ class AlertEngine:
             self.matcher.close()
         finally:
             self.store.close()
+
+
+class AlertMatching:
+    """The alerts' on_written subscriber outside a crawl (`monitor index spool --replay`): each written batch's
+    new and changed documents are matched, queued and sent before the next write.
+
+    The AlertEngine is opened at the first batch with something new, so a replay that writes nothing new
+    costs nothing; ``counts`` adds up what ``AlertEngine.process`` answered. Use it as a context manager.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.counts: Counter[str] = Counter()
+        self._engine: AlertEngine | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"AlertMatching(opened={self._engine is not None}, counts={dict(self.counts)})"
+
+    def __call__(self, written: Written) -> None:
+        docs = new_documents(written.articles, written.stats.new_ids)
+        if not docs:
+            return
+        with self._lock:
+            if self._engine is None:
+                self._engine = AlertEngine.open(self.config)
+            self.counts.update(self._engine.process(docs, indexed_at=utcnow()))
+
+    def close(self) -> None:
+        with self._lock:
+            engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.close()
+
+    def __enter__(self) -> AlertMatching:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # ---------------------------------------------------------------- what the CLI and the web API call

@@ -217,8 +217,13 @@ def index_spool(
     config = state.config()
     result: dict[str, Any] = {"spool": admin.spool_status(config.spool_dir)}
     if replay:
-        stats = admin.spool_replay(config.index.url, config.spool_dir)
+        from monitor.alerts.service import AlertMatching
+        from monitor.index.written import Subscribers
+
+        with AlertMatching(config) as alerts:  # what the replay writes is matched as a crawl's batches are
+            stats = admin.spool_replay(config.index.url, config.spool_dir, on_written=Subscribers([alerts]))
         result["replayed"] = {k: v for k, v in vars(stats).items() if k != "new_ids"}
+        result["alerts"] = dict(alerts.counts)
         result["spool"] = admin.spool_status(config.spool_dir)
     _print_or_table(result, as_json=as_json, title="index spool")
 

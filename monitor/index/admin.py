@@ -4,17 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from monitor.index import open_index
+from monitor.index import is_engine_url, open_index, sqlite_path
 from monitor.index.spool import Spool, SpoolReplay
-
-
-def _is_engine(url: str) -> bool:
-    return url.startswith(("http://", "https://"))
+from monitor.index.written import OnWritten
 
 
 def index_init(url: str) -> dict[str, Any]:
     """Create what the index needs (SQLite schema; engine templates, versioned indices and aliases)."""
-    if _is_engine(url):
+    if is_engine_url(url):
         from monitor.index.engine import open_engine_index
 
         engine = open_engine_index(url)
@@ -26,13 +23,13 @@ def index_init(url: str) -> dict[str, Any]:
 
 def index_status(url: str) -> dict[str, Any]:
     """Document counts, size and health; for an engine, also which index each alias points at."""
-    if _is_engine(url):
+    if is_engine_url(url):
         from monitor.index.engine import open_engine_index
 
         engine = open_engine_index(url)
         with engine:
             return engine.status()
-    path = Path(url[len("sqlite:///"):])
+    path = sqlite_path(url)
     with open_index(url) as index:
         counts = index.count()
     return {"engine": "sqlite", "path": str(path), "counts": counts,
@@ -41,7 +38,7 @@ def index_status(url: str) -> dict[str, Any]:
 
 def index_migrate(url: str) -> dict[str, str]:
     """Bring the index to this monitor's mapping: a new index, a reindex and an atomic alias switch on an engine."""
-    if _is_engine(url):
+    if is_engine_url(url):
         from monitor.index.engine import open_engine_index
 
         engine = open_engine_index(url)
@@ -60,9 +57,10 @@ def spool_status(directory: Path) -> dict[str, Any]:
             "bytes": sum(p.stat().st_size for p in batches), "rejected": [p.name for p in rejected]}
 
 
-def spool_replay(url: str, directory: Path) -> SpoolReplay:
+def spool_replay(url: str, directory: Path, *, on_written: OnWritten | None = None) -> SpoolReplay:
     """Write every spooled batch to the index, in order; raises IndexUnavailable if it is still down.
 
-    What it wrote (UpsertStats fields), ``batches`` and ``articles`` replayed, and ``rejected``: {id: reason}."""
+    Each batch written ends in ``on_written`` (alerts), as a crawl's batches do. Answers what it wrote
+    (UpsertStats fields), ``batches`` and ``articles`` replayed, and ``rejected``: {id: reason}."""
     with open_index(url) as index:
-        return Spool(directory).replay(index)
+        return Spool(directory).replay(index, on_written=on_written)

@@ -8,11 +8,12 @@ import os
 import ssl
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from monitor.errors import IndexUnavailable, SearchIndexError
+from monitor.errors import IndexTimeout, IndexUnavailable, SearchIndexError
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -23,8 +24,13 @@ ENV_USERNAME = "MONITOR_INDEX_USERNAME"
 ENV_PASSWORD = "MONITOR_INDEX_PASSWORD"
 ENV_API_KEY = "MONITOR_INDEX_API_KEY"
 ENV_CA_CERTS = "MONITOR_INDEX_CA_CERTS"
-REQUEST_TIMEOUT_SECONDS = 30.0
+# Every request gives up after this long (a 5 MB bulk on a healthy engine takes well under a second), so a
+# frozen engine costs a write one timeout, not a crawl. The clients' own transport retries are off: engine
+# writes are retried in one place, EngineIndex.write (monitor/index/engine.py).
+REQUEST_TIMEOUT_SECONDS = 10.0
 PROBE_TIMEOUT_SECONDS = 10.0
+# A reindex waits for its completion in one request (`monitor index migrate`): it may take minutes.
+REINDEX_TIMEOUT_SECONDS = 3600.0
 
 
 def _mask(value: str | None) -> str:
@@ -41,7 +47,7 @@ class EngineAuth:
     ca_certs: str | None = None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "EngineAuth":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> EngineAuth:
         env = os.environ if env is None else env
         return cls(
             username=env.get(ENV_USERNAME) or None,
@@ -120,18 +126,21 @@ def distribution_of(info: Mapping[str, Any]) -> Distribution:
 class EngineClient:
     """The calls the index layer makes, the same on both engines; answers are plain dicts.
 
-    Errors come out as IndexUnavailable (cannot connect, 502/503/504) or SearchIndexError (with ``status``).
+    Errors come out as IndexTimeout (no answer within the timeout), IndexUnavailable (cannot connect,
+    502/503/504) or SearchIndexError (with ``status``). The client makes one attempt per call.
     """
 
     def __init__(self, raw: Any, *, url: str, distribution: Distribution, version: str,
                  connection_errors: tuple[type[BaseException], ...],
-                 api_errors: tuple[type[BaseException], ...]) -> None:
+                 api_errors: tuple[type[BaseException], ...],
+                 timeout_errors: tuple[type[BaseException], ...] = ()) -> None:
         self.raw = raw
         self.url = display_url(url)
         self.distribution = distribution
         self.version = version
         self._connection_errors = connection_errors
         self._api_errors = api_errors
+        self._timeout_errors = timeout_errors
 
     def __repr__(self) -> str:
         return f"EngineClient({self.distribution} {self.version} at {self.url})"
@@ -139,6 +148,9 @@ class EngineClient:
     def _call(self, what: str, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
         try:
             response = fn(**kwargs)
+        except self._timeout_errors as exc:
+            raise IndexTimeout(f"the search engine at {self.url} did not answer {what} in time: {exc}. It may be "
+                               f"overloaded or stopped; writes go to the spool meanwhile") from None
         except self._connection_errors as exc:
             raise _unreachable(self.url, exc) from None
         except self._api_errors as exc:
@@ -171,6 +183,11 @@ class EngineClient:
     def bulk(self, operations: list[dict[str, Any]], *, refresh: bool | str = False) -> dict[str, Any]:
         return self._call("bulk", self.raw.bulk, body=operations, refresh=refresh)
 
+    def get_mapping(self, index: str) -> dict[str, Any]:
+        """The index's mapping as stored (``{"properties": ..., "_meta": ...}``)."""
+        answer = self._call("get mapping", self.raw.indices.get_mapping, index=index)
+        return dict(answer[index]["mappings"])
+
     def refresh(self, index: str) -> None:
         self._call("refresh", self.raw.indices.refresh, index=index)
 
@@ -191,7 +208,7 @@ class EngineClient:
         try:
             self._call("delete index template", self.raw.indices.delete_index_template, name=name)
         except SearchIndexError as exc:
-            if getattr(exc, "status", None) != 404:
+            if exc.status != 404:
                 raise
 
     def aliases(self, name: str) -> dict[str, list[str]]:
@@ -206,7 +223,11 @@ class EngineClient:
 
     def reindex(self, source: str, dest: str, *, op_type: str = "index") -> dict[str, Any]:
         body = {"source": {"index": source}, "dest": {"index": dest, "op_type": op_type}, "conflicts": "proceed"}
-        return self._call("reindex", self.raw.reindex, body=body, wait_for_completion=True, refresh=True)
+        if self.distribution == "elasticsearch":  # es-py 9 takes per-request options only through .options()
+            return self._call("reindex", self.raw.options(request_timeout=REINDEX_TIMEOUT_SECONDS).reindex,
+                              body=body, wait_for_completion=True, refresh=True)
+        return self._call("reindex", self.raw.reindex, body=body, wait_for_completion=True, refresh=True,
+                          request_timeout=REINDEX_TIMEOUT_SECONDS)
 
     def index_stats(self, index: str) -> dict[str, Any]:
         return self._call("index stats", self.raw.indices.stats, index=index)
@@ -265,7 +286,7 @@ def _opensearch_client(url: str, auth: EngineAuth, version: str, timeout: float)
         raise SearchIndexError(
             f"{display_url(url)} is OpenSearch {version}: install the client with pip install 'media-monitor[engines]'"
         ) from None
-    kwargs: dict[str, Any] = {"hosts": [url], "timeout": timeout}
+    kwargs: dict[str, Any] = {"hosts": [url], "timeout": timeout, "max_retries": 0, "retry_on_timeout": False}
     if auth.api_key:
         kwargs["headers"] = {"Authorization": f"ApiKey {auth.api_key}"}
     elif auth.username:
@@ -279,6 +300,7 @@ def _opensearch_client(url: str, auth: EngineAuth, version: str, timeout: float)
         raw, url=url, distribution="opensearch", version=version,
         connection_errors=(opensearchpy.ConnectionError,),
         api_errors=(opensearchpy.TransportError,),
+        timeout_errors=(opensearchpy.ConnectionTimeout,),
     )
 
 
@@ -298,7 +320,7 @@ def _elasticsearch_client(url: str, auth: EngineAuth, version: str, timeout: flo
             f"{display_url(url)} is Elasticsearch {version} but the installed client is "
             f"{elasticsearch.__versionstr__}: pip install 'elasticsearch>={server_major},<{int(server_major) + 1}'"
         )
-    kwargs: dict[str, Any] = {"request_timeout": timeout}
+    kwargs: dict[str, Any] = {"request_timeout": timeout, "max_retries": 0, "retry_on_timeout": False}
     if auth.api_key:
         kwargs["api_key"] = auth.api_key
     elif auth.username:
@@ -310,4 +332,5 @@ def _elasticsearch_client(url: str, auth: EngineAuth, version: str, timeout: flo
         raw, url=url, distribution="elasticsearch", version=version,
         connection_errors=(elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout),
         api_errors=(elasticsearch.ApiError, elasticsearch.TransportError),
+        timeout_errors=(elasticsearch.ConnectionTimeout,),
     )

@@ -9,11 +9,18 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from monitor.documents import content_hash, stored_document
-from monitor.errors import BulkRejected, IndexUnavailable, SearchIndexError
+from monitor.errors import BulkRejected, IndexTimeout, IndexUnavailable, SearchIndexError
 from monitor.index import mappings
 from monitor.index.base import SearchIndex, SearchRequest, SearchResult, UpsertStats
 from monitor.index.changes import DocumentChange, IncomingBatch, StoredState
-from monitor.index.clients import EngineAuth, EngineClient, already_exists, connect
+from monitor.index.clients import (
+    PROBE_TIMEOUT_SECONDS,
+    REQUEST_TIMEOUT_SECONDS,
+    EngineAuth,
+    EngineClient,
+    already_exists,
+    connect,
+)
 from monitor.index.searching import FACETS, facet_counts, prepare
 from monitor.items import ArticleItem
 from monitor.query import Phrase, Term, text_fields, to_engine_dsl
@@ -29,9 +36,19 @@ FACET_SIZE = 200
 RANK_BOOSTS = {"title": 5.0, "text": 1.0, "author": 1.0}
 MGET_CHUNK = 1000
 PAGE_SIZE = 1000
-# Waits between bulk attempts on 429/5xx (seconds); about 15 s in all before the batch goes to the spool.
+# Engine writes are retried here and nowhere else: the clients make one attempt per call (clients.py) and
+# BatchWriter's cool-down only sends batches straight to the spool. This is the one layer that can tell
+# documents the engine answered 429/5xx for (retry those alone) from documents it refused for good, and
+# the one every write path goes through (crawl, replay, migration).
+# Waits between bulk attempts on 429/5xx answers and refused connections (a restarting engine); about 15 s
+# in all before the batch goes to the spool.
 RETRY_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A request that times out is not retried (IndexTimeout): the engine took it and went silent, frozen or
+# overloaded. So against a frozen engine one write attempt gives up within its first request that hangs,
+# after at most one probe when the index is opened afresh: 1 attempt x (probe timeout + request timeout).
+TIMEOUT_ATTEMPTS = 1
+FROZEN_WRITE_SECONDS = TIMEOUT_ATTEMPTS * (PROBE_TIMEOUT_SECONDS + REQUEST_TIMEOUT_SECONDS)
 ENV_PREFIX = "MONITOR_INDEX_PREFIX"
 
 
@@ -91,7 +108,7 @@ class EngineIndex(SearchIndex):
             self.client.create_index(index, body)
         except SearchIndexError as exc:
             # Another process created it between our look and our create: fine.
-            if getattr(exc, "status", None) != 400 or not already_exists(exc):
+            if exc.status != 400 or not already_exists(exc):
                 raise
 
     def status(self) -> dict[str, Any]:
@@ -187,13 +204,16 @@ class EngineIndex(SearchIndex):
         return [{"index": {"_index": index, "_id": doc_id}}, mappings.engine_document(change.doc)]
 
     def write(self, ops: list[dict[str, Any]]) -> None:
-        """Send bulk operations, retrying what got 429/5xx; raises IndexUnavailable if the engine stays away,
-        BulkRejected for documents it refused for good (the rest are written)."""
+        """Send bulk operations, retrying what got 429/5xx (see RETRY_WAITS); raises IndexUnavailable if the
+        engine stays away or does not answer in time, BulkRejected for documents it refused for good (the rest
+        are written)."""
         pending = ops
         waits = iter(self.retry_waits)
         while pending:
             try:
                 answer = self.client.bulk(pending, refresh=self.refresh)
+            except IndexTimeout:
+                raise  # see TIMEOUT_ATTEMPTS
             except IndexUnavailable:
                 wait = next(waits, None)
                 if wait is None:
@@ -202,9 +222,11 @@ class EngineIndex(SearchIndex):
                 time.sleep(wait)
                 continue
             except SearchIndexError as exc:
-                wait = next(waits, None) if getattr(exc, "status", None) in RETRY_STATUSES else None
+                wait = next(waits, None) if exc.status in RETRY_STATUSES else None
                 if wait is None:
                     raise
+                logger.warning("engine busy, retrying bulk in %ss status=%s url=%s", wait, exc.status,
+                               self.client.url)
                 time.sleep(wait)
                 continue
             retry, failures = _bulk_outcome(pending, answer)
@@ -366,12 +388,17 @@ def _bulk_outcome(ops: list[dict[str, Any]], answer: dict[str, Any]) -> tuple[li
     return retry, failures
 
 
+def index_prefix(prefix: str | None = None) -> str:
+    """The prefix of this monitor's indices on a shared cluster: ``prefix``, else MONITOR_INDEX_PREFIX, else "monitor"."""
+    return prefix or os.environ.get(ENV_PREFIX) or mappings.DEFAULT_PREFIX
+
+
 def open_engine_index(url: str, *, prefix: str | None = None, refresh: Refresh = False,
                       auth: EngineAuth | None = None, retry_waits: Iterable[float] = RETRY_WAITS) -> EngineIndex:
     """Connect to the engine at ``url`` (Elasticsearch or OpenSearch, as it reports), write the templates
     and make sure the aliases exist. Credentials come from MONITOR_INDEX_* environment variables; the
     index prefix from ``prefix``, else MONITOR_INDEX_PREFIX (several monitors on one cluster), else "monitor"."""
-    prefix = prefix or os.environ.get(ENV_PREFIX) or mappings.DEFAULT_PREFIX
+    prefix = index_prefix(prefix)
     client = connect(url, auth=auth)
     try:
         return EngineIndex(client, prefix=prefix, refresh=refresh, retry_waits=tuple(retry_waits))

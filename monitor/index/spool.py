@@ -7,14 +7,15 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from monitor.errors import IndexUnavailable, SearchIndexError
+from monitor.errors import BulkRejected, IndexUnavailable, SearchIndexError
 from monitor.index.base import SearchIndex, UpsertStats
+from monitor.index.written import OnWritten, Written
 from monitor.items import ArticleItem, Comment
 
 logger = logging.getLogger(__name__)
@@ -114,14 +115,14 @@ class Spool:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def replay(self, index: SearchIndex, *, blocking: bool = True, progress: SpoolReplay | None = None,
-               on_batch: Callable[[list[ArticleItem], UpsertStats], None] | None = None) -> SpoolReplay:
+               on_written: OnWritten | None = None) -> SpoolReplay:
         """Upsert every spooled batch in order, deleting each once the index took it.
 
         Stops at the first batch the index cannot take: IndexUnavailable propagates, the rest stay
         spooled, and ``progress`` (if given) holds what was replayed before. Documents the index refused
         for good are reported in ``rejected``; their batch goes to ``rejected/`` so it cannot block the
         rest. With ``blocking=False`` a replay running in another process makes this one return at once
-        with ``busy`` set. ``on_batch`` hears of each batch written, with its stats (alerts want them).
+        with ``busy`` set. ``on_written`` hears of each batch written (refused documents aside), once.
         """
         report = SpoolReplay() if progress is None else progress
         with self._replay_lock(blocking=blocking) as locked:
@@ -136,30 +137,35 @@ class Spool:
                     stats = index.upsert(articles, seen_at=seen_at)
                 except IndexUnavailable:
                     raise
+                except BulkRejected as exc:
+                    # The rest of the batch is written; only the refused documents are set aside with it.
+                    written = exc.stats or UpsertStats()
+                    report.add(written)
+                    report.rejected.update(exc.failures)
+                    self._set_aside(path, exc)
+                    if on_written is not None:
+                        on_written(Written(articles, written))
+                    continue
                 except SearchIndexError as exc:
-                    failures = getattr(exc, "failures", None) or {}
-                    if not failures and getattr(exc, "status", None) not in REFUSED_BATCH_STATUSES:
+                    if exc.status not in REFUSED_BATCH_STATUSES:
                         raise  # credentials, a closed index...: not this batch's fault; it stays spooled
-                    written = getattr(exc, "stats", None)
-                    if written is not None:
-                        report.add(written)
-                    report.rejected.update(failures or {f"batch {path.name}": str(exc)})
+                    report.rejected[f"batch {path.name}"] = str(exc)
                     self._set_aside(path, exc)
                     continue
                 path.unlink()
                 report.add(stats)
-                if on_batch is not None:
-                    on_batch(articles, stats)
                 report.batches += 1
                 report.articles += len(articles)
                 logger.info("spooled batch replayed articles=%d file=%s", len(articles), path.name)
+                if on_written is not None:
+                    on_written(Written(articles, stats))
         return report
 
     def _set_aside(self, path: Path, exc: SearchIndexError) -> None:
         rejected = self.directory / REJECTED_DIR
         rejected.mkdir(exist_ok=True)
         os.replace(path, rejected / path.name)
-        reasons = getattr(exc, "failures", None) or {"batch": str(exc)}
+        reasons = exc.failures if isinstance(exc, BulkRejected) else {"batch": str(exc)}
         (rejected / (path.stem + REASONS)).write_text(
             json.dumps(reasons, ensure_ascii=False, indent=1), encoding="utf-8")
         logger.error("spooled batch refused, moved aside file=%s reason=%s", rejected / path.name, exc)
@@ -187,17 +193,19 @@ class WriteThrough:
 
 
 def write_through(index: SearchIndex, spool: Spool, articles: Sequence[ArticleItem], *,
-                  seen_at: str) -> WriteThrough:
+                  seen_at: str, progress: WriteThrough | None = None) -> WriteThrough:
     """Replay what is spooled, then upsert ``articles``; if the index cannot take them, spool them instead.
 
     Order is kept: a new batch never overtakes a spooled one. Documents the index refused for good
     (BulkRejected) are not spooled, since a replay would be refused again: they are reported by id.
+    ``progress`` (if given) is the report filled in as it goes, so that a caller that meets an error no
+    one foresaw still knows what was written before it.
     """
-    report = WriteThrough(written=SpoolReplay())
+    report = WriteThrough(written=SpoolReplay()) if progress is None else progress
     try:
         if len(spool):
             spool.replay(index, blocking=False, progress=report.written,
-                         on_batch=lambda batch, _: report.articles.extend(batch))
+                         on_written=lambda written: report.articles.extend(written.articles))
             report.replayed = report.written.articles
             if report.written.busy:
                 return _spool(spool, articles, seen_at, report, "another process is replaying the spool")
@@ -208,15 +216,12 @@ def write_through(index: SearchIndex, spool: Spool, articles: Sequence[ArticleIt
         report.replayed = report.written.articles
         report.unavailable = True
         return _spool(spool, articles, seen_at, report, str(exc))
-    except SearchIndexError as exc:
-        failures = getattr(exc, "failures", None)
-        if failures is None:  # the whole batch was refused: keep it, a replay sets it aside if it fails again
-            return _spool(spool, articles, seen_at, report, str(exc))
-        written = getattr(exc, "stats", None)
-        if written is not None:
-            report.written.add(written)
-        report.written.rejected.update(failures)
+    except BulkRejected as exc:
+        report.written.add(exc.stats or UpsertStats())
+        report.written.rejected.update(exc.failures)
         report.articles.extend(articles)
+    except SearchIndexError as exc:  # the whole batch was refused: keep it, a replay sets it aside if it fails again
+        return _spool(spool, articles, seen_at, report, str(exc))
     return report
 
 

@@ -6,11 +6,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from monitor.errors import IndexUnavailable, SearchIndexError
 from monitor.index.base import SearchIndex, UpsertStats
-from monitor.index.spool import Spool, write_through
+from monitor.index.spool import Spool, SpoolReplay, WriteThrough, write_through
+from monitor.index.written import OnWritten, Written
 from monitor.items import ArticleItem
 
 logger = logging.getLogger(__name__)
@@ -21,12 +22,13 @@ BATCH_SIZE = 100
 BATCH_BYTES = 5_000_000
 BATCH_SECONDS = 5.0
 # After the engine was found down, batches go straight to the spool for this long instead of each
-# waiting out the index layer's own retries (about 15 s) in turn.
+# waiting out the index layer's own retries (about 15 s) in turn. This is no retry of its own: nothing is
+# sent again from here; once it is over, the next batch's write is the next attempt and replays the spool.
 RETRY_SECONDS = 30.0
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def article_bytes(article: ArticleItem) -> int:
@@ -53,12 +55,14 @@ class BatchWriter:
     ``add`` and ``take`` are cheap and meant for the caller's event loop; ``start``, ``write``,
     ``flush`` and ``close`` do I/O and belong on one worker thread (a SQLite connection is tied to
     the thread that opened it). A batch is due once it holds ``batch_size`` articles, ``batch_bytes``
-    bytes, or its first article has waited ``batch_seconds``.
+    bytes, or its first article has waited ``batch_seconds``. Every write that reached the index, spooled
+    batches replayed included, ends in ``on_written`` (on the worker thread), once, with what it wrote.
     """
 
     def __init__(self, open_index: Callable[[], SearchIndex], *, spool: Spool | None,
                  batch_size: int = BATCH_SIZE, batch_bytes: int = BATCH_BYTES,
                  batch_seconds: float = BATCH_SECONDS, retry_seconds: float = RETRY_SECONDS,
+                 on_written: OnWritten | None = None,
                  clock: Callable[[], float] = time.monotonic, now: Callable[[], str] = utc_now) -> None:
         if batch_size < 1 or batch_bytes < 1 or batch_seconds <= 0:
             raise ValueError("batch_size, batch_bytes and batch_seconds must be positive")
@@ -68,6 +72,7 @@ class BatchWriter:
         self.batch_bytes = batch_bytes
         self.batch_seconds = batch_seconds
         self.retry_seconds = retry_seconds
+        self.on_written = on_written
         self.clock = clock
         self.now = now
         self.index: SearchIndex | None = None
@@ -118,6 +123,12 @@ class BatchWriter:
 
     def write(self, batch: list[ArticleItem]) -> FlushReport:
         """Write one batch (an empty one only replays the spool); with a spool, an unavailable index never raises."""
+        report = self._write(batch)
+        if report.articles and self.on_written is not None:
+            self.on_written(Written(report.articles, report.stats))
+        return report
+
+    def _write(self, batch: list[ArticleItem]) -> FlushReport:
         report = FlushReport()
         seen_at = self.now()
         if self.clock() < self._retry_at:
@@ -136,10 +147,15 @@ class BatchWriter:
             report.written = len(batch)
             report.articles = list(batch)
             return report
+        outcome = WriteThrough(written=SpoolReplay())
         try:
-            outcome = write_through(self.index, self.spool, batch, seen_at=seen_at)
+            write_through(self.index, self.spool, batch, seen_at=seen_at, progress=outcome)
         except Exception as exc:  # noqa: BLE001 - an index failure no one foresaw must not lose the batch
             logger.exception("index write failed, spooling the batch articles=%d", len(batch))
+            # What the replay wrote before the failure is written: it is reported like any other write.
+            report.stats = outcome.written
+            report.replayed = outcome.written.articles
+            report.articles = list(outcome.articles)
             return self._to_spool(batch, seen_at, report, f"{type(exc).__name__}: {exc}")
         if outcome.unavailable:
             self._retry_at = self.clock() + self.retry_seconds

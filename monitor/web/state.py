@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from monitor.config import Config
 from monitor.errors import CrawlRefused
-from monitor.index import SearchIndex, open_index
+from monitor.index import SearchIndex, is_engine_url, open_index
 from monitor.web.auth import Guard
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class WebState:
         if url != self._url:  # a reloaded config may point elsewhere
             self.close()
             self._url = url
-        if url.startswith("sqlite:///"):
+        if not is_engine_url(url):
             index = getattr(self._local, "index", None)
             if index is None or getattr(self._local, "url", None) != url:
                 index = open_index(url)

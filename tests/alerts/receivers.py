@@ -33,7 +33,7 @@ class WebhookReceiver:
     def base(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def up(self) -> "WebhookReceiver":
+    def up(self) -> WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -82,7 +82,7 @@ class SmtpReceiver:
     def url(self, to: str) -> str:
         return f"mailto://127.0.0.1:{self.port}?from=monitor@example.org&to={to}&mode=insecure"
 
-    def start(self) -> "SmtpReceiver":
+    def start(self) -> SmtpReceiver:
         self._controller.start()
         return self
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from monitor.topics import TopicTagger
 from tests.alerts.receivers import WebhookReceiver
 from tests.engines import engine_index
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def test_failed_sends_wait_longer_each_time_and_are_given_up_after_max_attempts(
             assert store.history()[0].attempts == attempt
         assert store.history()[0].status == "failed"
         assert deliver_due(store, policy, now=start + timedelta(days=1)) == {"sent": 0, "retrying": 0, "failed": 0}
-    gaps = [round((b - a).total_seconds()) for a, b in zip(waits, waits[1:])]
+    gaps = [round((b - a).total_seconds()) for a, b in zip(waits, waits[1:], strict=False)]
     assert gaps == [20, 25]  # 10 s, then doubled to 20 s, then capped at 25 s
 
 
@@ -198,3 +199,23 @@ def test_articles_get_the_topics_they_match_and_comments_add_their_own() -> None
     article = tagger.tag(_article(1, "Ferry strike", "Ferries stop.", "The tolls are worse.", "Kyiv has ferries"))
     assert article.topics == ["ferries"]
     assert [c.topics for c in article.comments] == [["ferries", "tolls"], ["ferries"]]
+
+
+def test_two_monitors_sharing_a_cluster_under_their_own_prefixes_keep_each_others_alerts(
+        opensearch_url: str, tmp_path: Path, hook: WebhookReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    engines: list[AlertEngine] = []
+    for name, query in (("ferry", "ferry"), ("kyiv", "kyiv")):
+        monkeypatch.setenv("MONITOR_INDEX_PREFIX", f"monitor-test-{uuid.uuid4().hex[:12]}")
+        config = _config(tmp_path / name, hook, {"name": name, "query": query}, index={"url": opensearch_url})
+        engines.append(AlertEngine.open(config))  # the second must not delete the first one's queries
+    try:
+        first, second = engines
+        assert _run(first, [_article(1, "Ferry strike", "The ferry stops.")])["sent"] == 1
+        assert _run(second, [_article(2, "Kyiv at night", "Drones again.")])["sent"] == 1
+    finally:
+        for engine in engines:
+            assert isinstance(engine.matcher, PercolatorMatcher)
+            engine.matcher.drop()
+            engine.close()
+    assert [m["title"] for m in hook.at("/ferry")] == ["[ferry] Ferry strike"]
+    assert [m["title"] for m in hook.at("/kyiv")] == ["[kyiv] Kyiv at night"]

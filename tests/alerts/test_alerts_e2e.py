@@ -15,6 +15,8 @@ from monitor.demo.server import demo_sources
 from tests.alerts.receivers import SmtpReceiver, WebhookReceiver
 from tests.conftest import TestSite, monitor_json, run_monitor, write_config
 
+pytestmark = pytest.mark.e2e
+
 HOOK_ENV = {"MONITOR_TEST_HOOK_PATH": "words"}  # the webhook path comes from the environment, as secrets do
 
 

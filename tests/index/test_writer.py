@@ -1,13 +1,18 @@
 """BatchWriter: batches by count, bytes and age; an unavailable or refusing index never loses a document."""
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable
+import socket
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from monitor.errors import IndexTimeout
 from monitor.index.base import SearchIndex, SearchRequest
+from monitor.index.clients import connect
 from monitor.index.engine import EngineIndex
 from monitor.index.spool import Spool
 from monitor.index.sqlite import SQLiteIndex
@@ -123,3 +128,65 @@ def test_a_refused_spooled_batch_is_set_aside_with_its_reasons_and_does_not_bloc
     assert len(spool) == 0 and len(spool.rejected()) == 1
     assert "likes" in (spool.directory / "rejected" / (spool.rejected()[0].stem + ".reasons.json")).read_text()
     assert live.count() == {"article": 2, "comment": 1}
+
+
+class SilentEngine:
+    """A local HTTP server that answers ``GET /`` as OpenSearch does and then never answers anything else:
+    what a client sees of an engine that froze. It counts the requests that reach it."""
+
+    INFO = json.dumps({"version": {"distribution": "opensearch", "number": "3.0.0"}}).encode()
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self.requests: list[str] = []
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return
+            self._open.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            while data := conn.recv(65536):
+                line = data.split(b"\r\n", 1)[0].decode("latin-1")
+                if line.split(" ")[0] not in ("GET", "POST", "PUT", "HEAD", "DELETE"):
+                    continue  # the rest of a request body
+                with self._lock:
+                    self.requests.append(line)
+                if line.startswith("GET / "):
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                                 + str(len(self.INFO)).encode() + b"\r\n\r\n" + self.INFO)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        for sock in [self._server, *self._open]:
+            sock.close()
+
+
+@pytest.fixture
+def silent_engine() -> Iterator[SilentEngine]:
+    engine = SilentEngine()
+    yield engine
+    engine.close()
+
+
+def test_a_bulk_write_the_engine_never_answers_is_sent_once_and_gives_up_after_one_timeout(
+        silent_engine: SilentEngine) -> None:
+    client = connect(silent_engine.url, timeout=0.5)
+    index = EngineIndex(client, prefix="monitor-test-silent", init=False, retry_waits=(0.01, 0.01, 0.01))
+    try:
+        with pytest.raises(IndexTimeout, match="did not answer bulk in time"):
+            index.write([{"index": {"_index": "monitor-test-silent-articles", "_id": "x"}}, {"title": "x"}])
+    finally:
+        index.close()
+    # One attempt: neither the client's transport nor the index layer sends a timed-out bulk again.
+    assert [r.split(" ")[1].split("?")[0] for r in silent_engine.requests if r.startswith("POST")] == ["/_bulk"]
