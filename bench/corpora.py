@@ -5,14 +5,16 @@ import datetime as dt
 import gzip
 import importlib.util
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / ".." / "shared" / "data"
-SCORE_PY = ROOT / ".." / "shared" / "eval" / "score.py"
+SHARED = Path(os.environ.get("MONITOR_SHARED") or ROOT / ".." / "shared")  # a git worktree is not beside it
+DATA = SHARED / "data"
+SCORE_PY = SHARED / "eval" / "score.py"
 
 
 @dataclass

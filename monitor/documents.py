@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
 from typing import Any
 
 from monitor.errors import QueryError
 from monitor.items import ArticleItem, Comment
+from monitor.timestamps import utc_z
 
 ARTICLE_FIELDS = (
     "id", "type", "url", "canonical_url", "source", "title", "text", "authors", "published", "modified",
@@ -59,15 +59,7 @@ def content_hash(doc: dict[str, Any]) -> str:
 
 def utc_iso(value: str | None) -> str | None:
     """An ISO 8601 date or datetime as ``YYYY-MM-DDTHH:MM:SSZ`` in UTC (naive means UTC); None if unreadable."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_z(value)
 
 
 def document_date(doc: dict[str, Any]) -> str | None:

@@ -6,13 +6,13 @@ import io
 import logging
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Iterator
+from typing import IO
 
 import lxml.etree
 
-from monitor.discovery.dates import to_iso
-from monitor.discovery.links import Link, absolute_url, clean_text
+from monitor.discovery.links import Link, absolute_url, clean_text, listed_date
 
 __all__ = ["SitemapPage", "parse_sitemap", "open_body"]
 
@@ -108,12 +108,12 @@ def _cut_inside_entry(errors: lxml.etree._ListErrorLog) -> bool:
 
 
 def _url_link(loc: str, element: lxml.etree._Element) -> Link:
-    lastmod = to_iso(_child_text(element, "lastmod"))
+    lastmod = listed_date(_child_text(element, "lastmod"))
     title = published = None
     for child in element:
         if isinstance(child.tag, str) and lxml.etree.QName(child).localname == "news":
             title = clean_text(_child_text(child, "title"))
-            published = to_iso(_child_text(child, "publication_date"))
+            published = listed_date(_child_text(child, "publication_date"))
             break
     return Link(url=loc, title=title, published=published or lastmod, lastmod=lastmod)
 

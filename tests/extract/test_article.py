@@ -9,7 +9,7 @@ from monitor.errors import ExtractionError
 from monitor.extract import decode_html
 from monitor.extract.article import extract_article_fields
 from monitor.extract.article.authors import clean_authors
-from monitor.extract.timestamps import normalize_datetime
+from monitor.extract.dates import normalize_datetime
 
 URL = "https://news.example.org/2024/05/01/rivers-rise?utm_source=feed"
 

@@ -10,7 +10,7 @@ from trafilatura.metadata import extract_sitename, extract_title
 
 from monitor.extract.article.authors import clean_authors
 from monitor.extract.article.metadata import PageMetadata
-from monitor.extract.timestamps import normalize_datetime
+from monitor.extract.dates import normalize_datetime
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement
 
 from monitor.extract.article.authors import clean_authors
-from monitor.extract.timestamps import normalize_datetime
+from monitor.extract.dates import normalize_datetime
 
 logger = logging.getLogger(__name__)
 
