@@ -102,7 +102,7 @@ def same_day(truth: str | None, predicted: str | None) -> bool:
         return True
     a, b = _parse_when(truth), _parse_when(predicted)
     if isinstance(a, dt.datetime) and isinstance(b, dt.datetime) and a.tzinfo and b.tzinfo:
-        return a.astimezone(dt.timezone.utc).date() == b.astimezone(dt.timezone.utc).date()
+        return a.astimezone(dt.UTC).date() == b.astimezone(dt.UTC).date()
     return False
 
 

@@ -108,7 +108,7 @@ class ScheduleConfig(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "ScheduleConfig":
+    def _one_kind(self) -> ScheduleConfig:
         if (self.cron is None) == (self.every is None):
             raise ValueError("give exactly one of cron (like \"*/30 * * * *\") or every (like 15m)")
         if self.every is not None and self.every.total_seconds() < 1:
@@ -213,7 +213,7 @@ class CommentSelectors(_Strict):
         return _check_selector(value) if value else value
 
     @model_validator(mode="after")
-    def _has_items(self) -> "CommentSelectors":
+    def _has_items(self) -> CommentSelectors:
         if any(getattr(self, f) for f in type(self).model_fields) and not self.item:
             raise ValueError("item is required: the selector of one comment")
         return self
@@ -232,7 +232,7 @@ class ValueRule(_Strict):
     xpath: str = ""
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "ValueRule":
+    def _exactly_one(self) -> ValueRule:
         given = [k for k in ("regex", "css", "xpath") if getattr(self, k)]
         if len(given) != 1:
             raise ValueError("give exactly one of regex, css or xpath")
@@ -271,7 +271,7 @@ class CommentsApiConfig(_Strict):
     headers: dict[str, str] = {}
 
     @model_validator(mode="after")
-    def _known_placeholders(self) -> "CommentsApiConfig":
+    def _known_placeholders(self) -> CommentsApiConfig:
         if urlsplit(self.url.split("{", 1)[0]).scheme not in ("http", "https") and not self.url.startswith("{"):
             raise ValueError(f"url {self.url!r} is not an http(s) URL template")
         known = API_BUILTINS | set(self.values)
@@ -356,7 +356,7 @@ class SourceConfig(_Strict):
         return pattern
 
     @model_validator(mode="after")
-    def _has_entry_points(self) -> "SourceConfig":
+    def _has_entry_points(self) -> SourceConfig:
         if not (self.feeds or self.sitemaps or self.start_urls or self.search_urls):
             raise ValueError("needs at least one of feeds, sitemaps, start_urls or search_urls")
         return self
@@ -457,7 +457,7 @@ class AlertConfig(_Strict):
         return schedule
 
     @model_validator(mode="after")
-    def _digest_needs_schedule(self) -> "AlertConfig":
+    def _digest_needs_schedule(self) -> AlertConfig:
         if self.mode == "digest" and not self.digest_schedule:
             raise ValueError("mode: digest needs digest_schedule (cron, like \"0 8 * * *\" for 08:00 every day)")
         return self
@@ -497,7 +497,7 @@ class Config(_Strict):
     path: Path | None = Field(None, exclude=True)  # the file it came from
 
     @model_validator(mode="after")
-    def _unique_source_names(self) -> "Config":
+    def _unique_source_names(self) -> Config:
         names = [s.name for s in self.sources]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -567,6 +567,19 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{config_path}: the top level must be a mapping (index:, crawl:, sources:, topics:)")
     return config_from_dict(data, path=config_path, node=raw)
+
+
+# The crawl settings key under which the spider hands the loaded Config to every component of its crawl.
+CRAWL_CONFIG = "MONITOR_CONFIG_OBJECT"
+
+
+def crawl_config(settings: Any) -> Config:
+    """The crawl's config from its (Scrapy) settings, as the spider loaded it; no second read of the file."""
+    config = settings.get(CRAWL_CONFIG)
+    if not isinstance(config, Config):
+        raise ConfigError(f"no config in the crawl settings ({CRAWL_CONFIG}): crawl with the news spider "
+                          "(`monitor crawl` or `scrapy crawl news -a source=NAME`), which reads monitor.yaml once")
+    return config
 
 
 def config_from_dict(data: dict[str, Any], *, path: Path | None = None, node: Any = None) -> Config:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # monitor.extract imports this module
+    from monitor.extract.options import ExtractionOptions
 
 
 @dataclass
@@ -26,7 +29,7 @@ class PageItem:
     headers: dict[str, str] = field(default_factory=dict)
     fetched_at: str = ""  # ISO 8601 UTC
     comment_payloads: list[CommentPayload] = field(default_factory=list)
-    options: dict[str, Any] = field(default_factory=dict)  # the source's extraction options (selectors, comments API)
+    options: ExtractionOptions | None = None  # the source's, built once per crawl (selectors, comments API)
 
 
 @dataclass

@@ -132,7 +132,7 @@ def _rfc822(text: str) -> datetime | None:
     if not parsed:
         return None
     try:
-        naive = datetime(*parsed[:6])  # type: ignore[misc]
+        naive = datetime(*parsed[:6])
         if parsed[9] is None:
             return naive
         return naive.replace(tzinfo=timezone(timedelta(seconds=parsed[9])))

@@ -318,7 +318,7 @@ def _dateparser(text: str, relative_to: datetime | None, languages: tuple[str, .
     elif not re.search(r"\d{4}|\d{1,2}[./]\d{1,2}[./]\d{2}", text):
         return None  # without a reference time only a full date is trustworthy
     try:
-        parsed = dateparser.parse(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(text, languages=list(languages), settings=settings)
     except Exception:  # dateparser raises many kinds of errors on odd input
         logger.debug("dateparser failed on %r", text)
         return None

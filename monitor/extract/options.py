@@ -85,7 +85,7 @@ class CommentsApiOptions:
             return options
         data = dict(options)
         data["fields"] = _build(ApiFields, data.get("fields"), "comments_api.fields")
-        return _build(cls, data, "comments_api")  # type: ignore[no-any-return]
+        return _build(cls, data, "comments_api")
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,7 +150,11 @@ def _text(value: Any, *, html: bool) -> str:
     if not html:
         return tidy(value)
     fragment = lxml.html.fragment_fromstring(value, create_parent="div")
-    return collect_text(fragment, lambda e: e.tag in ("script", "style", "noscript", "template", "iframe"))
+    return collect_text(fragment, _skip_in_text)
+
+
+def _skip_in_text(el: HtmlElement) -> bool:
+    return el.tag in ("script", "style", "noscript", "template", "iframe")
 
 
 def _date(raw: str | None, fetched_at: datetime | None, languages: list[str] | None) -> str | None:
