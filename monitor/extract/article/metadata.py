@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -13,6 +12,7 @@ from lxml.html import HtmlElement
 from monitor.extract.article.authors import clean_authors
 from monitor.extract.dates import normalize_datetime
 from monitor.extract.page import ParsedPage, elements
+from monitor.timestamps import parse_timestamp
 
 # schema.org types whose node describes the article itself (not the site or a breadcrumb).
 ARTICLE_TYPES = frozenset(
@@ -202,15 +202,12 @@ def _first_date(*groups: Iterable[str]) -> str | None:
 def _local_form(utc: str, candidates: list[str]) -> str:
     """The same instant as the page also writes it in its own offset (a meta tag beside a UTC JSON-LD date),
     else ``utc``: the local form gives the day the site dates the article."""
-    moment = datetime.fromisoformat(utc)
+    moment = parse_timestamp(utc)
     for value in candidates:
         other = normalize_datetime(value)
         if other and len(other) > 10 and not other.endswith("+00:00") and other[-6] in "+-":
-            try:
-                if datetime.fromisoformat(other) == moment:
-                    return other
-            except ValueError:
-                continue
+            if parse_timestamp(other) == moment:
+                return other
     return utc
 
 
