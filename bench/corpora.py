@@ -5,14 +5,16 @@ import datetime as dt
 import gzip
 import importlib.util
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / ".." / "shared" / "data"
-SCORE_PY = ROOT / ".." / "shared" / "eval" / "score.py"
+SHARED = Path(os.environ.get("MONITOR_SHARED") or ROOT / ".." / "shared")  # a git worktree is not beside it
+DATA = SHARED / "data"
+SCORE_PY = SHARED / "eval" / "score.py"
 
 
 @dataclass
@@ -100,7 +102,7 @@ def same_day(truth: str | None, predicted: str | None) -> bool:
         return True
     a, b = _parse_when(truth), _parse_when(predicted)
     if isinstance(a, dt.datetime) and isinstance(b, dt.datetime) and a.tzinfo and b.tzinfo:
-        return a.astimezone(dt.timezone.utc).date() == b.astimezone(dt.timezone.utc).date()
+        return a.astimezone(dt.UTC).date() == b.astimezone(dt.UTC).date()
     return False
 
 

@@ -614,6 +614,19 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     return config_from_dict(data, path=config_path, node=raw)
 
 
+# The crawl settings key under which the spider hands the loaded Config to every component of its crawl.
+CRAWL_CONFIG = "MONITOR_CONFIG_OBJECT"
+
+
+def crawl_config(settings: Any) -> Config:
+    """The crawl's config from its (Scrapy) settings, as the spider loaded it; no second read of the file."""
+    config = settings.get(CRAWL_CONFIG)
+    if not isinstance(config, Config):
+        raise ConfigError(f"no config in the crawl settings ({CRAWL_CONFIG}): crawl with the news spider "
+                          "(`monitor crawl` or `scrapy crawl news -a source=NAME`), which reads monitor.yaml once")
+    return config
+
+
 def config_from_dict(data: dict[str, Any], *, path: Path | None = None, node: Any = None) -> Config:
     """Validate a config mapping; errors name the file, the key (and its line when known) and what is wrong."""
     try:

@@ -5,11 +5,11 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from monitor.errors import QueryError
 from monitor.items import KIND, ArticleItem, Comment, FieldKind
+from monitor.timestamps import utc_z
 
 DocType = Literal["article", "comment"]
 DOC_TYPES: tuple[DocType, ...] = ("article", "comment")
@@ -110,15 +110,7 @@ def content_hash(doc: Mapping[str, Any]) -> str:
 
 def utc_iso(value: str | None) -> str | None:
     """An ISO 8601 date or datetime as ``YYYY-MM-DDTHH:MM:SSZ`` in UTC (naive means UTC); None if unreadable."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_z(value)
 
 
 def document_date(doc: Mapping[str, Any]) -> str | None:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import KW_ONLY, asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # monitor.extract imports this module
+    from monitor.extract.options import ExtractionOptions
 
 # How a document field is stored and searched in every backend (monitor.documents reads it):
 # keyword = exact value, text = words, date = ISO 8601, integer, keywords = a list of exact values,
@@ -40,7 +43,7 @@ class PageItem:
     headers: dict[str, str] = field(default_factory=dict)
     fetched_at: str = ""  # ISO 8601 UTC
     comment_payloads: list[CommentPayload] = field(default_factory=list)
-    options: dict[str, Any] = field(default_factory=dict)  # the source's extraction options (selectors, comments API)
+    options: ExtractionOptions | None = None  # the source's, built once per crawl (selectors, comments API)
 
 
 # Field order is the order of the document contract in DESIGN.md: documents and API answers list them so.

@@ -50,3 +50,10 @@ MONITOR_PROGRESS_FILE = ""  # JSON lines of crawl counters, written by ProgressR
 LOG_LEVEL = "INFO"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- The config: read once per crawl ---------------------------------------------------------------
+# MONITOR_CONFIG: the file (empty: $MONITOR_CONFIG, else ./monitor.yaml). The spider reads it once, in
+# update_settings, and puts the validated Config under MONITOR_CONFIG_OBJECT (monitor.config.CRAWL_CONFIG);
+# every component takes what it needs from there in from_crawler (monitor.config.crawl_config).
+MONITOR_CONFIG = ""
+MONITOR_CONFIG_OBJECT = None

@@ -36,7 +36,7 @@ class ExtractPipeline:
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ExtractPipeline":
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         workers = crawler.settings.getint("MONITOR_EXTRACT_WORKERS") or os.cpu_count() or 1
         return cls(workers=workers, stats=crawler.stats)
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from monitor.config import Config, load_config
+from monitor.config import TopicConfig, crawl_config
 from monitor.items import ArticleItem
 from monitor.topics import TopicTagger
 
@@ -15,17 +16,18 @@ logger = logging.getLogger(__name__)
 
 
 class TopicsPipeline:
-    def __init__(self, *, config: Config, stats: Any) -> None:
-        self.tagger = TopicTagger(config.topics)
-        self.keep = {s.name: s.keep for s in config.sources}
+    def __init__(self, *, topics: Sequence[TopicConfig], keep: Mapping[str, str], stats: Any) -> None:
+        """``keep``: per source name, "all" or "topics" (only articles that match a topic are kept)."""
+        self.tagger = TopicTagger(topics)
+        self.keep = dict(keep)
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "TopicsPipeline":
-        config = load_config(crawler.settings.get("MONITOR_CONFIG") or None)
+    def from_crawler(cls, crawler: Crawler) -> TopicsPipeline:
+        config = crawl_config(crawler.settings)
         if not config.topics:
             raise NotConfigured("no topics configured")
-        return cls(config=config, stats=crawler.stats)
+        return cls(topics=config.topics, keep={s.name: s.keep for s in config.sources}, stats=crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):

@@ -22,8 +22,8 @@ from twisted.python.failure import Failure
 def error_kind(failure: Failure) -> str:
     """A short name for why a request failed, for counters and the crawl summary."""
     if failure.check(HttpError):
-        status = failure.value.response.status
-        return f"http_{status}"
+        response = getattr(failure.value, "response", None)
+        return f"http_{response.status}" if response is not None else "http_error"
     if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
         return "timeout"
     if failure.check(DownloadCancelledError):

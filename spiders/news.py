@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import scrapy
+from lxml.html import HtmlElement
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from monitor.config import Config, SourceConfig, fill_template, load_config
+from monitor.config import CRAWL_CONFIG, Config, SourceConfig, TopicConfig, crawl_config, fill_template, load_config
 from monitor.discovery import (
     Link,
     looks_like_article,
@@ -26,10 +28,12 @@ from monitor.discovery import (
 from monitor.errors import SearchIndexError
 from monitor.extract.comments.api import api_page, page_values
 from monitor.extract.comments.pages import comment_page_urls
+from monitor.extract.options import ExtractionOptions
 from monitor.index import SearchIndex, SearchRequest, open_index
 from monitor.items import CommentPayload, PageItem
 from monitor.middlewares import ARTICLE, DISCOVERY, NEW_ARTICLE, NotModified
 from monitor.secrets import SecretMask, mask_secrets
+from monitor.timestamps import parse_timestamp
 from monitor.topics import search_keywords, search_url
 from monitor.urls import canonicalize_url
 from spiders.errors import error_kind
@@ -62,7 +66,9 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        # The one read of monitor.yaml in a crawl: every component takes what it needs from these settings.
         config = load_config(settings.get("MONITOR_CONFIG") or None)
+        settings.set(CRAWL_CONFIG, config, priority="spider")
         settings.setdict(crawl_settings(config), priority="spider")
         settings.set("MONITOR_INDEX_URL", config.index.url, priority="spider")
         settings.set("MONITOR_SPOOL_DIR", str(config.spool_dir), priority="spider")
@@ -75,14 +81,12 @@ class NewsSpider(scrapy.Spider):
         self.source_name = source
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        config = load_config(crawler.settings.get("MONITOR_CONFIG") or None)
-        spider.setup(config.source(spider.source_name), index_url=config.index.url)
+        config = crawl_config(crawler.settings)
+        spider.setup(config.source(spider.source_name), index_url=config.index.url, topics=config.topics)
         # On open, not in setup: Scrapy replaces the root log handler after it builds the spider.
         crawler.signals.connect(spider.mask_logs, signal=signals.spider_opened)
-        spider.search_pages = [search_url(template, keyword) for template in spider.source.search_urls
-                               for keyword in search_keywords(config.topics)]
         return spider
 
     def mask_logs(self) -> None:
@@ -90,7 +94,7 @@ class NewsSpider(scrapy.Spider):
             for handler in logging.getLogger().handlers:
                 handler.addFilter(self._mask)
 
-    def setup(self, source: SourceConfig, *, index_url: str) -> None:
+    def setup(self, source: SourceConfig, *, index_url: str, topics: Sequence[TopicConfig] = ()) -> None:
         self.source = source
         self.allowed_domains = source.domains()
         self.article_pattern = source.article_url_pattern
@@ -105,8 +109,12 @@ class NewsSpider(scrapy.Spider):
         self._known: set[str] = set()  # canonical URLs already indexed: fetched conditionally
         self._article_requests = 0
         self.secrets = source.secrets()
-        self.extraction_options = source.extraction_options()
+        # Built once per crawl; every PageItem carries (and pickles) this small frozen value.
+        self.extraction_options = ExtractionOptions.of(source.extraction_options())
         self._mask = SecretMask(self.secrets.values()) if self.secrets else None
+        # Topic searches on the site: one per keyword of the configured topics.
+        self.search_pages = [search_url(template, keyword) for template in source.search_urls
+                             for keyword in search_keywords(topics)]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.feeds:
@@ -120,7 +128,7 @@ class NewsSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=10,
                                  cb_kwargs={"depth": 0})
         # Topic searches on the site: their result pages are listings whose article links are followed.
-        for url in getattr(self, "search_pages", []):
+        for url in self.search_pages:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=10,
                                  cb_kwargs={"depth": self.source.follow_depth})
         # Young indexed articles are fetched again for new comments even when no listing shows them
@@ -133,7 +141,7 @@ class NewsSpider(scrapy.Spider):
         """The source's indexed articles published within its refresh_comments_for window."""
         if self.index is None:
             return []
-        since = (datetime.now(timezone.utc) - self.refresh_window).isoformat(timespec="seconds")
+        since = (datetime.now(UTC) - self.refresh_window).isoformat(timespec="seconds")
         request = SearchRequest(types=("article",), sources=(self.source.name,), since=since, sort="date", limit=1000)
         try:
             hits = self.index.search(request).hits
@@ -171,7 +179,8 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         if not _is_html(response):
             return
-        for link in page_links(response.text, response.url):
+        assert isinstance(response, TextResponse)
+        for link in page_links(_parsed(response), response.url):
             if not self.in_scope(link.url):
                 continue
             if looks_like_article(canonicalize_url(link.url), pattern=self.article_pattern):
@@ -231,16 +240,14 @@ class NewsSpider(scrapy.Spider):
         if known is None:
             return True
         self._known.add(canonical)
-        born = known.get("published") or known.get("first_seen")
-        if not born:
+        born_at = parse_timestamp(known.get("published") or known.get("first_seen"))
+        if born_at is None:
             return False
-        try:
-            born_at = datetime.fromisoformat(born)
-        except ValueError:
-            return False
+        if not isinstance(born_at, datetime):  # a bare day: its start
+            born_at = datetime(born_at.year, born_at.month, born_at.day)
         if born_at.tzinfo is None:
-            born_at = born_at.replace(tzinfo=timezone.utc)
-        return datetime.now(timezone.utc) - born_at < self.refresh_window
+            born_at = born_at.replace(tzinfo=UTC)
+        return datetime.now(UTC) - born_at < self.refresh_window
 
     def known(self, url: str) -> dict[str, Any] | None:
         """What the index knows of an article; None when it does not, or cannot be asked (then it is fetched)."""
@@ -279,15 +286,16 @@ class NewsSpider(scrapy.Spider):
             source=self.source.name,
             encoding=response.encoding,
             headers={"Content-Type": _content_type(response)},
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             options=self.extraction_options,
         )
-        fetch = CommentFetch(item, seen={urldefrag(response.url)[0], urldefrag(response.request.url)[0]})
+        fetch = CommentFetch(item, seen={urldefrag(response.url)[0], urldefrag(_request(response).url)[0]})
         if self.source.max_comment_pages:
-            fetch.queue = comment_page_urls(response.text, response.url)
+            fetch.queue = comment_page_urls(_parsed(response), response.url)
         api = self.source.comments_api
         if api is not None:
-            values = page_values(response.text, {k: v.model_dump() for k, v in api.values.items()})
+            rules = {k: v.model_dump() for k, v in api.values.items()}
+            values = page_values(_parsed(response), rules, text=response.text)
             if values is not None:
                 fetch.api = ApiState(values=values, page=api.first_page)
         yield from self.next_comment_request(fetch)
@@ -325,14 +333,14 @@ class NewsSpider(scrapy.Spider):
     def parse_comment_page(self, response: Response, fetch: CommentFetch) -> Iterator[scrapy.Request | PageItem]:
         page_url = urldefrag(response.url)[0]
         # A redirect back to a page already in hand (comment-page-1 → the article) adds nothing.
-        if _is_html(response) and (page_url == urldefrag(response.request.url)[0] or page_url not in fetch.seen):
+        if _is_html(response) and (page_url == urldefrag(_request(response).url)[0] or page_url not in fetch.seen):
             assert isinstance(response, TextResponse)
             fetch.seen.add(page_url)
             self.crawler.stats.inc_value("monitor/pages/comment_page")
             fetch.item.comment_payloads.append(CommentPayload(
                 url=response.url, body=response.body, content_type=_content_type(response),
                 encoding=response.encoding))
-            fetch.queue += [u for u in comment_page_urls(response.text, response.url) if u not in fetch.seen]
+            fetch.queue += [u for u in comment_page_urls(_parsed(response), response.url) if u not in fetch.seen]
         yield from self.next_comment_request(fetch)
 
     def parse_comments_api(self, response: Response, fetch: CommentFetch) -> Iterator[scrapy.Request | PageItem]:
@@ -341,7 +349,8 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("monitor/pages/comments_api")
         fetch.item.comment_payloads.append(CommentPayload(
             url=self.mask(response.url), body=response.body, content_type="application/json"))
-        answer = api_page(response.body, self.extraction_options["comments_api"])
+        assert self.extraction_options.comments_api is not None  # a source with comments_api has its options
+        answer = api_page(response.body, self.extraction_options.comments_api)
         if answer.count == 0:
             fetch.api = None
         elif api.next:
@@ -409,6 +418,17 @@ class CommentFetch:
     queue: list[str] = field(default_factory=list)
     pages: int = 0
     api: ApiState | None = None
+
+
+def _parsed(response: TextResponse) -> HtmlElement | str:
+    """The lxml tree Scrapy parsed the page into (``response.selector``, parsed once and kept), else its text."""
+    root = response.selector.root
+    return root if isinstance(root, HtmlElement) else response.text
+
+
+def _request(response: Response) -> scrapy.Request:
+    assert response.request is not None  # a response the engine hands to a callback has its request
+    return response.request
 
 
 def _content_type(response: Response) -> str:

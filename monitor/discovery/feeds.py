@@ -9,8 +9,7 @@ from typing import Any
 
 import feedparser
 
-from monitor.discovery.dates import to_iso
-from monitor.discovery.links import Link, absolute_url, clean_text, dedupe
+from monitor.discovery.links import Link, absolute_url, clean_text, dedupe, listed_date
 
 __all__ = ["parse_feed", "parse_json_feed"]
 
@@ -35,8 +34,8 @@ def parse_feed(body: bytes, url: str, *, content_type: str = "") -> list[Link]:
         link = _entry_link(entry, url)
         if link is None:
             continue
-        updated = to_iso(_field(entry, "updated"), fallback=_field(entry, "updated_parsed"))
-        published = to_iso(_field(entry, "published"), fallback=_field(entry, "published_parsed"))
+        updated = listed_date(_field(entry, "updated"), fallback=_field(entry, "updated_parsed"))
+        published = listed_date(_field(entry, "published"), fallback=_field(entry, "published_parsed"))
         links.append(Link(url=link, title=_entry_title(entry), published=published or updated, lastmod=updated))
     return dedupe(links)
 
@@ -59,8 +58,8 @@ def parse_json_feed(body: bytes, url: str) -> list[Link]:
         link = absolute_url(_string(item.get("url")) or _string(item.get("external_url")), base)
         if link is None:
             continue
-        modified = to_iso(_string(item.get("date_modified")))
-        published = to_iso(_string(item.get("date_published")))
+        modified = listed_date(_string(item.get("date_modified")))
+        published = listed_date(_string(item.get("date_published")))
         title = clean_text(html.unescape(_string(item.get("title")) or "")) or None
         links.append(Link(url=link, title=title, published=published or modified, lastmod=modified))
     return dedupe(links)

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
+
+from monitor.timestamps import from_struct_time, iso_timestamp
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _BREAKS = re.compile(r"[\t\r\n]")
@@ -65,3 +68,17 @@ def dedupe(links: list[Link]) -> list[Link]:
         first.published = first.published or link.published
         first.lastmod = first.lastmod or link.lastmod
     return list(by_url.values())
+
+
+def listed_date(raw: str | None, *, fallback: time.struct_time | None = None) -> str | None:
+    """A feed's or sitemap's date as ISO 8601 (offset and fractions kept, a bare date stays bare); else a full
+    date in another language; else ``fallback``, a UTC struct as feedparser gives."""
+    text = " ".join(raw.split()) if raw else ""
+    found = iso_timestamp(text, fraction=True) if text else None
+    if found is None and text:
+        from monitor.extract.dates import absolute_date  # late: dateparser only for the dates that need it
+
+        found = absolute_date(text)
+    if found is None and fallback is not None:
+        found = from_struct_time(fallback)
+    return found

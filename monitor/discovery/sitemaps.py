@@ -6,13 +6,13 @@ import io
 import logging
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Iterator
+from typing import Protocol
 
 import lxml.etree
 
-from monitor.discovery.dates import to_iso
-from monitor.discovery.links import Link, absolute_url, clean_text
+from monitor.discovery.links import Link, absolute_url, clean_text, listed_date
 
 __all__ = ["SitemapPage", "parse_sitemap", "open_body"]
 
@@ -24,6 +24,12 @@ _LEADING = b"\xef\xbb\xbf \t\r\n"
 _BROKEN = (lxml.etree.XMLSyntaxError, OSError, EOFError, zlib.error)
 _UNFINISHED = re.compile(r"Premature end of data in tag (\S+)")
 _BARE_AMPERSAND = re.compile(rb"&(?!(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z][\w.\-]*);)")
+
+
+class Readable(Protocol):
+    """What the sitemap reader needs of a stream: ``read``."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass
@@ -44,14 +50,14 @@ def parse_sitemap(body: bytes, url: str) -> SitemapPage:
     return page
 
 
-def open_body(body: bytes) -> IO[bytes]:
+def open_body(body: bytes) -> Readable:
     """A stream over the body, decompressing it when it starts with the gzip magic bytes."""
     if body.startswith(GZIP_MAGIC):
         return gzip.GzipFile(fileobj=io.BytesIO(body))
     return io.BytesIO(body)
 
 
-def _read(raw: IO[bytes], url: str, page: SitemapPage) -> None:
+def _read(raw: Readable, url: str, page: SitemapPage) -> None:
     head = raw.read(512).lstrip(_LEADING)
     if not head:
         return
@@ -71,7 +77,7 @@ def _read(raw: IO[bytes], url: str, page: SitemapPage) -> None:
             page.links.append(link)
 
 
-def _entries(stream: IO[bytes], base: str) -> Iterator[tuple[str, Link]]:
+def _entries(stream: Readable, base: str) -> Iterator[tuple[str, Link]]:
     # Iterative so that a 50 MB sitemap never sits in memory as one tree; no DTD, entity or network access.
     # recover=True reads past the usual glitches (a bare "&" in a <loc>).
     events = lxml.etree.iterparse(
@@ -108,12 +114,12 @@ def _cut_inside_entry(errors: lxml.etree._ListErrorLog) -> bool:
 
 
 def _url_link(loc: str, element: lxml.etree._Element) -> Link:
-    lastmod = to_iso(_child_text(element, "lastmod"))
+    lastmod = listed_date(_child_text(element, "lastmod"))
     title = published = None
     for child in element:
         if isinstance(child.tag, str) and lxml.etree.QName(child).localname == "news":
             title = clean_text(_child_text(child, "title"))
-            published = to_iso(_child_text(child, "publication_date"))
+            published = listed_date(_child_text(child, "publication_date"))
             break
     return Link(url=loc, title=title, published=published or lastmod, lastmod=lastmod)
 
@@ -122,7 +128,7 @@ def _child_text(element: lxml.etree._Element, localname: str) -> str | None:
     # Direct children only: <image:image><image:loc> must not be taken for the page's <loc>.
     for child in element:
         if isinstance(child.tag, str) and lxml.etree.QName(child).localname == localname:
-            return "".join(child.itertext()).strip() or None
+            return "".join(t for t in child.itertext() if isinstance(t, str)).strip() or None
     return None
 
 
@@ -146,7 +152,7 @@ def _text_links(stream: io.BufferedReader, base: str, links: list[Link]) -> None
 class _Prefixed(io.RawIOBase):
     """A stream that first returns ``head`` (already read from ``rest``), then the rest."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: Readable) -> None:
         self._head = head
         self._rest = rest
 
@@ -173,7 +179,7 @@ class _BareAmpersands(io.RawIOBase):
 
     _HOLD = 32  # longer than any entity reference we keep
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: Readable) -> None:
         self._raw = raw
         self._carry = b""
 

@@ -1,53 +1,35 @@
-"""Page → article + comment thread: decodes the page, runs the article and comment extractors, links the thread."""
+"""Page → article + comment thread: parses the page once, runs the article and comment extractors, links the thread."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
-import lxml.html
-from trafilatura.utils import load_html
-from w3lib.encoding import html_to_unicode
+from lxml.html import HtmlElement
 
 from monitor.errors import ExtractionError
-from monitor.extract.article import extract_article_fields
+from monitor.extract.article import article_fields
 from monitor.extract.article.overrides import apply_article_selectors
 from monitor.extract.comments import RawComment, extract_comments
 from monitor.extract.comments.thread import comment_thread
+from monitor.extract.options import ExtractionOptions
+from monitor.extract.page import ParsedPage, decode_html, parse_page
 from monitor.items import ArticleItem, Comment, CommentPayload, PageItem
+from monitor.timestamps import parse_timestamp
 from monitor.urls import article_id, canonicalize_url, comment_id
 
-__all__ = ["extract_page", "extract_html", "decode_html", "link_thread"]
+__all__ = ["ExtractionOptions", "ParsedPage", "decode_html", "extract_html", "extract_page", "extract_parsed",
+           "link_thread", "parse_page"]
 
 logger = logging.getLogger(__name__)
-_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
-
-
-def decode_html(body: bytes, *, encoding: str | None = None, content_type: str | None = None) -> str:
-    """Bytes to text: the encoding the crawler decided, else UTF-8 when the bytes are valid UTF-8, else the
-    HTTP header, BOM, <meta> or detection."""
-    if encoding:
-        try:
-            return body.decode(encoding, errors="replace")
-        except LookupError:
-            logger.warning("unknown encoding %s; detecting instead", encoding)
-    try:
-        # Markup that is valid UTF-8 is UTF-8, whatever a stale <meta charset> or header says: multi-byte
-        # UTF-8 sequences almost never form by chance in legacy encodings (GB2312 pages served as UTF-8).
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    header = f"text/html; charset={content_type}" if content_type and "=" not in content_type else content_type
-    _, text = html_to_unicode(header, body)
-    return text
 
 
 def extract_page(page: PageItem) -> ArticleItem:
     """Extract the article and its comments from a fetched page."""
-    html = decode_html(page.html, encoding=page.encoding, content_type=page.headers.get("Content-Type"))
-    fetched_at = _parse_fetched_at(page.fetched_at)
-    return extract_html(html, page.url, source=page.source, fetched_at=fetched_at,
-                        payloads=page.comment_payloads, options=page.options)
+    parsed = parse_page(page.html, page.url, encoding=page.encoding, content_type=page.headers.get("Content-Type"))
+    return extract_parsed(parsed, source=page.source, fetched_at=_parse_fetched_at(page.fetched_at),
+                          payloads=page.comment_payloads, options=page.options)
 
 
 def extract_html(
@@ -57,39 +39,48 @@ def extract_html(
     source: str = "",
     fetched_at: datetime | None = None,
     payloads: Sequence[CommentPayload] = (),
-    options: Mapping[str, Any] | None = None,
+    options: ExtractionOptions | Mapping[str, Any] | None = None,
 ) -> ArticleItem:
     """Extract from markup already in hand (a saved page, a test fixture).
 
     ``payloads``: the article's other comment pages and comments API answers; ``options``: the source's
-    extraction options (``SourceConfig.extraction_options()``: selectors, how to read its comments API).
+    extraction options, typed or as the plain mapping ``SourceConfig.extraction_options()`` gives.
     """
-    options = options or {}
-    if isinstance(html, bytes):
-        html = decode_html(html)
-    if not html.strip():
-        raise ExtractionError(f"empty page: {url}")
-    # One parse serves the article and the comments: trafilatura and htmldate copy a tree before pruning it
-    # and the comment extractors only read it.
-    tree = _parse(html, url)
-    fields = extract_article_fields(html, url, tree=tree)
-    article_selectors = (options.get("selectors") or {}).get("article")
+    return extract_parsed(parse_page(html, url), source=source, fetched_at=fetched_at, payloads=payloads,
+                          options=ExtractionOptions.of(options))
+
+
+def extract_parsed(
+    page: ParsedPage,
+    *,
+    source: str = "",
+    fetched_at: datetime | None = None,
+    payloads: Sequence[CommentPayload] = (),
+    options: ExtractionOptions | None = None,
+) -> ArticleItem:
+    """Extract from a page parsed once: the article, then the comments from the same tree."""
+    options = options or ExtractionOptions()
+    url = page.url
+    fields = article_fields(page)
+    article_selectors = options.article.given()
     if article_selectors:
-        fields = apply_article_selectors(fields, tree, article_selectors, fetched_at=fetched_at)
-    pages = [(url, tree)]
+        fields = apply_article_selectors(fields, page.tree, article_selectors, fetched_at=fetched_at)
+    pages: list[tuple[str, HtmlElement]] = [(url, page.tree)]
     api_answers = []
     for payload in payloads:
         if "json" in payload.content_type.lower():
             api_answers.append(payload.body)
             continue
-        text = decode_html(payload.body, encoding=payload.encoding, content_type=payload.content_type)
         try:
-            pages.append((payload.url, _parse(text, payload.url)))
+            other = parse_page(payload.body, payload.url, encoding=payload.encoding, content_type=payload.content_type)
         except ExtractionError as exc:
             logger.warning("comment page skipped: %s url=%s", exc, payload.url)
+            continue
+        pages.append((payload.url, other.tree))
+    comment_selectors = options.comments.given() or None
     if len(pages) == 1 and not api_answers:
-        raw_comments = extract_comments(tree, url, fetched_at=fetched_at, language=fields.language,
-                                        selectors=(options.get("selectors") or {}).get("comments"), html=html)
+        raw_comments = extract_comments(page.tree, url, fetched_at=fetched_at, language=fields.language,
+                                        selectors=comment_selectors, html=page.html)
     else:
         raw_comments = comment_thread(pages, api_answers, fetched_at=fetched_at, language=fields.language,
                                       options=options)
@@ -154,25 +145,6 @@ def link_thread(raw: Sequence[RawComment], article: ArticleItem) -> list[Comment
     return comments
 
 
-def _parse(html: str, url: str) -> lxml.html.HtmlElement:
-    if not html.strip():
-        raise ExtractionError(f"empty page: {url}")
-    # trafilatura's own loader first, so the article sees the tree plain trafilatura would (HTML comments
-    # dropped, faulty markup repaired; it falls back to bytes for a str with an <?xml encoding?> declaration)
-    tree = load_html(html)
-    if tree is not None:
-        return tree
-    try:
-        # Bytes, not str: lxml refuses a str that starts with an <?xml encoding=...?> declaration.
-        return lxml.html.document_fromstring(html.encode("utf-8"), parser=_UTF8_PARSER)
-    except (lxml.etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"cannot parse HTML of {url}: {exc}") from None
-
-
 def _parse_fetched_at(value: str) -> datetime:
-    if value:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            pass
-    return datetime.now(timezone.utc)
+    moment = parse_timestamp(value)
+    return moment if isinstance(moment, datetime) else datetime.now(UTC)

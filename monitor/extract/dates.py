@@ -1,4 +1,5 @@
-"""Date parsing for articles and comments: absolute and relative dates in many formats → ISO 8601."""
+"""Dates as people write them (absolute in many languages, relative: "3 hours ago") → ISO 8601; machine formats
+are monitor.timestamps'."""
 from __future__ import annotations
 
 import logging
@@ -6,9 +7,11 @@ import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from monitor.timestamps import find_iso8601, is_plausible, iso_timestamp
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["parse_date", "find_date"]
+__all__ = ["absolute_date", "find_date", "normalize_datetime", "parse_date"]
 
 _MONTH_WORDS: dict[int, tuple[str, ...]] = {
     1: ("january", "jan", "januar", "jänner", "jän", "январь", "января", "янв", "січень", "січня", "січ"),
@@ -49,9 +52,6 @@ _MONTH_RE = re.compile(
     r"(?<!\w)(" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?(?!\w)"
 )
 
-_ISO_RE = re.compile(
-    r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([Zz]|[+-]\d{2}:?\d{2})?)?(?!\d)"
-)
 # Day-month-year with a month name (marker "M07" after substitution), and month-day-year.
 _DMY_NAME_RE = re.compile(
     r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er|\.)?\s*(?:de\s+|of\s+)?M(\d\d)\s*,?\s*(?:de\s+)?(\d{4})?(?!\d)"
@@ -111,14 +111,42 @@ def parse_date(
     return None
 
 
+def normalize_datetime(value: str | None, *, now: datetime | None = None) -> str | None:
+    """A page's metadata date as ISO 8601: with its offset when it has one, a naive time when it has none,
+    a bare date when it is only a day; None when it is not a plausible date. Machine formats first."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    result = iso_timestamp(text)
+    if result is None and len(text) <= 80 and re.search(r"\d", text):
+        result = parse_date(text)
+    if result is None or not is_plausible(result, now=now):
+        return None
+    return result
+
+
+def absolute_date(text: str) -> str | None:
+    """A full date (day, month and year) written in any language dateparser knows, else None: "yesterday" or
+    "May 2024" must not become today's date."""
+    # dateparser costs a second to load its languages: only dates machine parsing missed pay for it.
+    import dateparser
+
+    try:
+        parsed = dateparser.parse(text, settings={"PARSERS": ["absolute-time"],
+                                                  "REQUIRE_PARTS": ["day", "month", "year"]})
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return parsed.isoformat() if parsed is not None else None
+
+
 def find_date(text: str, *, relative_to: datetime | None = None, languages: list[str] | None = None) -> str | None:
     """The first date found in ``text`` by fast explicit patterns (no dateparser); None if there is none."""
     low = " ".join(text.split()).lower()
     if not low:
         return None
-    iso = _ISO_RE.search(low)
+    iso = find_iso8601(low)
     if iso:
-        return _from_iso(iso)
+        return iso if 1900 <= int(iso[:4]) <= 2100 else None
     day_first = bool(languages) and any(lang.lower() in _SLASH_DAY_FIRST for lang in languages or ())
     absolute = _absolute(low, relative_to, day_first)
     if absolute:
@@ -126,20 +154,6 @@ def find_date(text: str, *, relative_to: datetime | None = None, languages: list
     if relative_to is not None:
         return _relative(low, relative_to)
     return None
-
-
-def _from_iso(m: re.Match[str]) -> str | None:
-    y, mo, d, hh, mi, ss, tz = m.groups()
-    if not _valid(int(y), int(mo), int(d)):
-        return None
-    out = f"{y}-{mo}-{d}"
-    if hh is not None:
-        if int(hh) > 23 or int(mi) > 59:
-            return out
-        out += f"T{hh}:{mi}:{ss or '00'}"
-        if tz:
-            out += _offset(tz)
-    return out
 
 
 def _offset(tz: str) -> str:
@@ -304,7 +318,7 @@ def _dateparser(text: str, relative_to: datetime | None, languages: tuple[str, .
     elif not re.search(r"\d{4}|\d{1,2}[./]\d{1,2}[./]\d{2}", text):
         return None  # without a reference time only a full date is trustworthy
     try:
-        parsed = dateparser.parse(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(text, languages=list(languages), settings=settings)
     except Exception:  # dateparser raises many kinds of errors on odd input
         logger.debug("dateparser failed on %r", text)
         return None

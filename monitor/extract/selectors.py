@@ -4,11 +4,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from lxml import etree
+from lxml.html import HtmlElement
 from parsel.csstranslator import css2xpath
 
-from monitor.extract.comments.html import Element, collect_text, is_element
+from monitor.extract.comments.html import collect_text
 
-__all__ = ["compile_selector", "is_xpath", "select", "select_first", "select_text"]
+__all__ = ["compile_selector", "is_xpath", "select", "select_first", "select_text", "skip_code"]
 
 
 def is_xpath(expression: str) -> bool:
@@ -27,26 +28,31 @@ def compile_selector(expression: str) -> etree.XPath:
         raise ValueError(str(exc) or type(exc).__name__) from None
 
 
-def select(el: Element, expression: str) -> list[Element | str]:
+def skip_code(el: HtmlElement) -> bool:
+    """Elements whose text is code or markup, not what a reader sees."""
+    return el.tag in ("script", "style", "noscript", "template")
+
+
+def select(el: HtmlElement, expression: str) -> list[HtmlElement | str]:
     """Matches in document order: elements, or strings for ::text / ::attr() / @attr / text() selectors."""
     result = compile_selector(expression)(el)
     if not isinstance(result, list):  # count(), string(), boolean XPath expressions
         return [str(result)] if result not in ("", None) else []
-    return [r if is_element(r) else str(r) for r in result]
+    return [r if isinstance(r, HtmlElement) else str(r) for r in result]
 
 
-def select_first(el: Element, expression: str) -> Element | str | None:
+def select_first(el: HtmlElement, expression: str) -> HtmlElement | str | None:
     found = select(el, expression)
     return found[0] if found else None
 
 
-def select_text(el: Element, expression: str) -> str | None:
+def select_text(el: HtmlElement, expression: str) -> str | None:
     """The text of the first match: an element's readable text (paragraphs kept), or the matched string."""
     for found in select(el, expression):
         if isinstance(found, str):
             text = " ".join(found.split())
         else:
-            text = collect_text(found, lambda e: e.tag in ("script", "style", "noscript", "template"))
+            text = collect_text(found, skip_code)
         if text:
             return text
     return None

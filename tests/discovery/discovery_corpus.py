@@ -5,11 +5,11 @@ import html
 import re
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 
 from monitor.discovery import Link
+from tests.conftest import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+DATA = SHARED_DATA
 FEEDS = DATA / "feeds"
 SITEMAPS = DATA / "sitemaps"
 

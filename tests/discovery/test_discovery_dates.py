@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from monitor.discovery.dates import to_iso
+from monitor.discovery.links import listed_date as to_iso
 
 CASES = [
     ("2024-05-01T10:15:00+03:00", "2024-05-01T10:15:00+03:00"),

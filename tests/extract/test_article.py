@@ -9,7 +9,7 @@ from monitor.errors import ExtractionError
 from monitor.extract import decode_html
 from monitor.extract.article import extract_article_fields
 from monitor.extract.article.authors import clean_authors
-from monitor.extract.timestamps import normalize_datetime
+from monitor.extract.dates import normalize_datetime
 
 URL = "https://news.example.org/2024/05/01/rivers-rise?utm_source=feed"
 
@@ -214,7 +214,7 @@ def test_a_utc_timestamp_takes_the_day_the_site_gives_it(url: str, published: st
 
 def test_valid_utf8_wins_over_a_stale_meta_charset() -> None:
     page = ('<html><head><meta http-equiv="content-type" content="text/html;charset=GB2312"/></head>'
-            "<body><p>新华社北京4月24日电</p></body></html>").encode("utf-8")
+            "<body><p>新华社北京4月24日电</p></body></html>").encode()
     assert "新华社北京" in decode_html(page)
     latin = '<meta charset="iso-8859-1"><p>Grüße</p>'
     assert decode_html(latin.encode("latin-1")) == latin  # not valid UTF-8: the declared charset holds

@@ -8,6 +8,7 @@ import pytest
 from monitor.config import config_from_dict, fill_template
 from monitor.errors import ConfigError
 from monitor.extract import extract_html
+from monitor.extract.options import ExtractionOptions
 from monitor.extract.selectors import is_xpath, select_text
 
 URL = "https://gazette.example/story/42"
@@ -120,3 +121,11 @@ def test_a_missing_environment_variable_names_the_source_and_the_variable(monkey
 def test_bad_extraction_config_is_a_clear_error(bad: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("{", r"\{").replace("[", r"\[")):
         config_from_dict({"sources": [source(**bad)]})
+
+
+def test_extraction_options_with_an_unknown_key_say_which() -> None:
+    with pytest.raises(ConfigError, match=r"selectors\.comments\.itme"):
+        ExtractionOptions.of({"selectors": {"comments": {"itme": ".c"}}})
+    options = ExtractionOptions.of(config_from_dict({"sources": [source(selectors={"comments": COMMENTS})]})
+                                   .sources[0].extraction_options())
+    assert options.comments.given() == COMMENTS

@@ -4,18 +4,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from lxml.html import HtmlElement
-from trafilatura.utils import load_html
-
-from monitor.errors import ExtractionError
 from monitor.extract.article.body import extract_body
 from monitor.extract.article.fallbacks import fill_missing
 from monitor.extract.article.localday import site_day
 from monitor.extract.article.metadata import extract_metadata
+from monitor.extract.page import ParsedPage, parse_page
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ArticleFields", "extract_article_fields"]
+__all__ = ["ArticleFields", "article_fields", "extract_article_fields"]
 
 
 @dataclass
@@ -34,16 +31,16 @@ class ArticleFields:
     canonical_url: str | None = None
 
 
-def extract_article_fields(html: str, url: str, *, tree: HtmlElement | None = None) -> ArticleFields:
-    """Body and metadata of the article in ``html`` (``tree``: the same page already parsed, to skip a parse).
+def extract_article_fields(html: str | bytes, url: str) -> ArticleFields:
+    """Body and metadata of the article in ``html``; ExtractionError when the markup cannot be parsed at all."""
+    return article_fields(parse_page(html, url))
 
-    Raises ExtractionError when the markup cannot be parsed at all.
-    """
-    if tree is None:
-        tree = load_html(html)
-    if tree is None:
-        raise ExtractionError(f"cannot parse HTML of {url}")
-    md = extract_metadata(tree, url)
+
+def article_fields(page: ParsedPage) -> ArticleFields:
+    """Body and metadata of the article on a page parsed already (trafilatura and htmldate copy its tree
+    before they prune it, so the tree stays whole for the comment extractors)."""
+    tree, url = page.tree, page.url
+    md = extract_metadata(page)
     text = extract_body(tree, url, article_like=md.is_article, structured_body=md.article_body)
     if md.published:
         md.published = site_day(md.published, tree, url, language=md.language)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 # "By", "Von", "Por", "Par", "Door", "Di", "Av", "Przez", "Autor:" … at the start of a byline.
 _PREFIX = re.compile(

@@ -10,7 +10,8 @@ from trafilatura.metadata import extract_sitename, extract_title
 
 from monitor.extract.article.authors import clean_authors
 from monitor.extract.article.metadata import PageMetadata
-from monitor.extract.timestamps import normalize_datetime
+from monitor.extract.dates import normalize_datetime
+from monitor.extract.page import elements
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +53,10 @@ def fill_missing(md: PageMetadata, tree: HtmlElement, url: str) -> None:
 def _byline(tree: HtmlElement) -> str | None:
     """The first author byline outside comment sections, sidebars, dates and figures."""
     for expression in (_BYLINE_STRICT, _BYLINE_LOOSE):
-        for element in expression(tree):
+        for element in elements(tree, expression):
             if _NOT_BYLINE(element):
                 continue
-            text = " ".join(" ".join(element.itertext()).split())
+            text = " ".join(" ".join(str(t) for t in element.itertext()).split())
             if 2 < len(text) < 120:
                 return text
     return None

@@ -8,6 +8,7 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from monitor.extract.dates import find_date
+from monitor.extract.page import elements
 
 __all__ = ["site_day"]
 
@@ -70,8 +71,8 @@ def _url_days(url: str) -> list[date]:
 def _visible_days(tree: HtmlElement, language: str | None) -> list[date]:
     days: list[date] = []
     languages = [language] if language else None
-    for element in (_AFTER_HEADLINE(tree) or _ANYWHERE(tree))[: _MAX_VISIBLE * 3]:
-        text = " ".join(" ".join(element.itertext()).split())
+    for element in (elements(tree, _AFTER_HEADLINE) or elements(tree, _ANYWHERE))[: _MAX_VISIBLE * 3]:
+        text = " ".join(" ".join(str(t) for t in element.itertext()).split())
         if not text or len(text) > _MAX_VISIBLE_CHARS:
             continue
         found = find_date(text, languages=languages)

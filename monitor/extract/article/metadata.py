@@ -1,20 +1,18 @@
 """Article metadata from the page's structured data: JSON-LD first, then OpenGraph and meta tags."""
 from __future__ import annotations
 
-import json
-import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Iterable, Iterator
+from typing import Any
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
 from monitor.extract.article.authors import clean_authors
-from monitor.extract.timestamps import normalize_datetime
-
-logger = logging.getLogger(__name__)
+from monitor.extract.dates import normalize_datetime
+from monitor.extract.page import ParsedPage, elements
+from monitor.timestamps import parse_timestamp
 
 # schema.org types whose node describes the article itself (not the site or a breadcrumb).
 ARTICLE_TYPES = frozenset(
@@ -60,10 +58,11 @@ class PageMetadata:
     is_article: bool = False  # the page declares itself an article (schema.org type or og:type)
 
 
-def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
+def extract_metadata(page: ParsedPage) -> PageMetadata:
     """Read title, authors, dates, language, site name, tags, image and canonical URL from a parsed page."""
-    node = _article_node(list(_jsonld_nodes(tree)))
-    meta = _meta_values(tree)
+    tree, url = page.tree, page.url
+    node = _article_node(page.jsonld)
+    meta = page.meta
     md = PageMetadata()
 
     md.title = _first_text(_ld_text(node, "headline"), _first(meta, "og:title"), _first(meta, "twitter:title"))
@@ -93,48 +92,13 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 # --- JSON-LD ---------------------------------------------------------------------------------
 
 
-def _jsonld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    """Every JSON object in the page's ld+json scripts, @graph members included."""
-    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
-        raw = (script.text or "").strip()
-        if not raw:
-            continue
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            # CMSes emit raw control characters and trailing commas; one lenient retry is enough
-            try:
-                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ").replace("\t", " ")),
-                                  strict=False)
-            except ValueError:
-                logger.debug("unreadable JSON-LD block skipped")
-                continue
-        yield from _walk(data)
-
-
-def _walk(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if depth > 4:
-        return
-    if isinstance(data, list):
-        for item in data:
-            yield from _walk(item, depth + 1)
-    elif isinstance(data, dict):
-        yield data
-        graph = data.get("@graph")
-        if graph is not None:
-            yield from _walk(graph, depth + 1)
-        main = data.get("mainEntity")
-        if isinstance(main, (dict, list)):
-            yield from _walk(main, depth + 1)
-
-
 def _types(node: dict[str, Any]) -> set[str]:
     value = node.get("@type") or []
     values = value if isinstance(value, list) else [value]
     return {str(v).lower().rsplit("/", 1)[-1] for v in values}
 
 
-def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _article_node(nodes: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
     """The node describing the article: an article type with a headline or body wins over a bare page."""
     best: tuple[int, dict[str, Any]] | None = None
     for node in nodes:
@@ -202,20 +166,6 @@ def _ld_image(value: Any) -> str | None:
 # --- meta tags -------------------------------------------------------------------------------
 
 
-def _meta_values(tree: HtmlElement) -> dict[str, list[str]]:
-    """All <meta> contents keyed by lower-cased property/name/itemprop, in page order."""
-    values: dict[str, list[str]] = {}
-    for element in tree.iter("meta"):
-        content = element.get("content")
-        if content is None or not content.strip():
-            continue
-        for attribute in ("property", "name", "itemprop", "http-equiv"):
-            key = element.get(attribute)
-            if key:
-                values.setdefault(key.strip().lower(), []).append(content.strip())
-    return values
-
-
 def _first(meta: dict[str, list[str]], key: str) -> str | None:
     values = meta.get(key)
     return values[0] if values else None
@@ -233,8 +183,8 @@ def _first_text(*candidates: str | None) -> str | None:
 def _time_dates(tree: HtmlElement) -> Iterator[str]:
     """datetime attributes of <time> elements marked as the publication date (searched only when asked for:
     most pages say it in JSON-LD or a meta tag first)."""
-    for element in tree.xpath('//time[@pubdate or @itemprop="datePublished"]'
-                              '|//*[@itemprop="datePublished"][not(self::meta)]'):
+    for element in elements(tree, '//time[@pubdate or @itemprop="datePublished"]'
+                                  '|//*[@itemprop="datePublished"][not(self::meta)]'):
         value = element.get("datetime") or element.get("content")
         if value:
             yield value
@@ -252,15 +202,12 @@ def _first_date(*groups: Iterable[str]) -> str | None:
 def _local_form(utc: str, candidates: list[str]) -> str:
     """The same instant as the page also writes it in its own offset (a meta tag beside a UTC JSON-LD date),
     else ``utc``: the local form gives the day the site dates the article."""
-    moment = datetime.fromisoformat(utc)
+    moment = parse_timestamp(utc)
     for value in candidates:
         other = normalize_datetime(value)
         if other and len(other) > 10 and not other.endswith("+00:00") and other[-6] in "+-":
-            try:
-                if datetime.fromisoformat(other) == moment:
-                    return other
-            except ValueError:
-                continue
+            if parse_timestamp(other) == moment:
+                return other
     return utc
 
 

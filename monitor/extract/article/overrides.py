@@ -1,20 +1,22 @@
 """A source's article selectors applied over what the generic extractors found: each given field that matches wins."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Mapping
+
+from lxml.html import HtmlElement
 
 from monitor.extract.article import ArticleFields
-from monitor.extract.comments.html import Element, collect_text
+from monitor.extract.comments.html import collect_text
 from monitor.extract.dates import parse_date
-from monitor.extract.selectors import select, select_text
+from monitor.extract.selectors import select, select_text, skip_code
 
 __all__ = ["apply_article_selectors"]
 
 
 def apply_article_selectors(
-    fields: ArticleFields, tree: Element, selectors: Mapping[str, str], *, fetched_at: datetime | None = None
+    fields: ArticleFields, tree: HtmlElement, selectors: Mapping[str, str], *, fetched_at: datetime | None = None
 ) -> ArticleFields:
     """``fields`` with title, body, author and date taken from ``selectors`` where they find something."""
     changes: dict[str, object] = {}
@@ -39,7 +41,7 @@ def apply_article_selectors(
     return replace(fields, **changes) if changes else fields  # type: ignore[arg-type]
 
 
-def _text(found: Element | str) -> str:
+def _text(found: HtmlElement | str) -> str:
     if isinstance(found, str):
         return " ".join(found.split())
-    return collect_text(found, lambda e: e.tag in ("script", "style", "noscript", "template"))
+    return collect_text(found, skip_code)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import lxml.html
+from lxml.html import HtmlElement
 
-from monitor.extract.comments.html import Element, classes, text_of
+from monitor.extract.comments.html import classes, text_of
+from monitor.extract.page import as_tree, elements
 
 __all__ = ["comment_page_urls", "page_number", "order_pages"]
 
@@ -36,14 +37,14 @@ _MORE_TEXT = re.compile(
 )
 
 
-def comment_page_urls(page: str | bytes | Element, url: str) -> list[str]:
+def comment_page_urls(page: str | bytes | HtmlElement, url: str) -> list[str]:
     """URLs of the article's other comment pages linked from ``page`` (served at ``url``), in page order.
 
     Found by URL shape anywhere (``/comment-page-N/``, ``?cpage=N`` on this article), and inside the comment
     area by the navigation around it: WordPress ``.comment-navigation`` / ``.navigation`` links, ``rel=next/prev``,
     and "older/newer comments" or "load more" links that have a real URL.
     """
-    tree = page if isinstance(page, lxml.html.HtmlElement) else lxml.html.document_fromstring(page or b"<html/>")
+    tree = as_tree(page)
     here, _ = urldefrag(url)
     base = _article_base(here)
     host = urlsplit(here).netloc.lower()
@@ -52,8 +53,12 @@ def comment_page_urls(page: str | bytes | Element, url: str) -> list[str]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")) or "replytocom=" in href:
             continue
-        target, _ = urldefrag(urljoin(here, href))
-        if urlsplit(target).netloc.lower() != host or target == here or _article_base(target) == target == base:
+        try:
+            target, _ = urldefrag(urljoin(here, href))
+            target_host = urlsplit(target).netloc.lower()
+        except ValueError:  # scraped hrefs are hostile: "http://[broken/" is not a URL, the page goes on
+            continue
+        if target_host != host or target == here or _article_base(target) == target == base:
             continue
         if _PAGE_IN_URL.search(target):
             wanted = _article_base(target) == base
@@ -72,7 +77,7 @@ def page_number(url: str) -> int | None:
     return int(next(g for g in match.groups() if g is not None))
 
 
-def order_pages(url: str, page: str | bytes | Element, others: Sequence[str]) -> list[int]:
+def order_pages(url: str, page: str | bytes | HtmlElement, others: Sequence[str]) -> list[int]:
     """Indexes into ``[url, *others]`` in comment-page order (page 1 first).
 
     The article page names no number: it is the page its comment navigation marks as current, else page 1
@@ -90,9 +95,8 @@ def order_pages(url: str, page: str | bytes | Element, others: Sequence[str]) ->
     return [index for _, index in sorted(keyed)]
 
 
-def _current_number(page: str | bytes | Element) -> int | None:
-    tree = page if isinstance(page, lxml.html.HtmlElement) else lxml.html.document_fromstring(page or b"<html/>")
-    for el in tree.xpath("//*[@aria-current='page' or contains(concat(' ', normalize-space(@class), ' '), ' current ')]"):
+def _current_number(page: str | bytes | HtmlElement) -> int | None:
+    for el in elements(as_tree(page), "//*[@aria-current='page' or contains(concat(' ', normalize-space(@class), ' '), ' current ')]"):
         if el.tag != "a" and _in_comment_area(el) and text_of(el).isdigit():
             return int(text_of(el))
     return None
@@ -104,7 +108,7 @@ def _article_base(url: str) -> str:
     return base.rstrip("?&").replace("?&", "?")
 
 
-def _in_comment_area(el: Element) -> bool:
+def _in_comment_area(el: HtmlElement) -> bool:
     for node in (el, *el.iterancestors()):
         ident = (node.get("id") or "").lower()
         if ident in _AREA_IDS or ident.startswith(("comments", "comment-nav", "dsq-")):
@@ -117,11 +121,11 @@ def _in_comment_area(el: Element) -> bool:
     return False
 
 
-def _is_pagination(a: Element) -> bool:
+def _is_pagination(a: HtmlElement) -> bool:
     rel = (a.get("rel") or "").lower().split()
     if "next" in rel or "prev" in rel or "previous" in rel:
         return True
-    node: Element | None = a
+    node: HtmlElement | None = a
     for _ in range(4):  # the link itself or the navigation block just around it
         if node is None:
             break

@@ -1,0 +1,145 @@
+"""A page decoded and parsed once: its text, its lxml tree, its JSON-LD objects and its <meta> values."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import lxml.etree
+import lxml.html
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+from w3lib.encoding import html_to_unicode
+
+from monitor.errors import ExtractionError
+
+__all__ = ["ParsedPage", "as_tree", "decode_html", "elements", "parse_html", "parse_page"]
+
+logger = logging.getLogger(__name__)
+_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """One page as every extractor reads it; JSON-LD and meta are read on first use, then kept."""
+
+    url: str
+    html: str
+    tree: HtmlElement
+
+    @cached_property
+    def jsonld(self) -> tuple[dict[str, Any], ...]:
+        """Every JSON object in the page's ld+json scripts, @graph members and mainEntity included."""
+        return tuple(_jsonld_nodes(self.tree))
+
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """All <meta> contents keyed by lower-cased property/name/itemprop/http-equiv, in page order."""
+        values: dict[str, list[str]] = {}
+        for element in self.tree.iter("meta"):
+            content = element.get("content")
+            if content is None or not content.strip():
+                continue
+            for attribute in ("property", "name", "itemprop", "http-equiv"):
+                key = element.get(attribute)
+                if key:
+                    values.setdefault(key.strip().lower(), []).append(content.strip())
+        return values
+
+
+def decode_html(body: bytes, *, encoding: str | None = None, content_type: str | None = None) -> str:
+    """Bytes to text: the encoding the crawler decided, else UTF-8 when the bytes are valid UTF-8, else the
+    HTTP header, BOM, <meta> or detection."""
+    if encoding:
+        try:
+            return body.decode(encoding, errors="replace")
+        except LookupError:
+            logger.warning("unknown encoding %s; detecting instead", encoding)
+    try:
+        # Markup that is valid UTF-8 is UTF-8, whatever a stale <meta charset> or header says: multi-byte
+        # UTF-8 sequences almost never form by chance in legacy encodings (GB2312 pages served as UTF-8).
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    header = f"text/html; charset={content_type}" if content_type and "=" not in content_type else content_type
+    _, text = html_to_unicode(header, body)
+    return text
+
+
+def parse_html(html: str, url: str = "") -> HtmlElement:
+    """The page's tree; ExtractionError when the markup is empty or cannot be parsed at all."""
+    if not html.strip():
+        raise ExtractionError(f"empty page: {url}")
+    # trafilatura's own loader first, so the article sees the tree plain trafilatura would (HTML comments
+    # dropped, faulty markup repaired; it falls back to bytes for a str with an <?xml encoding?> declaration)
+    tree = load_html(html)
+    if tree is not None:
+        return tree
+    try:
+        # Bytes, not str: lxml refuses a str that starts with an <?xml encoding=...?> declaration.
+        return lxml.html.document_fromstring(html.encode("utf-8"), parser=_UTF8_PARSER)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"cannot parse HTML of {url}: {exc}") from None
+
+
+def parse_page(
+    body: str | bytes, url: str, *, encoding: str | None = None, content_type: str | None = None
+) -> ParsedPage:
+    """Decode (bytes) and parse a page once; ExtractionError when there is nothing to parse."""
+    html = body if isinstance(body, str) else decode_html(body, encoding=encoding, content_type=content_type)
+    return ParsedPage(url=url, html=html, tree=parse_html(html, url))
+
+
+def as_tree(page: str | bytes | HtmlElement) -> HtmlElement:
+    """A tree already in hand as it is; markup parsed (an empty tree when there is none to parse)."""
+    if isinstance(page, HtmlElement):
+        return page
+    html = page if isinstance(page, str) else decode_html(page)
+    try:
+        return parse_html(html)
+    except ExtractionError:
+        return lxml.html.document_fromstring("<html><body></body></html>")
+
+
+def elements(node: HtmlElement, expression: str | lxml.etree.XPath) -> list[HtmlElement]:
+    """The elements an XPath finds from ``node``; strings, numbers and comment nodes it finds are left out."""
+    found = node.xpath(expression) if isinstance(expression, str) else expression(node)
+    return [e for e in found if isinstance(e, HtmlElement)] if isinstance(found, list) else []
+
+
+def _jsonld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            # CMSes emit raw control characters and trailing commas; one lenient retry is enough
+            try:
+                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ").replace("\t", " ")),
+                                  strict=False)
+            except ValueError:
+                logger.debug("unreadable JSON-LD block skipped")
+                continue
+        yield from _walk(data)
+
+
+def _walk(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        graph = data.get("@graph")
+        if graph is not None:
+            yield from _walk(graph, depth + 1)
+        main = data.get("mainEntity")
+        if isinstance(main, (dict, list)):
+            yield from _walk(main, depth + 1)
