@@ -12,7 +12,7 @@ from scrapy.crawler import Crawler
 
 from monitor.alerts.service import AlertEngine, new_documents
 from monitor.alerts.store import utcnow
-from monitor.config import Config, load_config
+from monitor.config import Config, crawl_config
 from monitor.index.written import Written
 from monitor.signals import written_subscribers
 
@@ -32,7 +32,7 @@ class AlertsPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AlertsPipeline:
-        pipeline = cls(config=load_config(crawler.settings.get("MONITOR_CONFIG") or None), stats=crawler.stats)
+        pipeline = cls(config=crawl_config(crawler.settings), stats=crawler.stats)
         written_subscribers(crawler).subscribe(pipeline.written)
         # After every pipeline has closed (they close in parallel), so the index's last batch is in.
         crawler.signals.connect(pipeline.on_closed, signal=signals.spider_closed)

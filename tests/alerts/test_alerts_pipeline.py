@@ -12,6 +12,7 @@ import yaml
 from scrapy.utils.test import get_crawler
 
 import pipelines.index
+from monitor.config import load_config
 from monitor.index.base import SearchIndex, UpsertStats
 from monitor.index.sqlite import SQLiteIndex
 from monitor.items import ArticleItem
@@ -62,7 +63,7 @@ def test_a_timed_flush_in_flight_at_close_is_counted_and_its_documents_matched(
 
     monkeypatch.setattr(pipelines.index, "open_index", held_index)
     crawler = get_crawler(settings_dict={
-        "MONITOR_CONFIG": str(config), "MONITOR_INDEX_URL": f"sqlite:///{tmp_path / 'index.db'}",
+        "MONITOR_CONFIG_OBJECT": load_config(config), "MONITOR_INDEX_URL": f"sqlite:///{tmp_path / 'index.db'}",
         "MONITOR_SPOOL_DIR": str(tmp_path / "spool"),
         # No batch fills up: only the timer writes it.
         "MONITOR_INDEX_BATCH_SIZE": 1000, "MONITOR_INDEX_BATCH_SECONDS": 0.2,

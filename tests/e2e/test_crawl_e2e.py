@@ -184,8 +184,6 @@ execute(sys.argv[1:])
 """
 
 
-@pytest.mark.xfail(strict=True, reason="pipelines/alerts.py (not this branch's) still calls load_config in "
-                   "from_crawler; it should take monitor.config.crawl_config(crawler.settings)")
 def test_one_crawl_reads_the_config_file_once(test_site: TestSite, tmp_path: Path) -> None:
     sources = [s for s in demo_sources(test_site.base_url) if s["name"] == "valley-post"]
     config = write_config(tmp_path, sources, topics=[{"name": "bridges", "query": "bridge"}])
