@@ -14,8 +14,9 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -112,12 +113,12 @@ def interleaved(url: str, articles: list[ArticleItem], docs: int) -> dict[str, f
         for n, batch in enumerate(batches(articles, MONITOR_BATCH_ARTICLES)):
             actions = plain_actions(batch, plain.prefix)  # ready-made documents: not the plain path's cost
 
-            def run_plain() -> None:
+            def run_plain(actions: list[dict[str, Any]] = actions) -> None:
                 ok, errors = helpers.bulk(client, actions, chunk_size=PLAIN_CHUNK_DOCS,
                                           max_chunk_bytes=100 * 1024 * 1024, refresh=False)
                 assert not errors and ok == len(actions), (ok, errors)
 
-            def run_monitor() -> None:
+            def run_monitor(batch: list[ArticleItem] = batch) -> None:
                 monitor.upsert(batch, seen_at=SEEN_AT)
 
             order = [("plain", run_plain), ("monitor", run_monitor)]

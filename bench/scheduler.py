@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,7 @@ def add_articles(site: DemoSite, count: int, *, days: float) -> None:
 
     The Ledger, because its pages stay a normal size: the Valley Post's "trending" rail lists every article.
     """
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for i in range(count):
         site.add_article({
             "outlet": OUTLET, "section": ["city", "politics", "business", "sport"][i % 4],

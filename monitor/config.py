@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
@@ -399,7 +399,7 @@ def _check_cron(cron: str) -> None:
     from apscheduler.triggers.cron import CronTrigger
 
     try:
-        CronTrigger.from_crontab(cron, timezone=timezone.utc)
+        CronTrigger.from_crontab(cron, timezone=UTC)
     except ValueError as exc:
         raise ValueError(f"{cron!r} is not a cron schedule ({exc}); write five fields: "
                          f"minute hour day month weekday, like \"0 8 * * *\" (UTC)") from None

@@ -23,7 +23,7 @@ class ProgressReporter:
         self._loop: task.LoopingCall | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ProgressReporter":
+    def from_crawler(cls, crawler: Crawler) -> ProgressReporter:
         path = crawler.settings.get("MONITOR_PROGRESS_FILE")
         if not path:
             raise NotConfigured

@@ -37,7 +37,7 @@ class ConditionalRequestsMiddleware:
         self.pending: list[tuple[Request, Validators]] = []
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ConditionalRequestsMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestsMiddleware:
         path = crawler.settings.get("MONITOR_STATE_DB")
         if not crawler.settings.getbool("MONITOR_CONDITIONAL_REQUESTS", True) or not path:
             raise NotConfigured

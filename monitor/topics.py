@@ -1,7 +1,7 @@
 """Topics: tag articles and comments with the configured topics they match, and the keywords a site search needs."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 from urllib.parse import quote_plus
 
 from monitor.config import TopicConfig

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from monitor.alerts import notify
 from monitor.alerts.store import AlertStore, utcnow

@@ -1,7 +1,8 @@
 """What a notification says: per document title, source, date, snippet with «matched» words, link; batches and digests."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from monitor.alerts.rules import Alert
 from monitor.query.snippets import make_snippet

@@ -1,9 +1,10 @@
 """An alert rule: its query and filters, matched in Python or as an engine query (the same meaning)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 from monitor.config import AlertConfig
 from monitor.index.base import SearchRequest
@@ -28,13 +29,13 @@ class Alert:
     origin: str = "cli"
 
     @classmethod
-    def from_config(cls, alert: AlertConfig, *, origin: str = "config") -> "Alert":
+    def from_config(cls, alert: AlertConfig, *, origin: str = "config") -> Alert:
         return cls(name=alert.name, query=alert.query, notify=tuple(alert.notify), types=tuple(alert.types),
                    sources=tuple(alert.sources), topics=tuple(alert.topics), languages=tuple(alert.languages),
                    mode=alert.mode, digest_schedule=alert.digest_schedule, origin=origin)
 
     @classmethod
-    def from_fields(cls, data: Mapping[str, Any], *, origin: str = "cli") -> "Alert":
+    def from_fields(cls, data: Mapping[str, Any], *, origin: str = "cli") -> Alert:
         """Validated like a config entry (raises pydantic's ValidationError)."""
         return cls.from_config(AlertConfig.model_validate(dict(data)), origin=origin)
 

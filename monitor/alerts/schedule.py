@@ -1,13 +1,13 @@
 """Digest schedules: cron expressions checked and stepped with APScheduler's cron trigger (UTC)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
 
 def _trigger(cron: str) -> CronTrigger:
-    return CronTrigger.from_crontab(cron, timezone=timezone.utc)
+    return CronTrigger.from_crontab(cron, timezone=UTC)
 
 
 def next_fire(cron: str, after: datetime) -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -22,7 +22,7 @@ console = Console(highlight=False)
 
 def _config(ctx: typer.Context) -> Config:
     # The root command's --config; read from the context, since `python -m monitor.cli` runs cli.py as __main__.
-    path: Optional[Path] = ctx.find_root().params.get("config")
+    path: Path | None = ctx.find_root().params.get("config")
     return load_config(path)
 
 
@@ -69,7 +69,7 @@ def add(
     source: list[str] = typer.Option(None, "--source", help="Only these sources (repeatable)."),
     topic: list[str] = typer.Option(None, "--topic", help="Only documents tagged with these topics (repeatable)."),
     language: list[str] = typer.Option(None, "--language", help="Only these languages (repeatable)."),
-    digest: Optional[str] = typer.Option(None, "--digest", help="Send one digest per cron schedule instead of "
+    digest: str | None = typer.Option(None, "--digest", help="Send one digest per cron schedule instead of "
                                                                 "each match, e.g. '0 8 * * *' (UTC)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -117,7 +117,7 @@ def test(
 @alerts_app.command("history")
 def history(
     ctx: typer.Context,
-    name: Optional[str] = typer.Argument(None, help="Only this alert."),
+    name: str | None = typer.Argument(None, help="Only this alert."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -133,7 +133,7 @@ def history(
 @alerts_app.command("digest")
 def digest(
     ctx: typer.Context,
-    name: Optional[str] = typer.Argument(None, help="The digest alert to send now (with --now)."),
+    name: str | None = typer.Argument(None, help="The digest alert to send now (with --now)."),
     now: bool = typer.Option(False, "--now", help="Send NAME's waiting matches now, whatever its schedule."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:

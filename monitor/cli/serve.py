@@ -5,7 +5,7 @@ import json
 import logging
 import sys
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -47,7 +47,7 @@ def serve(
 @serve_app.command()
 def runs(
     ctx: typer.Context,
-    source: Optional[str] = typer.Option(None, "--source", help="Only this source's runs."),
+    source: str | None = typer.Option(None, "--source", help="Only this source's runs."),
     limit: int = typer.Option(50, "--limit", min=1, help="How many of the newest runs."),
     as_json: bool = typer.Option(False, "--json", help="Print the runs as JSON."),
 ) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Optional
 
 import typer
 
@@ -15,8 +14,8 @@ web_app = typer.Typer()
 @web_app.command()
 def web(
     ctx: typer.Context,
-    host: Optional[str] = typer.Option(None, "--host", help="Address to listen on (default: web.host, 127.0.0.1)."),
-    port: Optional[int] = typer.Option(None, "--port", min=0, max=65535, help="Port (default: web.port, 8080)."),
+    host: str | None = typer.Option(None, "--host", help="Address to listen on (default: web.host, 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", min=0, max=65535, help="Port (default: web.port, 8080)."),
     log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
 ) -> None:
     """Serve the web UI and the JSON API (OpenAPI at /api/openapi.json); writes need $MONITOR_API_TOKEN."""

@@ -5,7 +5,7 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from monitor.demo.themes import COMMENTERS, GENERIC_REPLIES, THEMES
 
@@ -35,7 +35,7 @@ OUTLETS: dict[str, Outlet] = {
                tagline="Your valley, your news"),
     )
 }
-LAB = Outlet("lab", "Crawler Lab", "wordpress", timezone.utc, tagline="Pages that misbehave on purpose")
+LAB = Outlet("lab", "Crawler Lab", "wordpress", UTC, tagline="Pages that misbehave on purpose")
 
 SECTIONS = {
     "city": "City", "environment": "Environment", "politics": "Politics",

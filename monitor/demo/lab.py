@@ -4,14 +4,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html import escape, unescape
 
 from monitor.demo.content import DemoArticle, DemoComment, article_path
 from monitor.demo.render import Page, wordpress_article, wp_datetime
 from monitor.demo.response import Response
 
-UTC = timezone.utc
+UTC = UTC
 
 # What a perfect crawler ends up with for each kind of lab page (see catalog.truth).
 EXPECT = {

@@ -8,9 +8,10 @@ import signal
 import stat
 import sys
 import threading
+from collections.abc import Sequence
+from typing import Any
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Sequence
 
 from monitor.demo.catalog import demo_sources, truth
 from monitor.demo.site import DemoSite
@@ -28,10 +29,10 @@ class DemoServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], site: DemoSite) -> None:
         super().__init__(address, DemoHandler)
         self.site = site
-        host, port = self.server_address[:2]
+        host, port = str(self.server_address[0]), int(self.server_address[1])
         self.base_url = f"http://{host}:{port}"
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
         # A crawler that gives up on a slow or oversized page hangs up; that is expected, not an error.
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return

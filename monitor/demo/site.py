@@ -6,10 +6,11 @@ import json
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from monitor.demo import feeds, lab
@@ -34,7 +35,7 @@ from monitor.demo.render import (
 )
 from monitor.demo.response import Response
 
-UTC = timezone.utc
+UTC = UTC
 SITE_EPOCH = datetime(2025, 3, 1, tzinfo=UTC)  # Last-Modified of pages that never change
 
 # The smallest valid PNG: one transparent pixel.

@@ -1,7 +1,8 @@
 """The Python matcher: the query language evaluated on one document, with the answers the indexes give."""
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from monitor.query.syntax import (
     And,

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from monitor.query import Node, Phrase, Term, field_text, highlight_terms, text_fields
 from monitor.query.words import word_spans

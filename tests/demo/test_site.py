@@ -10,7 +10,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from html import escape
 from pathlib import Path
@@ -183,12 +183,12 @@ def test_home_and_section_pages_link_articles_with_and_without_tracking(served: 
             page = lxml.html.fromstring(fetch(base + path)[2], base_url=base + path)
             page.make_links_absolute()
             links = [a.get("href") for a in page.iter("a")]
-            articles = {canonicalize_url(l) for l in links if re.match(pattern, canonicalize_url(l))}
+            articles = {canonicalize_url(link) for link in links if re.match(pattern, canonicalize_url(link))}
             assert articles, path
             if path == f"/{name}/":
                 expected = {t["url"] for t in truth(site, base_url=base) if t["source"] == name}
                 assert articles == expected
-                assert any("utm_source=home" in l for l in links)
+                assert any("utm_source=home" in link for link in links)
 
 
 # --- article markup ----------------------------------------------------------------------------
@@ -529,4 +529,4 @@ def test_published_dates_carry_their_outlet_offset() -> None:
     for entry in truth(DemoSite(), base_url="http://x"):
         published = datetime.fromisoformat(entry["published"])
         assert published.utcoffset() == offsets[entry["source"]]
-        assert published < datetime(2025, 4, 1, tzinfo=timezone.utc)
+        assert published < datetime(2025, 4, 1, tzinfo=UTC)

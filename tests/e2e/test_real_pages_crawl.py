@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -68,9 +68,9 @@ class RealPagesSite:
 
     def _listed(self) -> list[tuple[str, str, datetime]]:
         """(path, title, published) of every article the feed and home page list, the disallowed one included."""
-        listed = [(self.paths[t["name"]], t["name"], datetime(2024, 5, day, 8, 0, tzinfo=timezone.utc))
+        listed = [(self.paths[t["name"]], t["name"], datetime(2024, 5, day, 8, 0, tzinfo=UTC))
                   for day, t in enumerate(self.truths, start=1)]
-        listed.append((DISALLOWED_PATH, "Members only preview", datetime(2024, 5, 20, 8, 0, tzinfo=timezone.utc)))
+        listed.append((DISALLOWED_PATH, "Members only preview", datetime(2024, 5, 20, 8, 0, tzinfo=UTC)))
         return listed
 
     def feed(self) -> bytes:

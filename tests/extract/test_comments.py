@@ -1,7 +1,7 @@
 """Comment threads from small made-up pages, one per kind of markup."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import lxml.html
@@ -9,7 +9,7 @@ import lxml.html
 from monitor.extract.comments import RawComment, extract_comments
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages" / "comments"
-FETCHED = datetime(2024, 5, 3, 12, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2024, 5, 3, 12, 0, tzinfo=UTC)
 
 
 def comments_of(name: str, **kwargs: object) -> list[RawComment]:

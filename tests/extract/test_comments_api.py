@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from monitor.extract import extract_html
 from monitor.extract.comments.api import (
@@ -58,7 +58,7 @@ def test_values_come_from_regex_css_or_xpath_and_none_when_one_is_missing() -> N
 def test_answer_fields_html_text_dates_likes_and_parents() -> None:
     body = answer([comment(1, None, "Jonas", "<p>Ferry <b>first</b>.</p><p>Then roads.</p>", likes=3),
                    comment(2, 1, "Kira", "<p>Agreed &amp; soon.<script>x()</script></p>", likes=0)])
-    first, reply = parse_api_comments(body, OPTIONS, fetched_at=datetime(2024, 5, 4, tzinfo=timezone.utc))
+    first, reply = parse_api_comments(body, OPTIONS, fetched_at=datetime(2024, 5, 4, tzinfo=UTC))
     assert (first.key, first.parent_key, first.author) == ("1", None, "Jonas")
     assert first.text == "Ferry first.\nThen roads."
     assert first.published == "2024-05-03T10:00:00+00:00"

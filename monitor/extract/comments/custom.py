@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from monitor.extract.comments.engine import resolve_ref
 from monitor.extract.comments.fields import key_aliases

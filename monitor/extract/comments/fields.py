@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from monitor.extract.comments.html import (
     BLOCK_TAGS,

@@ -1,8 +1,8 @@
 """One thread from several comment pages or sources: page order, duplicates dropped, parents found across pages."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from monitor.extract.comments.engine import resolve_ref
 from monitor.extract.comments.fields import key_aliases
