@@ -9,9 +9,9 @@ import stat
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from monitor.demo.catalog import demo_sources, truth
 from monitor.demo.site import DemoSite
