@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 from monitor.extract.article.body import extract_body
 from monitor.extract.article.fallbacks import fill_missing
+from monitor.extract.article.fields import ArticleFields
 from monitor.extract.article.localday import site_day
 from monitor.extract.article.metadata import extract_metadata
 from monitor.extract.page import ParsedPage, parse_page
@@ -13,22 +13,6 @@ from monitor.extract.page import ParsedPage, parse_page
 logger = logging.getLogger(__name__)
 
 __all__ = ["ArticleFields", "article_fields", "extract_article_fields"]
-
-
-@dataclass
-class ArticleFields:
-    """What extraction knows about an article; dates are ISO 8601, with the offset when the page gives one."""
-
-    title: str | None = None
-    text: str = ""
-    authors: list[str] = field(default_factory=list)
-    published: str | None = None
-    modified: str | None = None
-    language: str | None = None
-    site_name: str | None = None
-    tags: list[str] = field(default_factory=list)
-    image: str | None = None
-    canonical_url: str | None = None
 
 
 def extract_article_fields(html: str | bytes, url: str) -> ArticleFields:
@@ -46,16 +30,6 @@ def article_fields(page: ParsedPage) -> ArticleFields:
         md.published = site_day(md.published, tree, url, language=md.language)
     fill_missing(md, tree, url)
     logger.debug("article extracted: %s chars, title=%s url=%s", len(text), bool(md.title), url)
-    return ArticleFields(
-        title=md.title,
-        text=text,
-        authors=md.authors,
-        published=md.published,
-        modified=md.modified,
-        language=md.language,
-        site_name=md.site_name,
-        tags=md.tags,
-        image=md.image,
-        canonical_url=md.canonical_url,
-    )
+    md.text = text
+    return md
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
 from monitor.extract.article.authors import clean_authors
+from monitor.extract.article.fields import ArticleFields
 from monitor.extract.dates import normalize_datetime
 from monitor.extract.page import ParsedPage, elements
 from monitor.timestamps import parse_timestamp
@@ -42,18 +43,9 @@ AUTHOR_KEYS = ("author", "article:author", "dc.creator", "dcterms.creator", "par
 
 
 @dataclass
-class PageMetadata:
-    """What the page says about itself, each field None/empty when it says nothing."""
+class PageMetadata(ArticleFields):
+    """What the page says about itself, each field None/empty when it says nothing (``text`` is the body's, later)."""
 
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    published: str | None = None
-    modified: str | None = None
-    language: str | None = None
-    site_name: str | None = None
-    tags: list[str] = field(default_factory=list)
-    image: str | None = None
-    canonical_url: str | None = None
     article_body: str | None = None  # the JSON-LD articleBody, when the page ships one
     is_article: bool = False  # the page declares itself an article (schema.org type or og:type)
 
