@@ -21,6 +21,8 @@ from monitor.runs.crawl import CrawlRun, poll, start_crawl
 from tests.conftest import TestSite, monitor_json, run_monitor, write_config
 from tests.engines import LocalEngine
 
+pytestmark = pytest.mark.e2e  # Crawls into a real OpenSearch, with the engine stopped and restarted.
+
 OUTLETS = ("harbor-times", "northern-ledger", "valley-post")
 CRAWL_TIMEOUT_SECONDS = 240
 ARTICLE_FIELDS = ("type", "url", "canonical_url", "source", "title", "text", "authors", "published", "language",

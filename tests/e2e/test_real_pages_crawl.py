@@ -32,6 +32,8 @@ from tests.extract.corpus import (
     scorer_rows,
 )
 
+pytestmark = pytest.mark.e2e  # Crawls of real pages served on 127.0.0.1.
+
 SOURCE = "real-pages"
 # Per page and over all pages: the floors the extraction corpus test holds for these pages (it reaches ~0.997).
 MIN_PAGE_F1, MIN_PAGE_PARENT, MIN_MICRO_F1 = 0.9, 0.9, 0.95

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.extract.corpus import Extracted, fundus_body, scorer
+
+pytestmark = pytest.mark.e2e  # Runs whole corpora through the extraction pool.
 
 # Floors: what the extractor reliably reaches minus a small margin (measured Nov 2026 through extract_html:
 # AEB F1 .9686, trafilatura-eval snippet F1 .9263, fundus body F1 .9529; plain trafilatura 2.3.1: .9598,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from monitor.alerts.matching import PercolatorMatcher
@@ -15,6 +16,8 @@ from monitor.items import ArticleItem
 from monitor.query import matches, parse
 from tests.engines import engine_index
 from tests.query.test_query import QUERIES, articles
+
+pytestmark = pytest.mark.e2e  # Needs the real OpenSearch.
 
 
 def test_matcher_sqlite_opensearch_and_the_percolator_find_the_same_documents(opensearch_url: str) -> None:
