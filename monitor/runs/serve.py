@@ -30,6 +30,7 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.runs.records import RunStore
 from monitor.runs.schedules import build_scheduler, sync_jobs
 from monitor.runs.supervisor import CrawlSupervisor, recover_stale_runs
+from monitor.state.locks import CrawlLocks
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
     lock = ServerLock(config.state_db)
     lock.acquire()
     store = RunStore(config.state_db)
-    for record in recover_stale_runs(store):
+    for record in recover_stale_runs(store, CrawlLocks(config.state_db, origin="serve")):
         logger.warning("run %s was still marked running: interrupted source=%s", record["id"], record["source"])
     supervisor = CrawlSupervisor(store, config)
     scheduler = build_scheduler(config, supervisor)
