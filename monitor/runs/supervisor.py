@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from monitor.config import Config
-from monitor.errors import CrawlRefused
+from monitor.errors import CrawlRefused, MonitorError
 from monitor.runs.crawl import (
     CrawlCommand,
     CrawlRun,
@@ -361,6 +361,26 @@ def recover_stale_runs(store: RunStore, locks: CrawlLocks) -> list[dict[str, Any
         store.mark_interrupted(record["id"], SERVER_DIED if origin == "serve" else
                                f"`monitor {origin}` stopped while the crawl ran (found at the server's start)")
     return stale
+
+
+def resume_interrupted(supervisor: CrawlSupervisor) -> list[str]:
+    """At a server's start: crawl again, once, each source whose last run the server interrupted (it stopped, or
+    died, while the crawl ran), whether or not a scheduled slot was missed; the sources started or queued.
+
+    Runs a person interrupted (Ctrl-C on `monitor crawl`) are not resumed.
+    """
+    resumed = []
+    names = {source.name for source in supervisor.config.sources}
+    for source, run in sorted(supervisor.store.last_runs().items()):
+        if source in names and run["status"] == INTERRUPTED and run["reason"] in (SERVER_STOPPED, SERVER_DIED):
+            try:
+                logger.info("crawl resumed: the server interrupted its last run (%s) source=%s", run["id"], source)
+                supervisor.start(source)
+            except MonitorError as exc:  # running elsewhere (a `monitor crawl`), or its secrets are missing
+                logger.warning("crawl not resumed: %s source=%s", exc, source)
+                continue
+            resumed.append(source)
+    return resumed
 
 
 def _orphaned(lock: Lock, locks: CrawlLocks) -> bool:

@@ -328,3 +328,20 @@ def test_a_crawl_whose_articles_only_reached_the_spool_is_not_finished(tmp_path:
     assert run.outcome.reason is not None and run.outcome.reason.startswith("2 articles wait in the spool")
     record = RunStore(config.state_db).runs()[0]
     assert (record["status"], record["reason"]) == tuple(run.outcome)
+
+
+def test_a_starting_server_crawls_again_once_each_source_whose_last_run_it_interrupted(tmp_path: Path) -> None:
+    config = make_config(tmp_path, ["ok-stopped", "ok-died", "ok-ctrl-c", "ok-since"])
+    journal = tmp_path / "journal"
+    supervisor = make_supervisor(config, journal)
+    store = supervisor.store
+    for source, reason in [("ok-stopped", supervisor_module.SERVER_STOPPED), ("ok-died", supervisor_module.SERVER_DIED),
+                           ("ok-ctrl-c", supervisor_module.CTRL_C), ("ok-since", supervisor_module.SERVER_STOPPED),
+                           ("removed", supervisor_module.SERVER_STOPPED)]:
+        store.mark_interrupted(store.start(source, pid=None, log_path="old.log"), reason)
+    store.finish(store.start("ok-since", pid=None, log_path="new.log"), status="finished", reason=None, summary={})
+    assert supervisor_module.resume_interrupted(supervisor) == ["ok-died", "ok-stopped"]
+    wait_for(lambda: not supervisor.running() and len(events(journal)) == 4, "the resumed crawls")
+    assert sorted(source for event, source, _ in events(journal) if event == "start") == ["ok-died", "ok-stopped"]
+    assert {r["source"]: r["status"] for r in store.runs() if r["log_path"] not in ("old.log", "new.log")} == {
+        "ok-died": "finished", "ok-stopped": "finished"}
