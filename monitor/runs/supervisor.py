@@ -263,7 +263,9 @@ class CrawlSupervisor:
                     self.store.update(run.run_id, summarize_stats(run.stats))
                 _tell(on_progress, run)
                 time.sleep(POLL_SECONDS)
-            run.outcome = outcome or classify(run)
+            ended = classify(run)
+            # A crawl that finished by itself as the stop came was not interrupted.
+            run.outcome = ended if outcome is None or ended.status == FINISHED else outcome
         except BaseException as exc:
             # The supervisor itself failed (or the thread was interrupted): the crawl must not run unwatched.
             _signal_group(run, signal.SIGKILL)
