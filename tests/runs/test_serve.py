@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from monitor.index import SearchRequest
 from monitor.runs.records import RunStore
 from tests.conftest import PROJECT_ROOT, TestSite, monitor_json, write_config
 
+pytestmark = pytest.mark.e2e  # real `monitor serve` processes and crawls
 WAIT_SECONDS = 90
 PR_SET_PDEATHSIG = 1
 
@@ -165,7 +166,8 @@ def served(site: TestSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 def test_first_run_indexes_every_article_of_each_source(served: Server) -> None:
     for source in ("valley-post", "northern-ledger"):
-        run = wait_for(lambda: finished_after(served, source, 0), f"the first run of {source}", server=served)
+        run = wait_for(lambda source=source: finished_after(served, source, 0), f"the first run of {source}",
+                       server=served)
         assert run["status"] == "finished", run
         assert run["articles_new"] == 12 and run["comments_new"] > 0
         assert Path(run["log_path"]).exists()
@@ -179,7 +181,7 @@ def test_second_run_over_unchanged_site_fetches_no_article_and_gets_304_for_feed
     wait_for(lambda: not served.store.running(), "no run in progress", server=served)
     clear_requests(site)
     mark = last_id(served)
-    later = {s: wait_for(lambda: finished_after(served, s, mark), f"the next run of {s}", server=served)
+    later = {s: wait_for(lambda s=s: finished_after(served, s, mark), f"the next run of {s}", server=served)
              for s in ("valley-post", "northern-ledger")}
     wait_for(lambda: not served.store.running(), "no run in progress", server=served)
     requests = site_requests(site)
@@ -226,7 +228,7 @@ def test_an_article_added_to_the_site_is_indexed_by_the_next_run(served: Server,
 
 def test_new_comment_on_a_day_old_article_is_indexed_and_a_ten_day_old_article_is_not_fetched(
         served: Server, site: TestSite) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     young = site.post("/_admin/articles", {
         "outlet": "northern-ledger", "title": "Ferry timetable changes", "section": "city",
         "body": "The ferry timetable changes next week, says the zorbing club.",
@@ -268,7 +270,7 @@ def test_sighup_reloads_the_config_and_crawls_a_new_source(served: Server, site:
 def test_sigterm_stops_scheduling_and_lets_the_running_crawl_finish(served: Server) -> None:
     running = wait_for(lambda: served.store.running(), "a crawl in progress", server=served)
     served.signal(signal.SIGTERM)
-    signalled = datetime.now(timezone.utc).replace(microsecond=0)
+    signalled = datetime.now(UTC).replace(microsecond=0)
     assert served.stop() == 0
     after = {r["id"]: r for r in served.runs()}
     for run in running:
@@ -298,7 +300,7 @@ def test_hung_crawl_is_killed_at_its_timeout_and_a_slow_source_never_runs_twice_
                  "two timed-out runs", server=server)
         runs = server.runs("slow")
         ended = [r for r in runs if r["status"] != "running"]
-        for earlier, later in zip(runs, runs[1:]):
+        for earlier, later in zip(runs, runs[1:], strict=False):
             assert earlier["ended"] is not None and later["started"] >= earlier["ended"], (earlier, later)
         for run in ended:
             assert run["status"] == "timeout" and "killed" in run["reason"]
@@ -327,7 +329,7 @@ def _move_next_runs_back(config: Path, hours: int) -> None:
     store = SQLAlchemyJobStore(url=f"sqlite:///{load_config(config).state_db}")
     store.start(BackgroundScheduler(), "default")
     for job in store.get_all_jobs():
-        job.next_run_time = datetime.now(timezone.utc) - timedelta(hours=hours, minutes=1)
+        job.next_run_time = datetime.now(UTC) - timedelta(hours=hours, minutes=1)
         store.update_job(job)
     store.shutdown()
 
@@ -349,7 +351,8 @@ def test_sigkilled_server_restarts_cleanly_and_catches_up_once_per_source(site: 
         server.start()
         mark = max(r["id"] for r in stale)
         for source in names:
-            wait_for(lambda: finished_after(server, source, mark), f"the catch-up run of {source}", server=server)
+            wait_for(lambda source=source: finished_after(server, source, mark),
+                     f"the catch-up run of {source}", server=server)
         time.sleep(2)  # room for a second catch-up run, which must not come
         for source in names:
             after = [r for r in server.runs(source) if r["id"] > mark]
@@ -360,7 +363,7 @@ def test_sigkilled_server_restarts_cleanly_and_catches_up_once_per_source(site: 
             assert not Path(f"/proc/{record['pid']}").exists()
         upcoming = monitor_json("sources", config=config)["sources"]
         for source in upcoming:
-            assert datetime.fromisoformat(source["next_run"]) > datetime.now(timezone.utc) + timedelta(minutes=30)
+            assert datetime.fromisoformat(source["next_run"]) > datetime.now(UTC) + timedelta(minutes=30)
         listed = [a for a in json.load(urllib.request.urlopen(f"{site.base_url}/_admin/truth", timeout=10))
                   if a["source"] in names]
         assert hits(config, "", types=("article",)) == len(listed)
