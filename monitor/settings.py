@@ -44,6 +44,7 @@ MONITOR_STATE_DB = ""  # set from the config by the spider
 
 EXTENSIONS = {
     "monitor.extensions.ProgressReporter": 500,
+    "monitor.extensions.ParentWatch": 510,  # no crawl outlives the supervisor that started it
 }
 MONITOR_PROGRESS_FILE = ""  # JSON lines of crawl counters, written by ProgressReporter when set
 

@@ -66,32 +66,59 @@ def init(
     console.print(f"Wrote {render.escape(str(path))}. Add your sources, then run: monitor --config {path} crawl")
 
 
-@app.command()
+@app.command(epilog="Exit codes: 0 every source finished · 1 a crawl failed or timed out (it fetched nothing, "
+                    "crashed, or ended early) · 2 nothing was crawled (bad usage or config, or another process is "
+                    "crawling the source: the message names it) · 3 articles wait in the spool (the index was "
+                    "unreachable) · 130 stopped by Ctrl-C. The status of each source is the one `monitor runs` shows.")
 def crawl(
     sources: list[str] = typer.Argument(None, help="Sources to crawl (default: all configured)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     parallel: int = typer.Option(2, "--parallel", min=1, help="Sources crawled at once."),
 ) -> None:
-    """Crawl the configured sources now and index what they publish."""
+    """Crawl the configured sources now and index what they publish.
+
+    Ctrl-C stops the crawls gracefully (what is in flight is still indexed) and prints the summary; a second
+    Ctrl-C stops them at once.
+    """
+    from monitor.runs.supervisor import CrawlsInterrupted
+
     config = state.config()
     names = sources or [s.name for s in config.sources]
     if not names:
         raise ConfigError(f"{config.path}: no sources configured; add some under `sources:`")
     for name in names:
         config.source(name)
+
+    def interrupted(presses: int) -> None:
+        if presses == 1:
+            err_console.print("[yellow]stopping:[/] the crawls finish what they have in flight; "
+                              "press Ctrl-C again to stop them at once")
+
     try:
         runs = render.crawl_with_progress(config, names, parallel=parallel, console=err_console,
-                                          show=not as_json and err_console.is_terminal)
-    except KeyboardInterrupt:
+                                          show=not as_json and err_console.is_terminal, on_interrupt=interrupted)
+    except CrawlsInterrupted as stopped:
+        runs = stopped.runs
         err_console.print("[yellow]interrupted:[/] the running crawls were stopped (see `monitor runs`)")
-        raise typer.Exit(130) from None
     summaries = [run.summary() for run in runs]
     if as_json:
         _print_json({"runs": summaries})
     else:
         render.crawl_summary(console, summaries)
-    if any(s["status"] != "finished" for s in summaries):
-        raise typer.Exit(1)
+    code = crawl_exit_code([s["status"] for s in summaries], interrupted=len(runs) < len(names))
+    if code:
+        raise typer.Exit(code)
+
+
+def crawl_exit_code(statuses: list[str], *, interrupted: bool = False) -> int:
+    """`monitor crawl`'s exit code (see its --help): the worst of the runs' statuses."""
+    if interrupted or "interrupted" in statuses:
+        return 130
+    if any(status in ("failed", "timeout") for status in statuses):
+        return 1
+    if "spooled" in statuses:
+        return 3
+    return 0 if all(status == "finished" for status in statuses) else 1
 
 
 @app.command()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -50,11 +50,12 @@ def highlighted(snippet: str) -> Text:
 
 
 def crawl_with_progress(
-    config: Config, sources: Sequence[str], *, parallel: int, console: Console, show: bool
+    config: Config, sources: Sequence[str], *, parallel: int, console: Console, show: bool,
+    on_interrupt: Callable[[int], None] | None = None,
 ) -> list[CrawlRun]:
     """Run the crawls, with one live progress line per source when ``show`` (from the supervisor's callback)."""
     if not show:
-        return run_manual_crawls(config, sources, parallel=parallel)
+        return run_manual_crawls(config, sources, parallel=parallel, on_interrupt=on_interrupt)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),
                TextColumn("{task.fields[counts]}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
@@ -67,7 +68,7 @@ def crawl_with_progress(
             done = summary["status"] != "running"
             progress.update(tasks[source], counts=counts, total=1 if done else None, completed=1 if done else 0)
 
-        return run_manual_crawls(config, sources, parallel=parallel, on_progress=update)
+        return run_manual_crawls(config, sources, parallel=parallel, on_progress=update, on_interrupt=on_interrupt)
 
 
 def crawl_summary(console: Console, summaries: Sequence[dict[str, Any]]) -> None:
@@ -88,7 +89,7 @@ def crawl_summary(console: Console, summaries: Sequence[dict[str, Any]]) -> None
         if s["status"] != "finished":
             why = f"{escape(s['reason'])}; " if s.get("reason") else ""
             console.print(f"[red]{escape(s['source'])} {escape(s['status'])}[/]: {why}see its log {escape(s['log'])}")
-        if s.get("spooled"):
+        if s.get("spooled") and s["status"] != "spooled":  # a spooled run's reason says so already
             console.print(f"[yellow]{escape(s['source'])}: {s['spooled']} articles wait in the spool[/] (the index was "
                           "unreachable); they are written at the next crawl, or now with `monitor index spool --replay`")
 

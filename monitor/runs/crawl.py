@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from monitor.config import Config
-from monitor.runs.records import FAILED, FINISHED, RUNNING
+from monitor.runs.records import FAILED, FINISHED, RUNNING, SPOOLED
 
 ProgressCallback = Callable[[str, dict[str, Any]], None]  # (source, summarize_stats(...) | {"status": ...})
 CrawlCommand = Callable[[str], list[str]]  # source -> argv; the supervisor's tests put a stand-in here
@@ -107,7 +107,9 @@ def start_crawl(config: Config, source: str, *, extra_settings: dict[str, str] |
     run_dir.mkdir(parents=True, exist_ok=True)
     log_path = run_dir / f"{stamp}.log"
     progress_path = run_dir / f"{stamp}.progress.jsonl"
-    settings = {"MONITOR_PROGRESS_FILE": str(progress_path), "LOG_FILE": str(log_path), **(extra_settings or {})}
+    # MONITOR_PARENT_PID: the crawl stops when this process dies (monitor.extensions.ParentWatch).
+    settings = {"MONITOR_PROGRESS_FILE": str(progress_path), "LOG_FILE": str(log_path),
+                "MONITOR_PARENT_PID": str(os.getpid()), **(extra_settings or {})}
     argv = command(source)
     for key, value in settings.items():
         argv += ["-s", f"{key}={value}"]
@@ -158,7 +160,17 @@ def classify(run: CrawlRun) -> Outcome:
         errors = summarize_stats(run.stats)["errors"]
         shown = ", ".join(f"{kind} ×{count}" for kind, count in errors.items())
         return Outcome(FAILED, f"no page could be fetched ({shown})")
+    waiting = left_in_spool(run.stats)
+    if waiting:
+        return Outcome(SPOOLED, f"{waiting} articles wait in the spool: the index could not take them; they are "
+                                "written at the next crawl, or now with `monitor index spool --replay`")
     return Outcome(FINISHED, None)
+
+
+def left_in_spool(stats: dict[str, Any]) -> int:
+    """Articles this run put in the spool and did not write to the index later in the same run."""
+    summary = summarize_stats(stats)
+    return max(summary["spooled"] - summary["replayed"], 0)
 
 
 def nothing_fetched(stats: dict[str, Any]) -> bool:

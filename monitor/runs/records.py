@@ -35,7 +35,8 @@ RUNNING = "running"
 FINISHED = "finished"
 FAILED = "failed"
 TIMEOUT = "timeout"
-INTERRUPTED = "interrupted"  # the server stopped (or died) while it ran
+INTERRUPTED = "interrupted"  # stopped (Ctrl-C, the server's stop) or its supervising process died while it ran
+SPOOLED = "spooled"  # ended, but articles wait in the spool: the index could not take them
 FAILING_STATUSES = (FAILED, TIMEOUT)
 COUNTERS = ("pages_fetched", "not_modified", "articles_new", "articles_updated", "comments_new")
 
@@ -89,10 +90,17 @@ class RunStore:
         with connect(self.path) as db:
             return [_row(r) for r in db.execute("SELECT * FROM crawl_runs WHERE status = ? ORDER BY id", (RUNNING,))]
 
-    def mark_interrupted(self, run_id: int, reason: str) -> None:
+    def mark_interrupted(self, run_id: int, reason: str) -> bool:
+        """A run still marked running is interrupted; False when it had ended already."""
         with connect(self.path) as db:
-            db.execute("UPDATE crawl_runs SET status = ?, reason = ?, ended = coalesce(ended, ?) WHERE id = ?",
-                       (INTERRUPTED, reason, now_iso(), run_id))
+            cursor = db.execute("UPDATE crawl_runs SET status = ?, reason = ?, ended = coalesce(ended, ?) "
+                                "WHERE id = ? AND status = ?", (INTERRUPTED, reason, now_iso(), run_id, RUNNING))
+            return cursor.rowcount > 0
+
+    def get(self, run_id: int) -> dict[str, Any] | None:
+        with connect(self.path) as db:
+            row = db.execute("SELECT * FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
+            return _row(row) if row else None
 
     def runs(self, *, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Newest first."""

@@ -29,7 +29,8 @@ from monitor.config import Config, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.runs.records import RunStore
 from monitor.runs.schedules import build_scheduler, sync_jobs
-from monitor.runs.supervisor import CrawlSupervisor, recover_stale_runs
+from monitor.runs.supervisor import CrawlSupervisor, recover_stale_runs, resume_interrupted
+from monitor.state.locks import CrawlLocks
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
     lock = ServerLock(config.state_db)
     lock.acquire()
     store = RunStore(config.state_db)
-    for record in recover_stale_runs(store):
+    for record in recover_stale_runs(store, CrawlLocks(config.state_db, origin="serve")):
         logger.warning("run %s was still marked running: interrupted source=%s", record["id"], record["source"])
     supervisor = CrawlSupervisor(store, config)
     scheduler = build_scheduler(config, supervisor)
@@ -153,6 +154,8 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
     try:
         scheduler.start(paused=True)
         logger.info("serving: %s; state store %s", sync_jobs(scheduler, config), config.state_db)
+        # Before the missed slots: a source resumed now is skipped by its missed slot (one run, not two).
+        resume_interrupted(supervisor)
         scheduler.resume()  # runs missed while the server was down start now, once each
         for service in extra_services:
             service.start(context)

@@ -27,6 +27,7 @@ from monitor.index import SearchRequest
 from monitor.runs.records import RunStore
 from tests.conftest import PROJECT_ROOT, TestSite, monitor_json, write_config
 
+pytestmark = pytest.mark.e2e  # real `monitor serve` processes and crawls
 WAIT_SECONDS = 90
 PR_SET_PDEATHSIG = 1
 
@@ -165,7 +166,8 @@ def served(site: TestSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 def test_first_run_indexes_every_article_of_each_source(served: Server) -> None:
     for source in ("valley-post", "northern-ledger"):
-        run = wait_for(lambda source=source: finished_after(served, source, 0), f"the first run of {source}", server=served)
+        run = wait_for(lambda source=source: finished_after(served, source, 0), f"the first run of {source}",
+                       server=served)
         assert run["status"] == "finished", run
         assert run["articles_new"] == 12 and run["comments_new"] > 0
         assert Path(run["log_path"]).exists()
@@ -298,7 +300,7 @@ def test_hung_crawl_is_killed_at_its_timeout_and_a_slow_source_never_runs_twice_
                  "two timed-out runs", server=server)
         runs = server.runs("slow")
         ended = [r for r in runs if r["status"] != "running"]
-        for earlier, later in zip(runs, runs[1:]):
+        for earlier, later in zip(runs, runs[1:], strict=False):
             assert earlier["ended"] is not None and later["started"] >= earlier["ended"], (earlier, later)
         for run in ended:
             assert run["status"] == "timeout" and "killed" in run["reason"]
@@ -349,7 +351,8 @@ def test_sigkilled_server_restarts_cleanly_and_catches_up_once_per_source(site: 
         server.start()
         mark = max(r["id"] for r in stale)
         for source in names:
-            wait_for(lambda source=source: finished_after(server, source, mark), f"the catch-up run of {source}", server=server)
+            wait_for(lambda source=source: finished_after(server, source, mark),
+                     f"the catch-up run of {source}", server=server)
         time.sleep(2)  # room for a second catch-up run, which must not come
         for source in names:
             after = [r for r in server.runs(source) if r["id"] > mark]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -18,6 +20,8 @@ from monitor.runs import supervisor as supervisor_module
 from monitor.runs.records import RunStore
 from monitor.runs.schedules import build_scheduler, job_id, sync_jobs
 from monitor.runs.supervisor import CrawlSupervisor
+from monitor.state.db import connect
+from monitor.state.locks import CrawlLocks
 
 FAKE_CRAWL = Path(__file__).with_name("fake_crawl.py")
 WAIT_SECONDS = 30
@@ -218,3 +222,126 @@ def test_a_scheduled_job_crawls_through_the_supervisor_the_scheduler_was_built_w
         assert (record["source"], record["status"], record["articles_new"]) == ("ok", "finished", 2)
     finally:
         scheduler.shutdown(wait=True)
+
+
+# --- issue 11: nothing lost, nothing hijacked, honest outcomes -------------------------------------
+
+def press_ctrl_c_when(condition: Callable[[], Any], what: str, presses: list[Callable[[], Any]]) -> None:
+    """From another thread: wait for ``condition``, press Ctrl-C; then for each of ``presses``, again."""
+    def press() -> None:
+        wait_for(condition, what)
+        os.kill(os.getpid(), signal.SIGINT)
+        for then in presses:
+            wait_for(then, "the next moment to press Ctrl-C")
+            os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=press, daemon=True).start()
+
+
+def test_first_ctrl_c_lets_the_crawl_drain_without_signalling_its_workers(tmp_path: Path) -> None:
+    config = make_config(tmp_path, ["drain"])
+    journal = tmp_path / "journal"
+    supervisor = make_supervisor(config, journal, timed=False, origin="crawl")
+    press_ctrl_c_when(lambda: any(e[0] == "child" for e in events(journal)), "the crawl and its worker", [])
+    with pytest.raises(supervisor_module.CrawlsInterrupted) as interrupted:
+        supervisor.crawl(["drain"])
+    # The summary a person sees after Ctrl-C: the run that was stopped, with its counters.
+    assert [(run.source, run.status, run.summary()["reason"], run.summary()["pages_fetched"])
+            for run in interrupted.value.runs] == [("drain", "interrupted", supervisor_module.CTRL_C, 2)]
+    seen = [event for event, _, _ in events(journal)]
+    assert "drain" in seen and "end" in seen  # Scrapy's own graceful shutdown ran to its end
+    assert "worker-signalled" not in seen  # no BrokenProcessPool: the signal went to the Scrapy process only
+    assert not any(alive(pid) for _, _, pid in events(journal))
+    assert [(r["status"], r["reason"]) for r in RunStore(config.state_db).runs()] == [
+        ("interrupted", supervisor_module.CTRL_C)]
+    assert supervisor.locks.held() == []
+
+
+def test_a_second_ctrl_c_kills_a_crawl_that_does_not_stop(tmp_path: Path) -> None:
+    config = make_config(tmp_path, ["stubborn"])
+    journal = tmp_path / "journal"
+    supervisor = make_supervisor(config, journal, timed=False, origin="crawl")
+    told: list[int] = []
+    press_ctrl_c_when(lambda: any(e[0] == "child" for e in events(journal)), "the crawl and its worker",
+                      [lambda: any(e[0] == "drain" for e in events(journal))])
+    with pytest.raises(supervisor_module.CrawlsInterrupted) as interrupted:
+        supervisor.crawl(["stubborn"], on_interrupt=told.append)
+    assert told == [1, 2]
+    assert [run.status for run in interrupted.value.runs] == ["interrupted"]
+    assert not any(alive(pid) for _, _, pid in events(journal))
+    assert "end" not in [event for event, _, _ in events(journal)]
+
+
+def test_a_source_is_never_crawled_by_two_processes_at_once_and_the_refusal_names_the_holder(tmp_path: Path) -> None:
+    config = make_config(tmp_path, ["slow", "ok"])
+    journal = tmp_path / "journal"
+    server = make_supervisor(config, journal)  # as `monitor serve` would
+    other = make_supervisor(config, journal, origin="crawl")  # a `monitor crawl` on the same state store
+    assert server.start("slow") == "started"
+    with pytest.raises(CrawlRefused) as refused:
+        other.crawl(["ok", "slow"])
+    assert str(refused.value).startswith(
+        f"a crawl of 'slow' is already running: `monitor serve` pid {os.getpid()} on {socket.gethostname()} since ")
+    wait_for(lambda: not server.running() and server.locks.held() == [], "the first crawl to end")
+    assert [run.status for run in other.crawl(["ok", "slow"])] == ["finished", "finished"]
+    assert [source for event, source, _ in events(journal) if event == "start"].count("slow") == 2
+    assert most_at_once(journal) <= 2 and other.locks.held() == []
+
+
+def test_a_lock_whose_holder_died_is_taken_over_and_its_run_recorded_interrupted(tmp_path: Path) -> None:
+    config = make_config(tmp_path, ["ok"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    supervisor = make_supervisor(config, tmp_path / "journal", origin="crawl")
+    store = RunStore(config.state_db)
+    left = store.start("ok", pid=dead.pid, log_path="gone.log")
+    with connect(config.state_db) as db:
+        db.execute("INSERT INTO crawl_locks (source, holder_pid, host, started, origin, crawl_pid, run_id) "
+                   "VALUES ('ok', ?, ?, '2026-01-01T00:00:00+00:00', 'crawl', ?, ?)",
+                   (dead.pid, socket.gethostname(), dead.pid, left))
+    assert supervisor.run("ok").status == "finished"
+    assert [(r["id"], r["status"], r["reason"]) for r in reversed(store.runs())] == [
+        (left, "interrupted", f"the process that supervised it (pid {dead.pid}) died while the crawl ran"),
+        (left + 1, "finished", None)]
+
+
+def test_a_server_starting_leaves_alone_a_crawl_another_live_process_runs(tmp_path: Path) -> None:
+    config = make_config(tmp_path, ["hang"])
+    journal = tmp_path / "journal"
+    cli = make_supervisor(config, journal, timed=False, origin="crawl")
+    cli.start("hang")
+    wait_for(lambda: any(e[0] == "child" for e in events(journal)), "the crawl")
+    store = RunStore(config.state_db)
+    try:
+        assert supervisor_module.recover_stale_runs(store, CrawlLocks(config.state_db, origin="serve")) == []
+        assert [r["status"] for r in store.runs()] == ["running"]
+        assert all(alive(pid) for _, _, pid in events(journal))
+    finally:
+        cli.stop(grace=0)
+    assert [r["status"] for r in store.runs()] == ["interrupted"]
+
+
+def test_a_crawl_whose_articles_only_reached_the_spool_is_not_finished(tmp_path: Path) -> None:
+    config = make_config(tmp_path, ["spooled"])
+    run = make_supervisor(config, tmp_path / "journal").run("spooled")
+    assert run.outcome is not None and run.outcome.status == "spooled"
+    assert run.outcome.reason is not None and run.outcome.reason.startswith("2 articles wait in the spool")
+    record = RunStore(config.state_db).runs()[0]
+    assert (record["status"], record["reason"]) == tuple(run.outcome)
+
+
+def test_a_starting_server_crawls_again_once_each_source_whose_last_run_it_interrupted(tmp_path: Path) -> None:
+    config = make_config(tmp_path, ["ok-stopped", "ok-died", "ok-ctrl-c", "ok-since"])
+    journal = tmp_path / "journal"
+    supervisor = make_supervisor(config, journal)
+    store = supervisor.store
+    for source, reason in [("ok-stopped", supervisor_module.SERVER_STOPPED), ("ok-died", supervisor_module.SERVER_DIED),
+                           ("ok-ctrl-c", supervisor_module.CTRL_C), ("ok-since", supervisor_module.SERVER_STOPPED),
+                           ("removed", supervisor_module.SERVER_STOPPED)]:
+        store.mark_interrupted(store.start(source, pid=None, log_path="old.log"), reason)
+    store.finish(store.start("ok-since", pid=None, log_path="new.log"), status="finished", reason=None, summary={})
+    assert supervisor_module.resume_interrupted(supervisor) == ["ok-died", "ok-stopped"]
+    wait_for(lambda: not supervisor.running() and len(events(journal)) == 4, "the resumed crawls")
+    assert sorted(source for event, source, _ in events(journal) if event == "start") == ["ok-died", "ok-stopped"]
+    assert {r["source"]: r["status"] for r in store.runs() if r["log_path"] not in ("old.log", "new.log")} == {
+        "ok-died": "finished", "ok-stopped": "finished"}
