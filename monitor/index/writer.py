@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from monitor.errors import IndexUnavailable, SearchIndexError
+from monitor.errors import IndexUnavailable, SearchIndexError, SpoolUnwritable, WriteLost
 from monitor.index.base import SearchIndex, UpsertStats
 from monitor.index.spool import Spool, SpoolReplay, WriteThrough, write_through
 from monitor.index.written import OnWritten, Written
@@ -25,6 +25,8 @@ BATCH_SECONDS = 5.0
 # waiting out the index layer's own retries (about 15 s) in turn. This is no retry of its own: nothing is
 # sent again from here; once it is over, the next batch's write is the next attempt and replays the spool.
 RETRY_SECONDS = 30.0
+# The crawl counter (and the start of its close reason) for articles that could be neither indexed nor spooled.
+WRITE_LOST_STAT = "monitor/errors/index_write_lost"
 
 
 def utc_now() -> str:
@@ -62,7 +64,7 @@ class BatchWriter:
     def __init__(self, open_index: Callable[[], SearchIndex], *, spool: Spool | None,
                  batch_size: int = BATCH_SIZE, batch_bytes: int = BATCH_BYTES,
                  batch_seconds: float = BATCH_SECONDS, retry_seconds: float = RETRY_SECONDS,
-                 on_written: OnWritten | None = None,
+                 on_written: OnWritten | None = None, index_name: str = "the index",
                  clock: Callable[[], float] = time.monotonic, now: Callable[[], str] = utc_now) -> None:
         if batch_size < 1 or batch_bytes < 1 or batch_seconds <= 0:
             raise ValueError("batch_size, batch_bytes and batch_seconds must be positive")
@@ -73,6 +75,7 @@ class BatchWriter:
         self.batch_seconds = batch_seconds
         self.retry_seconds = retry_seconds
         self.on_written = on_written
+        self.index_name = index_name  # for messages: the index as monitor.index.identity names it
         self.clock = clock
         self.now = now
         self.index: SearchIndex | None = None
@@ -122,14 +125,28 @@ class BatchWriter:
         return self.write(self.take())
 
     def write(self, batch: list[ArticleItem]) -> FlushReport:
-        """Write one batch (an empty one only replays the spool); with a spool, an unavailable index never raises."""
-        report = self._write(batch)
-        if report.articles and self.on_written is not None:
-            self.on_written(Written(report.articles, report.stats))
+        """Write one batch (an empty one only replays the spool); with a spool, an unavailable index never raises.
+
+        WriteLost when the batch can be neither indexed nor spooled (a full disk): nothing of it is kept, and
+        the caller must stop taking articles. What was written before that still reaches ``on_written``.
+        """
+        report = FlushReport()
+        try:
+            self._write(batch, report)
+        finally:
+            if report.articles and self.on_written is not None:
+                self.on_written(Written(report.articles, report.stats))
         return report
 
-    def _write(self, batch: list[ArticleItem]) -> FlushReport:
-        report = FlushReport()
+    def _lost(self, batch: list[ArticleItem], reason: str, exc: SpoolUnwritable) -> WriteLost:
+        logger.error("batch lost: neither indexed nor spooled articles=%d index=%s spool=%s reason=%s",
+                     len(batch), self.index_name, exc.path, exc)
+        return WriteLost(
+            f"{len(batch)} articles could be neither indexed nor spooled: {self.index_name} did not take them "
+            f"({reason}), and {exc}. Nothing of them was kept: the crawl stops and keeps no HTTP validators, so "
+            f"the next crawl, once that is fixed, fetches them again", path=exc.path, articles=len(batch))
+
+    def _write(self, batch: list[ArticleItem], report: FlushReport) -> FlushReport:
         seen_at = self.now()
         if self.clock() < self._retry_at:
             return self._to_spool(batch, seen_at, report, "the engine was unavailable moments ago")
@@ -150,6 +167,11 @@ class BatchWriter:
         outcome = WriteThrough(written=SpoolReplay())
         try:
             write_through(self.index, self.spool, batch, seen_at=seen_at, progress=outcome)
+        except SpoolUnwritable as exc:
+            report.stats = outcome.written
+            report.replayed = outcome.written.articles
+            report.articles = list(outcome.articles)
+            raise self._lost(batch, outcome.reason or "the spool had to be written first", exc) from exc
         except Exception as exc:  # noqa: BLE001 - an index failure no one foresaw must not lose the batch
             logger.exception("index write failed, spooling the batch articles=%d", len(batch))
             # What the replay wrote before the failure is written: it is reported like any other write.
@@ -175,7 +197,10 @@ class BatchWriter:
             raise IndexUnavailable(reason)
         if batch:
             logger.warning("index unavailable, spooling batch articles=%d reason=%s", len(batch), reason)
-            self.spool.append(batch, seen_at=seen_at)
+            try:
+                self.spool.append(batch, seen_at=seen_at)
+            except SpoolUnwritable as exc:
+                raise self._lost(batch, reason, exc) from exc
         report.spooled = len(batch)
         report.pending = len(self.spool)
         return report
