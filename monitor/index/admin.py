@@ -75,6 +75,7 @@ def spool_replay(url: str, root: Path, *, on_written: OnWritten | None = None) -
     spool = Spool(root, index=index_identity(url))
     if not spool.pending():
         return SpoolReplay()
+    spool.ensure_writable()  # a replay removes what it wrote: say so before writing anything twice
     with open_index(url) as index:
         return spool.replay(index, on_written=on_written)
 

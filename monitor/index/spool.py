@@ -93,19 +93,21 @@ class Spool:
         self._last = max(time.time_ns(), last + 1, self._last + 1)
         return f"{self._last:020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
 
-    def _writable(self) -> None:
-        """Create the folder (and a bound spool's index file) or say which folder to fix."""
+    def ensure_writable(self) -> None:
+        """Create the folder (and a bound spool's index file) and open its lock file, or say which folder to fix."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             marker = self.directory / INDEX_FILE
             if self.index and not marker.exists():
                 marker.write_text(json.dumps({"index": self.index}), encoding="utf-8")
+            with open(self.directory / LOCK_NAME, "a+"):
+                pass
         except OSError as exc:
-            raise unwritable(self.directory, exc, "cannot create the spool folder") from exc
+            raise unwritable(self.directory, exc, "cannot write in the spool folder") from exc
 
     def append(self, articles: Sequence[ArticleItem], *, seen_at: str) -> Path:
         """Keep a batch on disk; returns its file. SpoolUnwritable (nothing left behind) if the disk will not take it."""
-        self._writable()
+        self.ensure_writable()
         payload = {"seen_at": seen_at, "index": self.index,
                    "articles": [a.to_dict(with_comments=True) for a in articles]}
         target = self.directory / self._next_name()
@@ -177,7 +179,7 @@ class Spool:
         if not self.pending():
             return report
         self._refuse_other(index)
-        self._writable()
+        self.ensure_writable()
         with self._replay_lock(blocking=blocking) as locked:
             if not locked:
                 report.busy = True
