@@ -207,12 +207,14 @@ class BatchWriter:
 
     def close(self) -> FlushReport:
         """Write what is left, then release the index; what the index did not take stays spooled."""
-        report = self.flush()
+        try:
+            report = self.flush()
+        finally:
+            self._drop_index()
         if report.pending:
             logger.warning("batches wait in the spool batches=%d dir=%s; they are replayed at the next crawl "
                            "or by `monitor index spool --replay`", report.pending,
                            self.spool.directory if self.spool else "")
-        self._drop_index()
         return report
 
     def _drop_index(self) -> None:
