@@ -83,6 +83,7 @@ class BatchWriter:
         self.batch_bytes_now = 0
         self.batch_started: float | None = None
         self._retry_at = 0.0
+        self._down_reason = ""  # why the index failed last, while batches go straight to the spool
 
     def __repr__(self) -> str:
         return (f"BatchWriter(batch={len(self.batch)}, size={self.batch_size}, bytes={self.batch_bytes}, "
@@ -149,7 +150,7 @@ class BatchWriter:
     def _write(self, batch: list[ArticleItem], report: FlushReport) -> FlushReport:
         seen_at = self.now()
         if self.clock() < self._retry_at:
-            return self._to_spool(batch, seen_at, report, "the engine was unavailable moments ago")
+            return self._to_spool(batch, seen_at, report, f"it failed moments ago: {self._down_reason}")
         if self.index is None:
             try:
                 self.index = self.open_index()
@@ -157,6 +158,7 @@ class BatchWriter:
                 if not isinstance(exc, IndexUnavailable):  # credentials, TLS: a person must act; keep the data
                     logger.error("cannot open the index, spooling reason=%s", exc)
                 self._retry_at = self.clock() + self.retry_seconds
+                self._down_reason = str(exc)
                 return self._to_spool(batch, seen_at, report, str(exc))
         if self.spool is None:
             # No spool configured: the caller decides what an unavailable index means.
@@ -181,6 +183,7 @@ class BatchWriter:
             return self._to_spool(batch, seen_at, report, f"{type(exc).__name__}: {exc}")
         if outcome.unavailable:
             self._retry_at = self.clock() + self.retry_seconds
+            self._down_reason = outcome.reason or "unavailable"
             # Open it afresh next time: an engine that comes back may be a new cluster without our aliases.
             self._drop_index()
         report.stats = outcome.written
