@@ -10,6 +10,8 @@ from monitor.index.identity import index_identity
 from monitor.index.spool import Spool, SpoolReplay, spools_in
 from monitor.index.written import OnWritten
 
+UNBOUND = "unknown (spooled before spools were bound to their index)"
+
 
 def index_init(url: str) -> dict[str, Any]:
     """Create what the index needs (SQLite schema; engine templates, versioned indices and aliases)."""
@@ -59,8 +61,7 @@ def spool_status(url: str, root: Path) -> dict[str, Any]:
               for identity, waiting in spools_in(root) if identity != spool.index]
     unbound = sorted(root.glob("*.json")) if root.is_dir() else []
     if unbound:  # from before spools were bound to their index: which one they belong to is not known
-        others.append({"index": "unknown (spooled before spools were bound to their index)",
-                       "batches": len(unbound), "directory": str(root)})
+        others.append({"index": UNBOUND, "batches": len(unbound), "directory": str(root)})
     return {"index": spool.index, "directory": str(spool.directory), "batches": [p.name for p in batches],
             "bytes": sum(p.stat().st_size for p in batches), "rejected": [p.name for p in rejected],
             "other_indexes": others}
@@ -86,8 +87,13 @@ def others_refused(status: dict[str, Any]) -> SpoolMismatch | None:
     if not others:
         return None
     listed = "; ".join(f"{o['batches']} for {o['index']} in {o['directory']}" for o in others)
+    hint = ("Replay each with `monitor --config FILE index spool --replay`, FILE being the config whose index.url "
+            "(and MONITOR_INDEX_PREFIX) name that index")
+    if any(o["index"] == UNBOUND for o in others):
+        hint += ("; batches of an unknown index: move them into the directory of the spool of the index they were "
+                 "written for (`monitor --config FILE index spool` shows it), then replay them there")
+    bound = [o for o in others if o["index"] != UNBOUND]
     return SpoolMismatch(
         f"spooled batches wait for another index than this config's ({status['index']}): {listed}. They are not "
-        f"replayed into this one. Replay each with `monitor --config FILE index spool --replay`, FILE being the "
-        f"config whose index.url (and MONITOR_INDEX_PREFIX) name that index",
-        spooled_for=str(others[0]["index"]), index=str(status["index"]))
+        f"replayed into this one. {hint}",
+        spooled_for=str((bound or others)[0]["index"]), index=str(status["index"]))

@@ -121,3 +121,21 @@ def test_a_read_only_data_folder_gives_a_clear_error_from_spool_replay_and_crawl
         said = " ".join(result.stderr.split())  # the terminal wraps long lines
         assert "Traceback" not in said, (args, said)
         assert str(data) in said and "writable" in said, (args, said)
+
+
+def test_batches_spooled_before_spools_were_bound_are_not_replayed_until_moved_into_their_index_spool(
+        tmp_path: Path) -> None:
+    config_path = write_config(tmp_path, [])
+    config = load_config(config_path)
+    loose = Spool(config.spool_dir).append([article(1)], seen_at="2026-03-05T10:00:00Z")  # the old layout
+
+    refused = run_monitor("index", "spool", "--replay", "--json", config=config_path, check=False)
+    said = " ".join(refused.stderr.split())
+    assert refused.returncode == 2 and "unknown index: move them" in said and str(config.spool_dir) in said, said
+    assert loose.exists()
+
+    own = Spool(config.spool_dir, index=index_identity(config.index.url))
+    own.ensure_writable()
+    loose.rename(own.directory / loose.name)
+    replay = json.loads(run_monitor("index", "spool", "--replay", "--json", config=config_path).stdout)
+    assert replay["replayed"]["articles"] == 1 and replay["spool"]["other_indexes"] == []
