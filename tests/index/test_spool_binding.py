@@ -115,6 +115,10 @@ def test_a_read_only_data_folder_gives_a_clear_error_from_spool_replay_and_crawl
     data = Path(config.data_dir)
     read_only_dir(data)
 
+    # Looking needs no writing: the waiting batch is listed.
+    waiting = json.loads(run_monitor("index", "spool", "--json", config=config_path).stdout)["spool"]
+    assert len(waiting["batches"]) == 1
+
     for args in (("index", "spool", "--replay"), ("crawl",)):
         result = run_monitor(*args, config=config_path, check=False)
         assert result.returncode == 2, (args, result.stdout, result.stderr)
