@@ -8,6 +8,10 @@ MonitorError
 │   ├── IndexUnavailable     the engine cannot be reached now; writes go to the spool
 │   │   └── IndexTimeout         it took the request but did not answer in time (frozen, overloaded); not retried
 │   └── BulkRejected         the engine refused some documents for good (``failures``: id -> reason)
+├── StorageError         a file or folder of the monitor cannot be written (``path``): full disk, read-only folder
+│   ├── SpoolUnwritable      a batch cannot be kept in the spool
+│   └── WriteLost            a batch could be neither indexed nor spooled (``articles``): the crawl must stop
+├── SpoolMismatch        spooled batches were written for another index (``spooled_for``, ``index``); never replayed
 ├── CrawlRefused         a crawl cannot start now (one is running, or another process runs the crawls)
 └── SendFailed           a notification was not delivered to every URL; it stays in the outbox
 """
@@ -74,6 +78,35 @@ class BulkRejected(SearchIndexError):
         listed = "; ".join(f"{doc_id}: {reason}" for doc_id, reason in list(failures.items())[:5])
         more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
         super().__init__(f"the engine refused {len(failures)} document(s): {listed}{more}", status=status)
+
+
+class StorageError(MonitorError):
+    """A file or folder cannot be written; the message names ``path`` and what to free or fix."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class SpoolUnwritable(StorageError):
+    """A batch cannot be kept in the spool (full disk, read-only folder); no partial file is left behind."""
+
+
+class WriteLost(StorageError):
+    """``articles`` articles could be neither indexed nor spooled: nothing of them is kept, so the crawl stops."""
+
+    def __init__(self, message: str, *, path: str, articles: int) -> None:
+        self.articles = articles
+        super().__init__(message, path=path)
+
+
+class SpoolMismatch(MonitorError):
+    """Spooled batches belong to the index ``spooled_for``, not to ``index``: they are not replayed there."""
+
+    def __init__(self, message: str, *, spooled_for: str, index: str) -> None:
+        self.spooled_for = spooled_for
+        self.index = index
+        super().__init__(message)
 
 
 class CrawlRefused(MonitorError):

@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
+from monitor.index.writer import WRITE_LOST_STAT
 from monitor.state.validators import Validators, ValidatorStore
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,12 @@ class ConditionalRequestsMiddleware:
         failed to fetch (an error, a max_articles cut, a crawl stopped early) would be missed.
         """
         stats = self.stats.get_stats()
+        if stats.get(WRITE_LOST_STAT):
+            # Pages were fetched whose articles were not kept: a 304 next time would hide them for good.
+            logger.error("a write was lost: no validators stored source=%s", self.source)
+            self.stats.set_value("monitor/validators/stored", 0)
+            self.pending = []
+            return
         clean = reason == "finished" and not any(
             k.startswith("monitor/errors/") or k == "monitor/skipped/max_articles" for k in stats
         )

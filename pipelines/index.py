@@ -11,13 +11,16 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from monitor.errors import WriteLost
 from monitor.index import open_index
+from monitor.index.identity import index_identity
 from monitor.index.spool import Spool
 from monitor.index.writer import (
     BATCH_BYTES,
     BATCH_SECONDS,
     BATCH_SIZE,
     RETRY_SECONDS,
+    WRITE_LOST_STAT,
     BatchWriter,
     FlushReport,
 )
@@ -35,9 +38,11 @@ class IndexPipeline:
     What the writer wrote reaches the crawl's on_written subscribers (monitor.signals) from the writer itself.
     """
 
-    def __init__(self, *, writer: BatchWriter, stats: Any) -> None:
+    def __init__(self, *, writer: BatchWriter, stats: Any, stop_crawl: Callable[[str], None]) -> None:
         self.writer = writer
         self.stats = stats
+        self.stop_crawl = stop_crawl  # called once, with the close reason, when a write is lost
+        self.lost = False
         # One thread: backends (SQLite) may tie a connection to the thread that opened it.
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index")
         self._ticker: asyncio.Task[None] | None = None
@@ -49,17 +54,26 @@ class IndexPipeline:
         for client_logger in ("opensearch", "elastic_transport"):
             logging.getLogger(client_logger).setLevel(logging.ERROR)
         settings = crawler.settings
+        url = settings.get("MONITOR_INDEX_URL")
         spool_dir = settings.get("MONITOR_SPOOL_DIR")
+        identity = index_identity(url)
         writer = BatchWriter(
-            partial(open_index, settings.get("MONITOR_INDEX_URL")),
-            spool=Spool(Path(spool_dir)) if spool_dir else None,
+            partial(open_index, url),
+            spool=Spool(Path(spool_dir), index=identity) if spool_dir else None,
+            index_name=f"the index {identity}",
             batch_size=settings.getint("MONITOR_INDEX_BATCH_SIZE", BATCH_SIZE),
             batch_bytes=settings.getint("MONITOR_INDEX_BATCH_BYTES", BATCH_BYTES),
             batch_seconds=settings.getfloat("MONITOR_INDEX_BATCH_SECONDS", BATCH_SECONDS),
             retry_seconds=settings.getfloat("MONITOR_INDEX_RETRY_SECONDS", RETRY_SECONDS),
             on_written=written_subscribers(crawler),
         )
-        return cls(writer=writer, stats=crawler.stats)
+        closing: list[asyncio.Future[None]] = []
+
+        def stop_crawl(reason: str) -> None:
+            # Not awaited here: closing the spider waits for the items in flight, this one among them.
+            if crawler.engine is not None:
+                closing.append(asyncio.ensure_future(crawler.engine.close_spider_async(reason=reason)))
+        return cls(writer=writer, stats=crawler.stats, stop_crawl=stop_crawl)
 
     async def open_spider(self) -> None:
         self._closing = asyncio.Event()
@@ -88,10 +102,22 @@ class IndexPipeline:
                 except Exception:  # noqa: BLE001 - the timer must outlive one failed write; the writer logged it
                     logger.exception("timed index flush failed")
 
-    async def _run(self, call: Callable[[], FlushReport]) -> FlushReport:
-        report = await asyncio.get_running_loop().run_in_executor(self.thread, call)
+    async def _run(self, call: Callable[[], FlushReport]) -> FlushReport | None:
+        try:
+            report = await asyncio.get_running_loop().run_in_executor(self.thread, call)
+        except WriteLost as exc:
+            self._lose(exc)
+            return None
         self._count(report)
         return report
+
+    def _lose(self, exc: WriteLost) -> None:
+        """Nothing of the batch was kept: count it as an error and stop the crawl, once, saying what to fix."""
+        self.stats.inc_value(WRITE_LOST_STAT, exc.articles)
+        logger.error("index write lost, stopping the crawl articles=%d path=%s reason=%s", exc.articles, exc.path, exc)
+        if not self.lost:
+            self.lost = True
+            self.stop_crawl(f"{WRITE_LOST_STAT.rsplit('/', 1)[-1]}: {exc}")
 
     def _count(self, report: FlushReport) -> None:
         for key in STATS_FIELDS:

@@ -1,6 +1,7 @@
 """The `monitor` command: a thin shell over monitor.service."""
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -221,7 +222,7 @@ def index_status(as_json: bool = typer.Option(False, "--json")) -> None:
 
     config = state.config()
     status = admin.index_status(config.index.url)
-    status["spool"] = admin.spool_status(config.spool_dir)
+    status["spool"] = admin.spool_status(config.index.url, config.spool_dir)
     _print_or_table(status, as_json=as_json, title="index status")
 
 
@@ -242,7 +243,7 @@ def index_spool(
     from monitor.index import admin
 
     config = state.config()
-    result: dict[str, Any] = {"spool": admin.spool_status(config.spool_dir)}
+    result: dict[str, Any] = {"spool": admin.spool_status(config.index.url, config.spool_dir)}
     if replay:
         from monitor.alerts.service import AlertMatching
         from monitor.index.written import Subscribers
@@ -251,8 +252,11 @@ def index_spool(
             stats = admin.spool_replay(config.index.url, config.spool_dir, on_written=Subscribers([alerts]))
         result["replayed"] = {k: v for k, v in vars(stats).items() if k != "new_ids"}
         result["alerts"] = dict(alerts.counts)
-        result["spool"] = admin.spool_status(config.spool_dir)
+        result["spool"] = admin.spool_status(config.index.url, config.spool_dir)
     _print_or_table(result, as_json=as_json, title="index spool")
+    refused = admin.others_refused(result["spool"]) if replay else None
+    if refused is not None:  # this index's batches are replayed; the others are not, and the exit code says so
+        raise refused
 
 
 def _print_or_table(data: dict[str, Any], *, as_json: bool, title: str) -> None:
@@ -273,11 +277,23 @@ def demo(
     run_demo(directory, query=query, console=console, err_console=err_console)
 
 
+_STORAGE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM)
+
+
 def main() -> None:
     """Entry point: MonitorError becomes a one-line message and exit code 2."""
     try:
         app()
     except MonitorError as exc:
         err_console.print(f"[bold red]error:[/] {render.escape(str(exc))}")
+        sys.exit(2)
+    except OSError as exc:
+        if exc.errno not in _STORAGE_ERRNOS:
+            raise
+        # A full disk or a read-only folder is the user's to fix: say which file, not a traceback.
+        fix = ("free space on its disk" if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+               else "make it writable by this user, or point data_dir in monitor.yaml at a writable folder")
+        err_console.print(f"[bold red]error:[/] cannot write {render.escape(str(exc.filename or ''))}: "
+                          f"{render.escape(exc.strerror or str(exc))}; {fix}")
         sys.exit(2)
 

@@ -1,6 +1,7 @@
 """The durable on-disk spool: batches the index could not take, kept in order and replayed before new writes."""
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from monitor.errors import BulkRejected, IndexUnavailable, SearchIndexError
+from monitor.errors import BulkRejected, IndexUnavailable, SearchIndexError, SpoolMismatch, SpoolUnwritable
 from monitor.index.base import SearchIndex, UpsertStats
+from monitor.index.identity import folder_name, identity_of
 from monitor.index.written import OnWritten, Written
 from monitor.items import ArticleItem, Comment
 
@@ -29,6 +31,8 @@ REJECTED_DIR = "rejected"
 # sets such a batch aside. Any other refusal (401, 403, ...) leaves the spool as it is.
 REFUSED_BATCH_STATUSES = frozenset({400, 413})
 REASONS = ".reasons.json"  # next to a rejected batch: {document id: why the index refused it}
+INDEX_FILE = "index.json"  # in a bound spool's folder: {"index": the identity of the index it belongs to}
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 def _article(data: dict[str, Any]) -> ArticleItem:
@@ -51,15 +55,21 @@ class Spool:
     """One JSON file per batch in ``directory``, named so that sorting them gives the order they came in.
 
     A batch is written to a temporary file, fsynced and renamed, so a crash leaves either the whole
-    batch or nothing. Batches are upserts (articles with their comments and ``seen_at``), so replaying
-    one that had partly reached the index is harmless: upserts are idempotent. Several crawl processes
-    may share one spool: names start with a nanosecond clock (no coordination needed to append), and
-    replay holds an exclusive lock so a batch is never replayed twice at once.
+    batch or nothing (and a write that fails, a full disk say, leaves nothing). Batches are upserts
+    (articles with their comments and ``seen_at``), so replaying one that had partly reached the index
+    is harmless: upserts are idempotent. Several crawl processes may share one spool: names start with
+    a nanosecond clock (no coordination needed to append), and replay holds an exclusive lock so a
+    batch is never replayed twice at once.
+
+    ``index`` binds the spool to one index (see monitor.index.identity): its batches live in a folder of
+    that index's own under ``root``, each says which index it was written for, and a replay into another
+    index is refused (SpoolMismatch). Without ``index``, ``root`` is a plain folder of batches.
     """
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+    def __init__(self, root: Path, *, index: str | None = None) -> None:
+        self.root = Path(root)
+        self.index = index
+        self.directory = self.root / folder_name(index) if index else self.root
         self._last = 0
 
     def __repr__(self) -> str:
@@ -70,7 +80,7 @@ class Spool:
 
     def pending(self) -> list[Path]:
         """The spooled batches, oldest first."""
-        return sorted(self.directory.glob("*.json"))
+        return sorted(p for p in self.directory.glob("*.json") if p.name != INDEX_FILE)
 
     def rejected(self) -> list[Path]:
         """Batches the index refused for good, kept for a person to look at."""
@@ -83,17 +93,36 @@ class Spool:
         self._last = max(time.time_ns(), last + 1, self._last + 1)
         return f"{self._last:020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
 
+    def ensure_writable(self) -> None:
+        """Create the folder (and a bound spool's index file) and open its lock file, or say which folder to fix."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            marker = self.directory / INDEX_FILE
+            if self.index and not marker.exists():
+                marker.write_text(json.dumps({"index": self.index}), encoding="utf-8")
+            with open(self.directory / LOCK_NAME, "a+"):
+                pass
+        except OSError as exc:
+            raise unwritable(self.directory, exc, "cannot write in the spool folder") from exc
+
     def append(self, articles: Sequence[ArticleItem], *, seen_at: str) -> Path:
-        """Keep a batch on disk; returns its file."""
-        payload = {"seen_at": seen_at, "articles": [a.to_dict(with_comments=True) for a in articles]}
+        """Keep a batch on disk; returns its file. SpoolUnwritable (nothing left behind) if the disk will not take it."""
+        self.ensure_writable()
+        payload = {"seen_at": seen_at, "index": self.index,
+                   "articles": [a.to_dict(with_comments=True) for a in articles]}
         target = self.directory / self._next_name()
         tmp = target.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-        _fsync_dir(self.directory)
+        try:
+            with open(tmp, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, ensure_ascii=False)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+            _fsync_dir(self.directory)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise unwritable(self.directory, exc, f"cannot keep a batch of {len(articles)} articles in the spool") \
+                from exc
         logger.warning("batch spooled articles=%d file=%s", len(articles), target)
         return target
 
@@ -101,9 +130,31 @@ class Spool:
         data = json.loads(path.read_text(encoding="utf-8"))
         return [_article(a) for a in data["articles"]], str(data["seen_at"])
 
+    def spooled_for(self, path: Path) -> str | None:
+        """The index a batch was written for (None for a batch of an unbound spool)."""
+        value = json.loads(path.read_text(encoding="utf-8")).get("index")
+        return str(value) if value else None
+
+    def _refuse_other(self, index: SearchIndex, path: Path | None = None) -> None:
+        """SpoolMismatch when the spool (or one batch of it) was written for another index than ``index``."""
+        target = identity_of(index)
+        spooled_for = self.spooled_for(path) if path is not None else self.index
+        if self.index and target is None:
+            target = "an index whose identity is not known"
+        if spooled_for and target and spooled_for != target:
+            raise SpoolMismatch(
+                f"the spool {self.directory} was written for the index {spooled_for}, not for {target}: it is not "
+                f"replayed into another index. Replay it with `monitor --config FILE index spool --replay`, FILE "
+                f"being the config whose index.url (and MONITOR_INDEX_PREFIX) name {spooled_for}",
+                spooled_for=spooled_for, index=target)
+
     @contextmanager
     def _replay_lock(self, *, blocking: bool) -> Iterator[bool]:
-        with open(self.directory / LOCK_NAME, "a+") as lock:
+        try:
+            lock = open(self.directory / LOCK_NAME, "a+")  # noqa: SIM115 - closed below, after the flock
+        except OSError as exc:
+            raise unwritable(self.directory, exc, "cannot lock the spool to replay it") from exc
+        with lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
             except BlockingIOError:
@@ -125,6 +176,10 @@ class Spool:
         with ``busy`` set. ``on_written`` hears of each batch written (refused documents aside), once.
         """
         report = SpoolReplay() if progress is None else progress
+        if not self.pending():
+            return report
+        self._refuse_other(index)
+        self.ensure_writable()
         with self._replay_lock(blocking=blocking) as locked:
             if not locked:
                 report.busy = True
@@ -132,6 +187,7 @@ class Spool:
             for path in self.pending():
                 if not path.exists():  # replayed by another process before we took the lock
                     continue
+                self._refuse_other(index, path)
                 articles, seen_at = self.load(path)
                 try:
                     stats = index.upsert(articles, seen_at=seen_at)
@@ -152,7 +208,10 @@ class Spool:
                     report.rejected[f"batch {path.name}"] = str(exc)
                     self._set_aside(path, exc)
                     continue
-                path.unlink()
+                try:
+                    path.unlink()
+                except OSError as exc:  # written, but it would be replayed again (harmless, yet never ending)
+                    raise unwritable(self.directory, exc, "cannot remove a replayed batch from the spool") from exc
                 report.add(stats)
                 report.batches += 1
                 report.articles += len(articles)
@@ -169,6 +228,28 @@ class Spool:
         (rejected / (path.stem + REASONS)).write_text(
             json.dumps(reasons, ensure_ascii=False, indent=1), encoding="utf-8")
         logger.error("spooled batch refused, moved aside file=%s reason=%s", rejected / path.name, exc)
+
+
+def unwritable(directory: Path, exc: OSError, what: str) -> SpoolUnwritable:
+    """The error for a spool the disk will not take: which folder, why, and what a person does about it."""
+    if exc.errno in NO_SPACE:
+        fix = f"free space on the disk that holds {directory} (see `df {directory}`)"
+    else:
+        fix = (f"make {directory} writable by this user (it is read-only or not ours), or point data_dir in "
+               f"monitor.yaml at a writable folder")
+    return SpoolUnwritable(f"{what}: {exc.strerror or exc} ({directory}); {fix}", path=str(directory))
+
+
+def spools_in(root: Path) -> list[tuple[str, list[Path]]]:
+    """Every bound spool under ``root`` with batches waiting: (the index it belongs to, its batches)."""
+    found: list[tuple[str, list[Path]]] = []
+    if not root.is_dir():
+        return found
+    for marker in sorted(root.glob(f"*/{INDEX_FILE}")):
+        batches = sorted(b for b in marker.parent.glob("*.json") if b.name != INDEX_FILE)
+        if batches:
+            found.append((str(json.loads(marker.read_text(encoding="utf-8"))["index"]), batches))
+    return found
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -227,11 +308,11 @@ def write_through(index: SearchIndex, spool: Spool, articles: Sequence[ArticleIt
 
 def _spool(spool: Spool, articles: Sequence[ArticleItem], seen_at: str, report: WriteThrough,
            reason: str) -> WriteThrough:
+    report.reason = reason  # set first: a caller whose spool write fails still knows why it was needed
     if articles:
         logger.warning("index did not take the batch, spooling it articles=%d reason=%s", len(articles), reason)
         spool.append(articles, seen_at=seen_at)
     report.spooled = len(articles)
-    report.reason = reason
     return report
 
 

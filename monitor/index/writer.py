@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from monitor.errors import IndexUnavailable, SearchIndexError
+from monitor.errors import IndexUnavailable, SearchIndexError, SpoolUnwritable, WriteLost
 from monitor.index.base import SearchIndex, UpsertStats
 from monitor.index.spool import Spool, SpoolReplay, WriteThrough, write_through
 from monitor.index.written import OnWritten, Written
@@ -25,6 +25,8 @@ BATCH_SECONDS = 5.0
 # waiting out the index layer's own retries (about 15 s) in turn. This is no retry of its own: nothing is
 # sent again from here; once it is over, the next batch's write is the next attempt and replays the spool.
 RETRY_SECONDS = 30.0
+# The crawl counter (and the start of its close reason) for articles that could be neither indexed nor spooled.
+WRITE_LOST_STAT = "monitor/errors/index_write_lost"
 
 
 def utc_now() -> str:
@@ -62,7 +64,7 @@ class BatchWriter:
     def __init__(self, open_index: Callable[[], SearchIndex], *, spool: Spool | None,
                  batch_size: int = BATCH_SIZE, batch_bytes: int = BATCH_BYTES,
                  batch_seconds: float = BATCH_SECONDS, retry_seconds: float = RETRY_SECONDS,
-                 on_written: OnWritten | None = None,
+                 on_written: OnWritten | None = None, index_name: str = "the index",
                  clock: Callable[[], float] = time.monotonic, now: Callable[[], str] = utc_now) -> None:
         if batch_size < 1 or batch_bytes < 1 or batch_seconds <= 0:
             raise ValueError("batch_size, batch_bytes and batch_seconds must be positive")
@@ -73,6 +75,7 @@ class BatchWriter:
         self.batch_seconds = batch_seconds
         self.retry_seconds = retry_seconds
         self.on_written = on_written
+        self.index_name = index_name  # for messages: the index as monitor.index.identity names it
         self.clock = clock
         self.now = now
         self.index: SearchIndex | None = None
@@ -80,6 +83,7 @@ class BatchWriter:
         self.batch_bytes_now = 0
         self.batch_started: float | None = None
         self._retry_at = 0.0
+        self._down_reason = ""  # why the index failed last, while batches go straight to the spool
 
     def __repr__(self) -> str:
         return (f"BatchWriter(batch={len(self.batch)}, size={self.batch_size}, bytes={self.batch_bytes}, "
@@ -122,17 +126,31 @@ class BatchWriter:
         return self.write(self.take())
 
     def write(self, batch: list[ArticleItem]) -> FlushReport:
-        """Write one batch (an empty one only replays the spool); with a spool, an unavailable index never raises."""
-        report = self._write(batch)
-        if report.articles and self.on_written is not None:
-            self.on_written(Written(report.articles, report.stats))
+        """Write one batch (an empty one only replays the spool); with a spool, an unavailable index never raises.
+
+        WriteLost when the batch can be neither indexed nor spooled (a full disk): nothing of it is kept, and
+        the caller must stop taking articles. What was written before that still reaches ``on_written``.
+        """
+        report = FlushReport()
+        try:
+            self._write(batch, report)
+        finally:
+            if report.articles and self.on_written is not None:
+                self.on_written(Written(report.articles, report.stats))
         return report
 
-    def _write(self, batch: list[ArticleItem]) -> FlushReport:
-        report = FlushReport()
+    def _lost(self, batch: list[ArticleItem], reason: str, exc: SpoolUnwritable) -> WriteLost:
+        logger.error("batch lost: neither indexed nor spooled articles=%d index=%s spool=%s reason=%s",
+                     len(batch), self.index_name, exc.path, exc)
+        return WriteLost(
+            f"{len(batch)} articles could be neither indexed nor spooled: {self.index_name} did not take them "
+            f"({reason}), and {exc}. Nothing of them was kept: the crawl stops and keeps no HTTP validators, so "
+            f"the next crawl, once that is fixed, fetches them again", path=exc.path, articles=len(batch))
+
+    def _write(self, batch: list[ArticleItem], report: FlushReport) -> FlushReport:
         seen_at = self.now()
         if self.clock() < self._retry_at:
-            return self._to_spool(batch, seen_at, report, "the engine was unavailable moments ago")
+            return self._to_spool(batch, seen_at, report, f"it failed moments ago: {self._down_reason}")
         if self.index is None:
             try:
                 self.index = self.open_index()
@@ -140,6 +158,7 @@ class BatchWriter:
                 if not isinstance(exc, IndexUnavailable):  # credentials, TLS: a person must act; keep the data
                     logger.error("cannot open the index, spooling reason=%s", exc)
                 self._retry_at = self.clock() + self.retry_seconds
+                self._down_reason = str(exc)
                 return self._to_spool(batch, seen_at, report, str(exc))
         if self.spool is None:
             # No spool configured: the caller decides what an unavailable index means.
@@ -150,6 +169,11 @@ class BatchWriter:
         outcome = WriteThrough(written=SpoolReplay())
         try:
             write_through(self.index, self.spool, batch, seen_at=seen_at, progress=outcome)
+        except SpoolUnwritable as exc:
+            report.stats = outcome.written
+            report.replayed = outcome.written.articles
+            report.articles = list(outcome.articles)
+            raise self._lost(batch, outcome.reason or "the spool had to be written first", exc) from exc
         except Exception as exc:  # noqa: BLE001 - an index failure no one foresaw must not lose the batch
             logger.exception("index write failed, spooling the batch articles=%d", len(batch))
             # What the replay wrote before the failure is written: it is reported like any other write.
@@ -159,6 +183,7 @@ class BatchWriter:
             return self._to_spool(batch, seen_at, report, f"{type(exc).__name__}: {exc}")
         if outcome.unavailable:
             self._retry_at = self.clock() + self.retry_seconds
+            self._down_reason = outcome.reason or "unavailable"
             # Open it afresh next time: an engine that comes back may be a new cluster without our aliases.
             self._drop_index()
         report.stats = outcome.written
@@ -175,19 +200,24 @@ class BatchWriter:
             raise IndexUnavailable(reason)
         if batch:
             logger.warning("index unavailable, spooling batch articles=%d reason=%s", len(batch), reason)
-            self.spool.append(batch, seen_at=seen_at)
+            try:
+                self.spool.append(batch, seen_at=seen_at)
+            except SpoolUnwritable as exc:
+                raise self._lost(batch, reason, exc) from exc
         report.spooled = len(batch)
         report.pending = len(self.spool)
         return report
 
     def close(self) -> FlushReport:
         """Write what is left, then release the index; what the index did not take stays spooled."""
-        report = self.flush()
+        try:
+            report = self.flush()
+        finally:
+            self._drop_index()
         if report.pending:
             logger.warning("batches wait in the spool batches=%d dir=%s; they are replayed at the next crawl "
                            "or by `monitor index spool --replay`", report.pending,
                            self.spool.directory if self.spool else "")
-        self._drop_index()
         return report
 
     def _drop_index(self) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import load_config
+from monitor.index.identity import index_identity
 from monitor.index.spool import Spool
 from monitor.items import ArticleItem, Comment
 from tests.alerts.receivers import WebhookReceiver
@@ -39,7 +40,8 @@ def test_a_document_replayed_from_the_spool_by_the_cli_fires_its_alert_exactly_o
         tmp_path: Path, hook: WebhookReceiver) -> None:
     config_path = write_config(tmp_path, [], alerts=[{"name": "ferry", "query": "ferry",
                                                       "notify": [f"json://{hook.base}/ferry"]}])
-    spool = Spool(load_config(config_path).spool_dir)
+    config = load_config(config_path)
+    spool = Spool(config.spool_dir, index=index_identity(config.index.url))  # the spool of this config's index
     # What a crawl leaves behind when the index could not take its batch.
     spool.append([_article("Night ferry suspended")], seen_at="2026-11-20T10:05:00Z")
 

@@ -20,6 +20,7 @@ from monitor.index.engine import EngineIndex, open_engine_index
 from monitor.runs.crawl import CrawlRun, poll, start_crawl
 from tests.conftest import TestSite, monitor_json, run_monitor, write_config
 from tests.engines import LocalEngine
+from tests.forwarder import Forwarder
 
 pytestmark = pytest.mark.e2e  # Crawls into a real OpenSearch, with the engine stopped and restarted.
 
@@ -152,21 +153,29 @@ def test_a_crawl_while_the_engine_is_down_spools_everything_and_a_later_replay_w
         test_site: TestSite, opensearch_url: str, reference: dict[str, Any], tmp_path: Path) -> None:
     with socket.socket() as sock:  # a port where nothing listens: the engine is down from the start
         sock.bind(("127.0.0.1", 0))
-        dead_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        port = sock.getsockname()[1]
+        dead_url = f"http://127.0.0.1:{port}"
     sources = outlet_sources(test_site)
+    prefix = f"monitor-test-{uuid.uuid4().hex[:12]}"
+    env = {"MONITOR_INDEX_PREFIX": prefix}
     down = write_config(tmp_path, sources, index={"url": dead_url})
-    summary = monitor_json("crawl", config=down)
+    summary = json.loads(run_monitor("crawl", "--json", config=down, env=env).stdout)
     assert [run["status"] for run in summary["runs"]] == ["finished"] * len(OUTLETS)
     assert sum(run["articles_new"] for run in summary["runs"]) == 0
-    waiting = monitor_json("index", "spool", config=down)["spool"]
+    waiting = json.loads(run_monitor("index", "spool", "--json", config=down, env=env).stdout)["spool"]
     assert waiting["batches"] and not waiting["rejected"]
 
-    # The same data directory (so the same spool) with the engine back at another address.
+    # The same data directory (so the same spool folder) with a config naming another address: another index,
+    # so its replay refuses these batches and says which config replays them.
     back = tmp_path / "back.yaml"
     back.write_text(down.read_text(encoding="utf-8").replace(dead_url, opensearch_url), encoding="utf-8")
-    prefix = f"monitor-test-{uuid.uuid4().hex[:12]}"
-    replay = json.loads(run_monitor("index", "spool", "--replay", "--json", config=back,
-                                    env={"MONITOR_INDEX_PREFIX": prefix}).stdout)
+    elsewhere = run_monitor("index", "spool", "--replay", "--json", config=back, env=env, check=False)
+    assert elsewhere.returncode == 2 and dead_url in " ".join(elsewhere.stderr.split())
+
+    # The engine back at the address the config names (the running engine, reached through that port).
+    upstream = int(opensearch_url.rsplit(":", 1)[1])
+    with Forwarder(port, upstream):
+        replay = json.loads(run_monitor("index", "spool", "--replay", "--json", config=down, env=env).stdout)
     assert replay["spool"]["batches"] == []
     assert replay["replayed"]["articles"] == reference["counts"]["article"]
     index = open_prefix(opensearch_url, prefix)

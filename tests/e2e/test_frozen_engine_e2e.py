@@ -2,12 +2,7 @@
 within the stated bound and finishes, and a later replay writes every document once."""
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
-import socket
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -25,8 +20,9 @@ from monitor.index.writer import RETRY_SECONDS
 from monitor.runs.crawl import poll, start_crawl
 from tests.conftest import TestSite, monitor_json, write_config
 from tests.engines import LocalEngine
+from tests.forwarder import FreezingProxy
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.fault]
 
 SOURCE = "harbor-times"
 # The crawl at its polite pace below takes about 15 s here; this leaves room for a loaded machine.
@@ -53,59 +49,6 @@ def article_count(url: str) -> int:
             return int(json.load(response)["count"])
     except (urllib.error.URLError, OSError):
         return 0
-
-
-class FreezingProxy:
-    """A TCP proxy on 127.0.0.1 in front of the engine that, once armed, SIGSTOPs the engine's JVM as the next
-    bulk request goes through, before forwarding it: the freeze lands in the middle of a write, every time.
-
-    The JVM's kernel still accepts connections and takes the bytes, as for any stopped process, so the
-    crawl sees what a frozen engine gives: requests that are never answered.
-    """
-
-    def __init__(self, upstream_port: int, jvm_pid: int) -> None:
-        self.upstream_port = upstream_port
-        self.jvm_pid = jvm_pid
-        self.armed = threading.Event()
-        self.frozen = threading.Event()
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
-        self._sockets: list[socket.socket] = [self._server]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._server.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
-            self._sockets += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
-
-    def _pump(self, source: socket.socket, target: socket.socket, to_engine: bool) -> None:
-        try:
-            while chunk := source.recv(65536):
-                if to_engine and self.armed.is_set() and b"POST /_bulk" in chunk and not self.frozen.is_set():
-                    os.kill(self.jvm_pid, signal.SIGSTOP)
-                    self.frozen.set()
-                target.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, target):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def thaw(self) -> None:
-        self.armed.clear()
-        os.kill(self.jvm_pid, signal.SIGCONT)
-
-    def close(self) -> None:
-        for sock in self._sockets:
-            with contextlib.suppress(OSError):
-                sock.close()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pytest
 
 from monitor.index.base import SearchIndex
 from monitor.index.sqlite import SQLiteIndex
+from tests.filesystems import full_disk, read_only_dir  # noqa: F401 - fixtures for the fault tests here
 
 ENGINE_URL_FIXTURE = {"opensearch": "opensearch_url", "elasticsearch": "elasticsearch_url"}
 BACKENDS = ["sqlite", "opensearch"] + (["elasticsearch"] if os.environ.get("MONITOR_TEST_ES_URL") else [])
