@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterator
 
 from lxml import html as lxml_html
 from lxml.etree import XPath
@@ -80,32 +80,32 @@ def is_hidden(el: Element, stop: Element) -> bool:
 def collect_text(root: Element, skip: Callable[[Element], bool] | None = None) -> str:
     """Readable text of ``root``: paragraphs and line breaks kept as newlines, skipped subtrees left out."""
     parts: list[str] = []
-
-    def walk(el: Element) -> None:
-        for child in el:
-            if not is_element(child):
-                if child.tail:
-                    parts.append(child.tail)
-                continue
-            if child.tag == "br":
-                parts.append("\n")
-            elif skip is not None and skip(child):
-                pass
-            else:
-                block = child.tag in BLOCK_TAGS
-                if block:
-                    parts.append("\n")
-                if child.text:
-                    parts.append(child.text)
-                walk(child)
-                if block:
-                    parts.append("\n")
-            if child.tail:
-                parts.append(child.tail)
-
     if root.text:
         parts.append(root.text)
-    walk(root)
+    # A stack of open elements, not recursion: a hostile page nests thousands deep.
+    stack: list[tuple[Element, Iterator[Element]]] = [(root, iter(root))]
+    while stack:
+        el, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if el is not root:
+                if el.tag in BLOCK_TAGS:
+                    parts.append("\n")
+                if el.tail:
+                    parts.append(el.tail)
+            continue
+        if not is_element(child) or child.tag == "br" or (skip is not None and skip(child)):
+            if is_element(child) and child.tag == "br":
+                parts.append("\n")
+            if child.tail:
+                parts.append(child.tail)
+            continue
+        if child.tag in BLOCK_TAGS:
+            parts.append("\n")
+        if child.text:
+            parts.append(child.text)
+        stack.append((child, iter(child)))
     return tidy("".join(parts))
 
 
