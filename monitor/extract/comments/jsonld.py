@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from monitor.extract.comments.html import Element, tidy
 from monitor.extract.comments.model import Context, RawComment
