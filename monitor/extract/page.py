@@ -23,8 +23,8 @@ logger = logging.getLogger(__name__)
 # trafilatura's parser (trafilatura.utils.HTML_PARSER) with libxml2's nesting limit raised from 256 elements
 # to 2048 (huge_tree), so a 500-deep comment thread is not cut at its 124th reply. huge_tree also lifts the
 # 10 MB limit on one text node: pages are already capped by DOWNLOAD_MAXSIZE (settings.py).
-_PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
-                               remove_pis=True, huge_tree=True)
+_PARSER = lxml.html.HTMLParser(  # type: ignore[call-arg]  # lxml-stubs lack default_doctype
+    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
 MAX_DEPTH = 2048  # libxml2's nesting limit with huge_tree
 
 

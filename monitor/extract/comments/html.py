@@ -4,11 +4,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import Any
 
-from lxml import html as lxml_html
 from lxml.etree import XPath
-
-Element = lxml_html.HtmlElement
+from lxml.html import HtmlElement as Element
 
 BLOCK_TAGS = frozenset(
     "p div li ul ol dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 table tr section article header footer "
@@ -128,7 +127,8 @@ def owners_of_attributes(tree: Element, attributes: tuple[str, ...], parts: tupl
     which makes a Python filter over every element (or every attribute) several times slower.
     """
     found: list[Element] = []
-    for value in _attribute_xpath(attributes, parts)(tree):
+    values: Any = _attribute_xpath(attributes, parts)(tree)  # attribute results ("smart strings")
+    for value in values:
         owner = value.getparent()
         if not found or found[-1] is not owner:
             found.append(owner)
