@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 from monitor.config import CRAWL_CONFIG, Config, SourceConfig, TopicConfig, crawl_config, fill_template, load_config
 from monitor.discovery import (
     Link,
+    looks_binary,
     looks_like_article,
     page_links,
     parse_feed,
@@ -273,6 +274,12 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response,
                       listed_published: str | None = None) -> Iterator[scrapy.Request | PageItem]:
+        if looks_binary(response.body):
+            # Served as text/html or not, it would be indexed as a page of replacement characters.
+            self.crawler.stats.inc_value("monitor/skipped/binary")
+            logger.warning("binary body (%s, %d bytes), not an HTML page: skipped source=%s url=%s",
+                           _content_type(response) or "no type", len(response.body), self.source.name, response.url)
+            return
         if not _is_html(response):
             self.crawler.stats.inc_value("monitor/skipped/not_html")
             logger.info("not an HTML page (%s), skipped source=%s url=%s",
@@ -436,6 +443,8 @@ def _content_type(response: Response) -> str:
 
 
 def _is_html(response: Response) -> bool:
+    if looks_binary(response.body):
+        return False
     content_type = _content_type(response).lower()
     if content_type:
         return any(t in content_type for t in HTML_TYPES) and isinstance(response, TextResponse)

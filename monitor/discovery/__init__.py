@@ -7,12 +7,13 @@ from monitor.discovery.links import Link
 from monitor.discovery.pages import page_links
 from monitor.discovery.robots import robots_sitemaps
 from monitor.discovery.sitemaps import SitemapPage, parse_sitemap
-from monitor.discovery.sniff import Kind, sniff_kind
+from monitor.discovery.sniff import Kind, looks_binary, sniff_kind
 
 __all__ = [
     "Kind",
     "Link",
     "SitemapPage",
+    "looks_binary",
     "looks_like_article",
     "page_links",
     "parse_feed",
