@@ -111,7 +111,8 @@ class NewsSpider(scrapy.Spider):
         self._article_requests = 0
         self.secrets = source.secrets()
         # Built once per crawl; every PageItem carries (and pickles) this small frozen value.
-        self.extraction_options = ExtractionOptions.of(source.extraction_options())
+        self.extraction_options = ExtractionOptions.of(source.extraction_options(), own_hosts=tuple(self.allowed_domains),
+                                                       own_pattern=source.article_url_pattern or "")
         self._mask = SecretMask(self.secrets.values()) if self.secrets else None
         # Topic searches on the site: one per keyword of the configured topics.
         self.search_pages = [search_url(template, keyword) for template in source.search_urls

@@ -7,7 +7,9 @@ import logging
 import pytest
 
 from monitor.extract import decode_html, extract_html, extract_page
+from monitor.extract.options import ExtractionOptions
 from monitor.items import PageItem
+from monitor.urls import article_id
 
 URL = "https://blog.example/2024/05/bridge-reopens/"
 STORY = ("Die Brücke über den Fluss ist nach zwei Jahren Reparatur wieder offen, und die erste Fähre der Saison "
@@ -107,3 +109,18 @@ def test_text_nested_1500_elements_deep_in_a_comment_is_read() -> None:
     article = extract_html(_article(body), URL)
     assert [c.text.split() for c in article.comments] == [["Deep", "words", "here.", "Reply", "number", "1", "to",
                                                            "the", "one", "above."]]
+
+
+def _claiming(canonical: str) -> str:
+    return _article(head=f'<link rel="canonical" href="{canonical}"><meta property="og:url" content="{canonical}">')
+
+
+def test_a_canonical_url_outside_the_sources_hosts_or_url_shape_does_not_give_the_id() -> None:
+    own = ExtractionOptions.of(None, own_hosts=("blog.example",), own_pattern=r"^https://(www\.)?blog\.example/\d{4}/")
+    for claimed in ("https://ledger.example/news/bridge-reopens.html", "https://blog.example/about/team/"):
+        article = extract_html(_claiming(claimed), URL, options=own)
+        assert (article.id, article.canonical_url) == (article_id(URL), URL), claimed
+    # the source's own canonical still gives the id (tracking parameters and mirrors fold into one article)
+    trusted = extract_html(_claiming("https://www.blog.example/2024/05/bridge-reopens/"), URL + "?utm_source=x",
+                           options=own)
+    assert trusted.id == article_id("https://www.blog.example/2024/05/bridge-reopens/")
