@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from monitor.config import CRAWL_CONFIG, Config, SourceConfig, TopicConfig, crawl_config, fill_template, load_config
 from monitor.discovery import (
+    MAX_INDEX_DEPTH,
     Link,
     looks_binary,
     looks_like_article,
@@ -165,14 +166,22 @@ class NewsSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=20,
                                  meta={"conditional": DISCOVERY})
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        """``depth``: how many sitemap indexes led here (0: a configured sitemap or one robots.txt names)."""
         page = parse_sitemap(response.body, response.url)
+        if page.capped:
+            self.crawler.stats.inc_value("monitor/sitemaps/inflate_capped")
         if page.sitemaps:
             # An index may stay byte-identical while its children change: never answer it with a 304.
             response.meta["conditional"] = None
+            if depth >= MAX_INDEX_DEPTH:
+                self.crawler.stats.inc_value("monitor/sitemaps/too_deep", len(page.sitemaps))
+                logger.warning("sitemap index %d levels deep: its %d sitemaps are not followed source=%s url=%s",
+                               depth + 1, len(page.sitemaps), self.source.name, response.url)
+                page.sitemaps = []
         for url in page.sitemaps:
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=20,
-                                 meta={"conditional": DISCOVERY})
+                                 meta={"conditional": DISCOVERY}, cb_kwargs={"depth": depth + 1})
         self.crawler.stats.inc_value("monitor/discovered/sitemap", len(page.links))
         for link in page.links:
             # A news sitemap entry is an article by definition; a plain sitemap also lists sections.

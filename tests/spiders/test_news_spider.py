@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 import yaml
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.logformatter import LogFormatter
 from scrapy.utils.test import get_crawler
 
+from monitor.discovery import MAX_INDEX_DEPTH
 from monitor.extract import extract_page
 from monitor.extract.options import ExtractionOptions
 from monitor.items import PageItem
@@ -110,3 +111,23 @@ def test_a_page_item_in_a_log_line_shows_its_url_source_and_size_never_its_body(
     line = logged["msg"] % logged["args"]
     assert ARTICLE in line and "'blog'" in line and f"bytes={len(body.encode())}" in line
     assert "nobody should find" not in line and "<html" not in line
+
+
+def _index(url: str, children: list[str]) -> XmlResponse:
+    entries = "".join(f"<sitemap><loc>{child}</loc></sitemap>" for child in children)
+    body = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'
+    return XmlResponse(url, body=body.encode(), headers={"Content-Type": "application/xml"}, request=Request(url))
+
+
+def test_a_sitemap_index_chain_is_followed_to_its_depth_limit_and_no_further(spider: NewsSpider) -> None:
+    url, depth, followed = "https://blog.example/sitemap-0.xml", 0, []
+    while True:
+        requests = _run(spider.parse_sitemap(_index(url, [f"https://blog.example/sitemap-{depth + 1}.xml"]), depth))
+        if not requests:
+            break
+        (request,) = requests
+        followed.append(request.url)
+        url, depth = request.url, request.cb_kwargs["depth"]
+        assert depth <= 10, "the chain is never cut"
+    assert len(followed) == MAX_INDEX_DEPTH == 3
+    assert spider.crawler.stats.get_value("monitor/sitemaps/too_deep") == 1
