@@ -31,6 +31,9 @@ class CommentPayload:
     content_type: str = ""
     encoding: str | None = None
 
+    def __repr__(self) -> str:
+        return f"CommentPayload(url={self.url!r}, bytes={len(self.body)}, content_type={self.content_type!r})"
+
 
 @dataclass
 class PageItem:
@@ -44,6 +47,12 @@ class PageItem:
     fetched_at: str = ""  # ISO 8601 UTC
     comment_payloads: list[CommentPayload] = field(default_factory=list)
     options: ExtractionOptions | None = None  # the source's, built once per crawl (selectors, comments API)
+
+    def __repr__(self) -> str:
+        # Scrapy logs items by their repr ("Error processing ..."): never a page body in a log line.
+        extra = sum(len(p.body) for p in self.comment_payloads)
+        return (f"PageItem(url={self.url!r}, source={self.source!r}, bytes={len(self.html)}, "
+                f"comment_payloads={len(self.comment_payloads)}, payload_bytes={extra})")
 
 
 # Field order is the order of the document contract in DESIGN.md: documents and API answers list them so.

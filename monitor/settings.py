@@ -24,7 +24,12 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False
+# --- No listeners: a crawl only makes requests ---------------------------------------------------
+# Scrapy's remote control is a code-execution endpoint on 127.0.0.1 whose token sits in
+# ~/.local/state/scrapy/job_files (left behind by a killed crawl); the telnet console is another way in.
+REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+
 # Only successful pages reach the spider; errors arrive in its errback, where they are counted by kind.
 HTTPERROR_ALLOWED_CODES: list[int] = [304]
 

@@ -18,7 +18,9 @@ from twisted.python.failure import Failure
 
 from monitor.config import CRAWL_CONFIG, Config, SourceConfig, TopicConfig, crawl_config, fill_template, load_config
 from monitor.discovery import (
+    MAX_INDEX_DEPTH,
     Link,
+    looks_binary,
     looks_like_article,
     page_links,
     parse_feed,
@@ -110,7 +112,8 @@ class NewsSpider(scrapy.Spider):
         self._article_requests = 0
         self.secrets = source.secrets()
         # Built once per crawl; every PageItem carries (and pickles) this small frozen value.
-        self.extraction_options = ExtractionOptions.of(source.extraction_options())
+        self.extraction_options = ExtractionOptions.of(source.extraction_options(), own_hosts=tuple(self.allowed_domains),
+                                                       own_pattern=source.article_url_pattern or "")
         self._mask = SecretMask(self.secrets.values()) if self.secrets else None
         # Topic searches on the site: one per keyword of the configured topics.
         self.search_pages = [search_url(template, keyword) for template in source.search_urls
@@ -163,14 +166,22 @@ class NewsSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=20,
                                  meta={"conditional": DISCOVERY})
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        """``depth``: how many sitemap indexes led here (0: a configured sitemap or one robots.txt names)."""
         page = parse_sitemap(response.body, response.url)
+        if page.capped:
+            self.crawler.stats.inc_value("monitor/sitemaps/inflate_capped")
         if page.sitemaps:
             # An index may stay byte-identical while its children change: never answer it with a 304.
             response.meta["conditional"] = None
+            if depth >= MAX_INDEX_DEPTH:
+                self.crawler.stats.inc_value("monitor/sitemaps/too_deep", len(page.sitemaps))
+                logger.warning("sitemap index %d levels deep: its %d sitemaps are not followed source=%s url=%s",
+                               depth + 1, len(page.sitemaps), self.source.name, response.url)
+                page.sitemaps = []
         for url in page.sitemaps:
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=20,
-                                 meta={"conditional": DISCOVERY})
+                                 meta={"conditional": DISCOVERY}, cb_kwargs={"depth": depth + 1})
         self.crawler.stats.inc_value("monitor/discovered/sitemap", len(page.links))
         for link in page.links:
             # A news sitemap entry is an article by definition; a plain sitemap also lists sections.
@@ -273,6 +284,12 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response,
                       listed_published: str | None = None) -> Iterator[scrapy.Request | PageItem]:
+        if looks_binary(response.body):
+            # Served as text/html or not, it would be indexed as a page of replacement characters.
+            self.crawler.stats.inc_value("monitor/skipped/binary")
+            logger.warning("binary body (%s, %d bytes), not an HTML page: skipped source=%s url=%s",
+                           _content_type(response) or "no type", len(response.body), self.source.name, response.url)
+            return
         if not _is_html(response):
             self.crawler.stats.inc_value("monitor/skipped/not_html")
             logger.info("not an HTML page (%s), skipped source=%s url=%s",
@@ -436,6 +453,8 @@ def _content_type(response: Response) -> str:
 
 
 def _is_html(response: Response) -> bool:
+    if looks_binary(response.body):
+        return False
     content_type = _content_type(response).lower()
     if content_type:
         return any(t in content_type for t in HTML_TYPES) and isinstance(response, TextResponse)

@@ -6,13 +6,16 @@ from monitor.discovery.feeds import parse_feed
 from monitor.discovery.links import Link
 from monitor.discovery.pages import page_links
 from monitor.discovery.robots import robots_sitemaps
-from monitor.discovery.sitemaps import SitemapPage, parse_sitemap
-from monitor.discovery.sniff import Kind, sniff_kind
+from monitor.discovery.sitemaps import MAX_INDEX_DEPTH, MAX_INFLATED_BYTES, SitemapPage, parse_sitemap
+from monitor.discovery.sniff import Kind, looks_binary, sniff_kind
 
 __all__ = [
+    "MAX_INDEX_DEPTH",
+    "MAX_INFLATED_BYTES",
     "Kind",
     "Link",
     "SitemapPage",
+    "looks_binary",
     "looks_like_article",
     "page_links",
     "parse_feed",

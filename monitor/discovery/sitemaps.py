@@ -14,11 +14,16 @@ import lxml.etree
 
 from monitor.discovery.links import Link, absolute_url, clean_text, listed_date
 
-__all__ = ["SitemapPage", "parse_sitemap", "open_body"]
+__all__ = ["MAX_INDEX_DEPTH", "MAX_INFLATED_BYTES", "SitemapPage", "parse_sitemap", "open_body"]
 
 logger = logging.getLogger(__name__)
 
 GZIP_MAGIC = b"\x1f\x8b"
+# sitemaps.org's limit for one sitemap file, uncompressed: a gzip body inflates no further (a bomb stops here).
+MAX_INFLATED_BYTES = 50 * 1024 * 1024
+# Sitemap indexes below the first one that are followed (robots.txt → index → index → urlset is the deepest
+# real chain we know of); deeper chains are a trap.
+MAX_INDEX_DEPTH = 3
 _LEADING = b"\xef\xbb\xbf \t\r\n"
 # What a truncated, corrupt or non-XML body raises while being read.
 _BROKEN = (lxml.etree.XMLSyntaxError, OSError, EOFError, zlib.error)
@@ -38,23 +43,60 @@ class SitemapPage:
 
     links: list[Link] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
+    capped: bool = False  # the gzip body inflated past MAX_INFLATED_BYTES: what came after is not read
 
 
-def parse_sitemap(body: bytes, url: str) -> SitemapPage:
-    """Read a sitemap; duplicates keep their first entry; a broken file yields what came before the break."""
+def parse_sitemap(body: bytes, url: str, *, max_inflated: int = MAX_INFLATED_BYTES) -> SitemapPage:
+    """Read a sitemap; duplicates keep their first entry; a broken file yields what came before the break, a
+    gzip body what came before ``max_inflated`` bytes (then ``capped``)."""
     page = SitemapPage()
+    stream = open_body(body, max_inflated=max_inflated)
     try:
-        _read(open_body(body), url, page)
+        _read(stream, url, page)
     except _BROKEN as exc:
-        logger.warning("sitemap broken after %d entries: %s url=%s", len(page.links), exc, url)
+        if not getattr(stream, "capped", False):
+            logger.warning("sitemap broken after %d entries: %s url=%s", len(page.links), exc, url)
+    if getattr(stream, "capped", False):
+        page.capped = True
+        logger.warning("gzip sitemap inflates past %d bytes: read up to there (%d links) url=%s", max_inflated,
+                       len(page.links), url)
     return page
 
 
-def open_body(body: bytes) -> Readable:
-    """A stream over the body, decompressing it when it starts with the gzip magic bytes."""
+def open_body(body: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> Readable:
+    """A stream over the body, decompressing it (to ``max_inflated`` bytes at most) when it starts with the gzip
+    magic bytes."""
     if body.startswith(GZIP_MAGIC):
-        return gzip.GzipFile(fileobj=io.BytesIO(body))
+        return _Capped(gzip.GzipFile(fileobj=io.BytesIO(body)), max_inflated)
     return io.BytesIO(body)
+
+
+class _Capped(io.RawIOBase):
+    """A stream that ends after ``limit`` bytes and says so (``capped``) when there was more."""
+
+    def __init__(self, raw: Readable, limit: int) -> None:
+        self._raw = raw
+        self._left = limit
+        self.capped = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            if not self.capped and self._raw.read(1):
+                self.capped = True
+            return b""
+        # Never more than what is left plus one: an unbounded read() would inflate a bomb whole.
+        want = self._left if size is None or size < 0 else min(size, self._left)
+        data = self._raw.read(want)
+        self._left -= len(data)
+        return data
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _read(raw: Readable, url: str, page: SitemapPage) -> None:

@@ -7,11 +7,13 @@ from typing import Literal
 
 from monitor.discovery.sitemaps import GZIP_MAGIC
 
-__all__ = ["Kind", "sniff_kind"]
+__all__ = ["Kind", "looks_binary", "sniff_kind"]
 
 Kind = Literal["feed", "sitemap", "robots", "html", "other"]
 
 _HEAD_BYTES = 4096
+_BINARY_SAMPLE = 8192
+_CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 12, 13, 27)) + b"\x7f"
 # Prolog items that may precede the root element: declaration, processing instructions, comments, doctype.
 _PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.S | re.I)
 _ROOT = re.compile(r"\s*<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
@@ -40,6 +42,23 @@ def sniff_kind(body: bytes, content_type: str = "") -> Kind:
     if ctype == "text/html":
         return "html"
     return "other"
+
+
+def looks_binary(body: bytes) -> bool:
+    """Bytes that are no text in any encoding (an image, an archive, random data), whatever the Content-Type says.
+
+    A NUL or more than 1 in 20 control characters in the first 8 KB: text in UTF-8 or a legacy charset has
+    neither; UTF-16 and UTF-32 (full of NULs) are text only behind their byte-order mark.
+    """
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    head = body[:_BINARY_SAMPLE]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(head.count(bytes([c])) for c in _CONTROL_BYTES)
+    return controls * 20 > len(head)
 
 
 def _markup_kind(text: str, ctype: str) -> Kind:

@@ -85,6 +85,10 @@ def extract_parsed(
         raw_comments = comment_thread(pages, api_answers, fetched_at=fetched_at, language=fields.language,
                                       options=options)
     canonical = canonicalize_url(fields.canonical_url or url)
+    if fields.canonical_url and canonical != canonicalize_url(url) and not options.trusts_canonical(canonical):
+        # An article belongs to the source that fetched it: a canonical URL elsewhere would take over another's id.
+        logger.warning("canonical URL not trusted as the id (%s): the fetched URL gives it url=%s", canonical, url)
+        canonical = canonicalize_url(url)
     doc_id = article_id(canonical)
     article = ArticleItem(
         id=doc_id,

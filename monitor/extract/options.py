@@ -1,9 +1,11 @@
 """A source's extraction options as one small frozen value: built once per crawl, pickled with every page."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from monitor.errors import ConfigError
 
@@ -95,13 +97,19 @@ class ExtractionOptions:
     article: ArticleSelectors = field(default_factory=ArticleSelectors)
     comments: CommentSelectors = field(default_factory=CommentSelectors)
     comments_api: CommentsApiOptions | None = None
+    # Whose pages these are: a rel=canonical / og:url outside them is not trusted as the article's id (it could
+    # claim another source's article). Empty: any host, any URL (a saved page, a test fixture).
+    own_hosts: tuple[str, ...] = ()
+    own_pattern: str = ""  # the source's article_url_pattern, when it has one
+    trust_canonical: bool = True  # False: the id comes from the fetched URL (the canonical claims another's)
 
     @classmethod
-    def of(cls, options: ExtractionOptions | Mapping[str, Any] | None) -> ExtractionOptions:
+    def of(cls, options: ExtractionOptions | Mapping[str, Any] | None, *, own_hosts: tuple[str, ...] = (),
+           own_pattern: str = "") -> ExtractionOptions:
         """``options`` as it is, or built from the plain mapping of ``SourceConfig.extraction_options()``
         (``{"selectors": {"article": …, "comments": …}, "comments_api": …}``); None: no options."""
         if options is None:
-            return DEFAULT
+            return replace(DEFAULT, own_hosts=own_hosts, own_pattern=own_pattern) if own_hosts or own_pattern else DEFAULT
         if isinstance(options, ExtractionOptions):
             return options
         unknown = sorted(set(options) - {"selectors", "comments_api"})
@@ -116,7 +124,18 @@ class ExtractionOptions:
             article=_build(ArticleSelectors, selectors.get("article"), "selectors.article"),
             comments=_build(CommentSelectors, selectors.get("comments"), "selectors.comments"),
             comments_api=CommentsApiOptions.of(api) if api else None,
+            own_hosts=own_hosts,
+            own_pattern=own_pattern,
         )
+
+    def trusts_canonical(self, canonical: str) -> bool:
+        """Whether a page's declared canonical URL may give its id: on one of the source's hosts, of its URL shape."""
+        if not self.trust_canonical:
+            return False
+        host = (urlsplit(canonical).hostname or "").lower()
+        if self.own_hosts and not any(host == d or host.endswith("." + d) for d in self.own_hosts):
+            return False
+        return not self.own_pattern or re.search(self.own_pattern, canonical) is not None
 
 
 DEFAULT = ExtractionOptions()

@@ -12,15 +12,20 @@ from typing import Any
 import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
-from w3lib.encoding import html_to_unicode
+from trafilatura.utils import is_dubious_html, repair_faulty_html
+from w3lib.encoding import html_to_unicode, read_bom
 
 from monitor.errors import ExtractionError
 
 __all__ = ["ParsedPage", "as_tree", "decode_html", "elements", "parse_html", "parse_page"]
 
 logger = logging.getLogger(__name__)
-_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+# trafilatura's parser (trafilatura.utils.HTML_PARSER) with libxml2's nesting limit raised from 256 elements
+# to 2048 (huge_tree), so a 500-deep comment thread is not cut at its 124th reply. huge_tree also lifts the
+# 10 MB limit on one text node: pages are already capped by DOWNLOAD_MAXSIZE (settings.py).
+_PARSER = lxml.html.HTMLParser(  # type: ignore[call-arg]  # lxml-stubs lack default_doctype
+    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
+MAX_DEPTH = 2048  # libxml2's nesting limit with huge_tree
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,7 @@ class ParsedPage:
     @cached_property
     def jsonld(self) -> tuple[dict[str, Any], ...]:
         """Every JSON object in the page's ld+json scripts, @graph members and mainEntity included."""
-        return tuple(_jsonld_nodes(self.tree))
+        return tuple(_jsonld_nodes(self.tree, self.url))
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:
@@ -52,19 +57,22 @@ class ParsedPage:
 
 
 def decode_html(body: bytes, *, encoding: str | None = None, content_type: str | None = None) -> str:
-    """Bytes to text: the encoding the crawler decided, else UTF-8 when the bytes are valid UTF-8, else the
-    HTTP header, BOM, <meta> or detection."""
+    """Bytes to text: a BOM first, then UTF-8 when the bytes are valid UTF-8, else the encoding the crawler
+    decided, else the HTTP header, <meta> or detection."""
+    bom, mark = read_bom(body)
+    if bom and mark:
+        return body[len(mark):].decode(bom, errors="replace")
+    try:
+        # Markup that is valid UTF-8 is UTF-8, whatever a header (charset=utf-16 on a UTF-8 page) or a stale
+        # <meta charset> says: multi-byte UTF-8 sequences almost never form by chance in legacy encodings.
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     if encoding:
         try:
             return body.decode(encoding, errors="replace")
         except LookupError:
             logger.warning("unknown encoding %s; detecting instead", encoding)
-    try:
-        # Markup that is valid UTF-8 is UTF-8, whatever a stale <meta charset> or header says: multi-byte
-        # UTF-8 sequences almost never form by chance in legacy encodings (GB2312 pages served as UTF-8).
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
     header = f"text/html; charset={content_type}" if content_type and "=" not in content_type else content_type
     _, text = html_to_unicode(header, body)
     return text
@@ -74,16 +82,28 @@ def parse_html(html: str, url: str = "") -> HtmlElement:
     """The page's tree; ExtractionError when the markup is empty or cannot be parsed at all."""
     if not html.strip():
         raise ExtractionError(f"empty page: {url}")
-    # trafilatura's own loader first, so the article sees the tree plain trafilatura would (HTML comments
-    # dropped, faulty markup repaired; it falls back to bytes for a str with an <?xml encoding?> declaration)
-    tree = load_html(html)
-    if tree is not None:
-        return tree
+    # The steps of trafilatura's load_html, so the article sees the tree plain trafilatura would (HTML comments
+    # dropped, faulty markup repaired), but with a parser that keeps deep threads (see _PARSER).
+    beginning = html[:50].lower()
+    repaired = repair_faulty_html(html, beginning)
+    tree: HtmlElement | None = None
     try:
-        # Bytes, not str: lxml refuses a str that starts with an <?xml encoding=...?> declaration.
-        return lxml.html.document_fromstring(html.encode("utf-8"), parser=_UTF8_PARSER)
-    except (lxml.etree.ParserError, ValueError) as exc:
+        tree = lxml.html.fromstring(repaired, parser=_PARSER)
+    except ValueError:  # a str with an <?xml encoding=...?> declaration: lxml wants bytes
+        pass
+    except lxml.etree.ParserError as exc:
         raise ExtractionError(f"cannot parse HTML of {url}: {exc}") from None
+    if tree is None or len(tree) < 1:
+        try:
+            tree = lxml.html.fromstring(repaired.encode("utf-8", "surrogatepass"), parser=_PARSER)
+        except (lxml.etree.ParserError, ValueError) as exc:
+            raise ExtractionError(f"cannot parse HTML of {url}: {exc}") from None
+    if any("Excessive depth" in error.message for error in _PARSER.error_log):
+        logger.warning("page nested deeper than %d elements, cut there: comments below are lost url=%s",
+                       MAX_DEPTH, url)
+    if tree is None or (is_dubious_html(beginning) and len(tree) < 2):
+        raise ExtractionError(f"not an HTML page: {url}")
+    return tree
 
 
 def parse_page(
@@ -111,13 +131,16 @@ def elements(node: HtmlElement, expression: str | lxml.etree.XPath) -> list[Html
     return [e for e in found if isinstance(e, HtmlElement)] if isinstance(found, list) else []
 
 
-def _jsonld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+def _jsonld_nodes(tree: HtmlElement, url: str) -> Iterator[dict[str, Any]]:
     for script in tree.iterfind('.//script[@type="application/ld+json"]'):
         raw = (script.text or "").strip()
         if not raw:
             continue
         try:
             data = json.loads(raw)
+        except RecursionError:
+            logger.warning("JSON-LD block nested too deep to read, cut: its metadata and comments are lost url=%s", url)
+            continue
         except ValueError:
             # CMSes emit raw control characters and trailing commas; one lenient retry is enough
             try:

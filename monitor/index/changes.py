@@ -1,6 +1,7 @@
 """The change logic every backend shares: new / updated / unchanged, first_seen kept, last_seen, comment counts."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -8,6 +9,8 @@ from typing import Any, Literal
 from monitor.documents import BOOKKEEPING_FIELDS, article_document, comment_document, content_hash
 from monitor.index.base import UpsertStats
 from monitor.items import ArticleItem
+
+logger = logging.getLogger(__name__)
 
 Outcome = Literal["new", "updated", "unchanged"]
 
@@ -18,6 +21,7 @@ class StoredState:
 
     content_hash: str
     first_seen: str | None
+    source: str | None = None  # None: a backend that does not say
 
 
 @dataclass
@@ -71,6 +75,12 @@ class IncomingBatch:
         stats = UpsertStats()
         out: list[ArticleChanges] = []
         for article_doc, comment_docs in self.documents:
+            held = stored.get(article_doc["id"])
+            if held is not None and held.source and held.source != article_doc.get("source"):
+                # An article belongs to the source that first stored it: another source never replaces it.
+                logger.warning("document of source %s not replaced by one of source %s id=%s url=%s", held.source,
+                               article_doc.get("source"), article_doc["id"], article_doc.get("url"))
+                continue
             comments = [_change(doc, stored.get(doc["id"]), seen_at) for doc in comment_docs]
             new_comments = sum(1 for c in comments if c.outcome == "new")
             article_doc["comment_count"] = comment_counts.get(article_doc["id"], 0) + new_comments

@@ -366,7 +366,7 @@ def _source(raw: dict[str, Any]) -> dict[str, Any]:
 def _stored_state(doc: dict[str, Any]) -> StoredState:
     # Digest of the stored document as this monitor's shape reads it: a field added since it was
     # written reads as null on both sides, so it is no change.
-    return StoredState(content_hash(stored_document(doc)), doc.get("first_seen"))
+    return StoredState(content_hash(stored_document(doc)), doc.get("first_seen"), doc.get("source"))
 
 
 def _bulk_outcome(ops: list[dict[str, Any]], answer: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:

@@ -257,9 +257,9 @@ class SQLiteIndex(SearchIndex):
     def _stored_states(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, StoredState]:
         states: dict[str, StoredState] = {}
         for chunk in _chunks(ids):
-            for row in conn.execute(f"SELECT id, content_hash, first_seen FROM docs WHERE id IN ({_marks(len(chunk))})",
+            for row in conn.execute(f"SELECT id, content_hash, first_seen, source FROM docs WHERE id IN ({_marks(len(chunk))})",
                                     tuple(chunk)):
-                states[row["id"]] = StoredState(row["content_hash"], row["first_seen"])
+                states[row["id"]] = StoredState(row["content_hash"], row["first_seen"], row["source"])
         return states
 
     @staticmethod

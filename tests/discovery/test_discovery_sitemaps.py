@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import gzip
+import logging
+import zlib
 
-from monitor.discovery import Link, parse_sitemap
+import pytest
+
+from monitor.discovery import MAX_INFLATED_BYTES, Link, parse_sitemap
 
 SITEMAP_URL = "https://news.example.test/sitemap.xml"
 
@@ -110,3 +114,32 @@ def test_ampersands_are_read_right_across_read_boundaries() -> None:
     entries = b"".join(b"<url><loc>https://e.test/s?id=%d&amp;x=1&y=%d</loc></url>" % (n, n) for n in range(5_000))
     links = parse_sitemap(b"<urlset>" + entries + b"</urlset>", SITEMAP_URL).links
     assert [link.url for link in links] == [f"https://e.test/s?id={n}&x=1&y={n}" for n in range(5_000)]
+
+
+def _bomb(urls: int, padding: int) -> bytes:
+    head = "".join(f"<url><loc>https://news.example.test/a/{n}</loc></url>" for n in range(urls))
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    parts = [compressor.compress(f'<?xml version="1.0"?><urlset xmlns="{NS}">{head}'.encode())]
+    chunk = b" " * (1 << 20)
+    parts += [compressor.compress(chunk) for _ in range(padding >> 20)]
+    parts.append(compressor.compress(b"</urlset>") + compressor.flush())
+    return b"".join(parts)
+
+
+NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def test_a_gzip_bomb_inflates_only_to_the_cap_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    body = _bomb(3, 64 << 20)
+    assert len(body) < 200_000
+    with caplog.at_level(logging.WARNING):
+        page = parse_sitemap(body, SITEMAP_URL, max_inflated=4 << 20)
+    assert page.capped
+    assert [link.url for link in page.links] == [f"https://news.example.test/a/{n}" for n in range(3)]
+    assert any("inflates past" in r.getMessage() and SITEMAP_URL in r.getMessage() for r in caplog.records)
+    assert MAX_INFLATED_BYTES == 50 * 1024 * 1024
+
+
+def test_a_gzip_sitemap_below_the_cap_is_read_whole() -> None:
+    page = parse_sitemap(_bomb(2, 1 << 20), SITEMAP_URL, max_inflated=4 << 20)
+    assert not page.capped and len(page.links) == 2

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import gzip
+import random
 
 import pytest
 
-from monitor.discovery import sniff_kind
+from monitor.discovery import looks_binary, sniff_kind
 
 CASES = [
     (b'<?xml version="1.0"?>\n<rss version="2.0"><channel></channel></rss>', "", "feed"),
@@ -41,3 +42,12 @@ def test_gzip_bodies_are_sniffed_by_their_content() -> None:
     assert sniff_kind(gzip.compress(sitemap), "application/x-gzip") == "sitemap"
     assert sniff_kind(gzip.compress(b"<rss version='2.0'/>")) == "feed"
     assert sniff_kind(b"\x1f\x8bnot really gzip") == "other"
+
+
+def test_random_bytes_and_images_look_binary_text_in_any_encoding_does_not() -> None:
+    noise = random.Random(7).randbytes(1_000_000)
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + noise[:2000]
+    assert looks_binary(noise) and looks_binary(png)
+    page = "<html><body><p>Brücke über den Fluss — Київ, ночь</p></body></html>"
+    for body in (page.encode("utf-8"), page.encode("cp1251", errors="replace"), page.encode("utf-16"), b""):
+        assert not looks_binary(body)

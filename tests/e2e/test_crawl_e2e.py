@@ -238,3 +238,43 @@ def test_the_api_key_never_reaches_the_crawl_log(test_site: TestSite, tmp_path: 
     assert "/lab/api/comments?" in text
     assert "api_key=***" in text
     assert lab.COMMENTS_API_KEY not in text
+
+
+# Runs `scrapy crawl` noting every network socket that starts listening (a bind alone may be a probe) and
+# every file created under $HOME (a job file deleted at a clean exit stays behind when the crawl is killed).
+_NOTE_LISTENERS = """
+import atexit, json, os, socket, sys
+listeners, written = [], []
+home = os.environ["HOME"]
+def audit(event, args):
+    if event == "open" and isinstance(args[0], str) and args[0].startswith(home):
+        mode, flags = args[1], args[2]
+        if (mode and any(c in mode for c in "wax+")) or (mode is None and flags & (os.O_WRONLY | os.O_RDWR)):
+            written.append(args[0])
+sys.addaudithook(audit)
+listen = socket.socket.listen
+def noted(self, *args):
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        listeners.append(repr(self.getsockname()))
+    return listen(self, *args)
+socket.socket.listen = noted
+atexit.register(lambda: open(os.environ["LISTENERS_FILE"], "w").write(json.dumps([listeners, written])))
+from scrapy.cmdline import execute
+execute(sys.argv[1:])
+"""
+
+
+def test_a_crawl_opens_no_listening_port_and_leaves_no_job_files(test_site: TestSite, tmp_path: Path) -> None:
+    sources = [s for s in demo_sources(test_site.base_url) if s["name"] == "valley-post"]
+    config = write_config(tmp_path, sources)
+    home, listeners = tmp_path / "home", tmp_path / "listeners.json"
+    home.mkdir()
+    env = {**os.environ, "MONITOR_CONFIG": str(config), "LISTENERS_FILE": str(listeners), "HOME": str(home),
+           "XDG_STATE_HOME": str(home / ".local" / "state")}
+    subprocess.run([sys.executable, "-c", _NOTE_LISTENERS, "scrapy", "crawl", "news", "-a", "source=valley-post",
+                    "-s", "LOG_LEVEL=WARNING"], cwd=PROJECT_ROOT, env=env, check=True, timeout=240, capture_output=True)
+    assert monitor_json("search", "", "--type", "article", "--limit", "100", config=config)["total"] == 12
+    listening, written = json.loads(listeners.read_text())
+    assert listening == []  # no remote-control endpoint, no telnet console
+    assert written == []  # no job file with a token, not even for the length of the crawl
+    assert [p for p in home.rglob("*") if p.is_file()] == []

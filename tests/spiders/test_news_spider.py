@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import pickle
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, XmlResponse
+from scrapy.logformatter import LogFormatter
 from scrapy.utils.test import get_crawler
 
+from monitor.discovery import MAX_INDEX_DEPTH
 from monitor.extract import extract_page
 from monitor.extract.options import ExtractionOptions
 from monitor.items import PageItem
@@ -90,3 +93,41 @@ def test_every_page_item_carries_the_crawls_one_typed_options_value(spider: News
     assert pickle.loads(pickle.dumps(options)) == options
     # it travels to the extraction pool with every page: a few hundred bytes, no config, no secrets
     assert len(pickle.dumps(options)) < 1000
+
+
+def test_a_binary_body_served_as_html_is_refused_and_counted(spider: NewsSpider) -> None:
+    noise = random.Random(3).randbytes(1_000_000)
+    binary = HtmlResponse(ARTICLE, body=noise, headers={"Content-Type": "text/html"}, request=Request(ARTICLE))
+    assert _run(spider.parse_article(binary)) == []
+    assert spider.crawler.stats.get_value("monitor/skipped/binary") == 1
+    (item,) = _run(spider.parse_article(response(ARTICLE, page(comment(1, "Ann", "First")), "text/html")))
+    assert isinstance(item, PageItem)
+
+
+def test_a_page_item_in_a_log_line_shows_its_url_source_and_size_never_its_body(spider: NewsSpider) -> None:
+    body = page(comment(1, "Ann", "A comment nobody should find in a log"))
+    (item,) = _run(spider.parse_article(response(ARTICLE, body, "text/html")))
+    logged = LogFormatter().item_error(item, ValueError("boom"), response(ARTICLE, body), spider)
+    line = logged["msg"] % logged["args"]
+    assert ARTICLE in line and "'blog'" in line and f"bytes={len(body.encode())}" in line
+    assert "nobody should find" not in line and "<html" not in line
+
+
+def _index(url: str, children: list[str]) -> XmlResponse:
+    entries = "".join(f"<sitemap><loc>{child}</loc></sitemap>" for child in children)
+    body = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'
+    return XmlResponse(url, body=body.encode(), headers={"Content-Type": "application/xml"}, request=Request(url))
+
+
+def test_a_sitemap_index_chain_is_followed_to_its_depth_limit_and_no_further(spider: NewsSpider) -> None:
+    url, depth, followed = "https://blog.example/sitemap-0.xml", 0, []
+    while True:
+        requests = _run(spider.parse_sitemap(_index(url, [f"https://blog.example/sitemap-{depth + 1}.xml"]), depth))
+        if not requests:
+            break
+        (request,) = requests
+        followed.append(request.url)
+        url, depth = request.url, request.cb_kwargs["depth"]
+        assert depth <= 10, "the chain is never cut"
+    assert len(followed) == MAX_INDEX_DEPTH == 3
+    assert spider.crawler.stats.get_value("monitor/sitemaps/too_deep") == 1

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import Any
 
-from lxml import html as lxml_html
 from lxml.etree import XPath
-
-Element = lxml_html.HtmlElement
+from lxml.html import HtmlElement as Element
 
 BLOCK_TAGS = frozenset(
     "p div li ul ol dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 table tr section article header footer "
@@ -80,32 +79,32 @@ def is_hidden(el: Element, stop: Element) -> bool:
 def collect_text(root: Element, skip: Callable[[Element], bool] | None = None) -> str:
     """Readable text of ``root``: paragraphs and line breaks kept as newlines, skipped subtrees left out."""
     parts: list[str] = []
-
-    def walk(el: Element) -> None:
-        for child in el:
-            if not is_element(child):
-                if child.tail:
-                    parts.append(child.tail)
-                continue
-            if child.tag == "br":
-                parts.append("\n")
-            elif skip is not None and skip(child):
-                pass
-            else:
-                block = child.tag in BLOCK_TAGS
-                if block:
-                    parts.append("\n")
-                if child.text:
-                    parts.append(child.text)
-                walk(child)
-                if block:
-                    parts.append("\n")
-            if child.tail:
-                parts.append(child.tail)
-
     if root.text:
         parts.append(root.text)
-    walk(root)
+    # A stack of open elements, not recursion: a hostile page nests thousands deep.
+    stack: list[tuple[Element, Iterator[Element]]] = [(root, iter(root))]
+    while stack:
+        el, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if el is not root:
+                if el.tag in BLOCK_TAGS:
+                    parts.append("\n")
+                if el.tail:
+                    parts.append(el.tail)
+            continue
+        if not is_element(child) or child.tag == "br" or (skip is not None and skip(child)):
+            if is_element(child) and child.tag == "br":
+                parts.append("\n")
+            if child.tail:
+                parts.append(child.tail)
+            continue
+        if child.tag in BLOCK_TAGS:
+            parts.append("\n")
+        if child.text:
+            parts.append(child.text)
+        stack.append((child, iter(child)))
     return tidy("".join(parts))
 
 
@@ -128,7 +127,8 @@ def owners_of_attributes(tree: Element, attributes: tuple[str, ...], parts: tupl
     which makes a Python filter over every element (or every attribute) several times slower.
     """
     found: list[Element] = []
-    for value in _attribute_xpath(attributes, parts)(tree):
+    values: Any = _attribute_xpath(attributes, parts)(tree)  # attribute results ("smart strings")
+    for value in values:
         owner = value.getparent()
         if not found or found[-1] is not owner:
             found.append(owner)

@@ -19,7 +19,7 @@ def extract(tree: Element, ctx: Context) -> list[RawComment]:
     comments: list[RawComment] = []
     seen: set[int] = set()
     for script in tree.xpath("//script[@type='application/ld+json']"):
-        data = _load(script.text or "")
+        data = _load(script.text or "", ctx.url)
         if data is None:
             continue
         for holder in _objects(data):
@@ -29,12 +29,15 @@ def extract(tree: Element, ctx: Context) -> list[RawComment]:
     return comments
 
 
-def _load(raw: str) -> Any:
+def _load(raw: str, url: str) -> Any:
     raw = raw.strip()
     if not raw:
         return None
     try:
         return json.loads(raw)
+    except RecursionError:
+        logger.warning("JSON-LD nested too deep to read: its comments are cut url=%s", url)
+        return None
     except ValueError:
         try:  # CMSs often leave raw newlines or a trailing semicolon inside the script
             return json.loads(raw.rstrip(";").replace("\n", " "), strict=False)
@@ -68,31 +71,36 @@ def _types(node: dict[str, Any]) -> set[str]:
 
 
 def _walk(
-    node: dict[str, Any], parent: str | None, depth: int, ctx: Context, out: list[RawComment], seen: set[int]
+    root: dict[str, Any], parent: str | None, depth: int, ctx: Context, out: list[RawComment], seen: set[int]
 ) -> None:
-    seen.add(id(node))
-    types = _types(node)
-    if types and not types & _COMMENT_TYPES:
-        return
-    text = tidy(str(node.get("text") or node.get("commentText") or node.get("articleBody") or node.get("description") or ""))
-    key = str(node.get("identifier") or node.get("@id") or node.get("url") or f"pos-{len(out) + 1}")
-    if any(c.key == key for c in out):
-        key = f"{key}~{len(out) + 1}"
-    if text:
-        out.append(
-            RawComment(
-                key=key,
-                parent_key=parent,
-                author=_author(node.get("author") or node.get("creator")),
-                published=_date(node, ctx),
-                text=text,
-                likes=_likes(node),
-                depth=depth,
+    # Depth first in document order with a stack, not recursion: a thread may nest hundreds deep.
+    stack: list[tuple[dict[str, Any], str | None, int]] = [(root, parent, depth)]
+    while stack:
+        node, parent, depth = stack.pop()
+        seen.add(id(node))
+        types = _types(node)
+        if types and not types & _COMMENT_TYPES:
+            continue
+        text = tidy(str(node.get("text") or node.get("commentText") or node.get("articleBody")
+                        or node.get("description") or ""))
+        key = str(node.get("identifier") or node.get("@id") or node.get("url") or f"pos-{len(out) + 1}")
+        if any(c.key == key for c in out):
+            key = f"{key}~{len(out) + 1}"
+        if text:
+            out.append(
+                RawComment(
+                    key=key,
+                    parent_key=parent,
+                    author=_author(node.get("author") or node.get("creator")),
+                    published=_date(node, ctx),
+                    text=text,
+                    likes=_likes(node),
+                    depth=depth,
+                )
             )
-        )
-    for child in _as_list(node.get("comment")):
-        if isinstance(child, dict):
-            _walk(child, key if text else parent, depth + 1 if text else depth, ctx, out, seen)
+        children = [child for child in _as_list(node.get("comment")) if isinstance(child, dict)]
+        for child in reversed(children):
+            stack.append((child, key if text else parent, depth + 1 if text else depth))
 
 
 def _author(value: Any) -> str | None:
