@@ -1,12 +1,18 @@
 """The JSON API under /api: search, threads, coverage, alerts, sources and runs (all through the service layers)."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
+from monitor import export as exporting
 from monitor import service
 from monitor.alerts import service as alerts
+from monitor.export import ExportFormat
 from monitor.runs import status as run_status
 from monitor.web.deps import require_reader, require_writer, web_state
 from monitor.web.models import (
@@ -65,6 +71,40 @@ def search(
     result = service.search(web.config, request, index=web.index())
     return {"total": result.total, "hits": result.hits, "facets": result.facets,
             "next_cursor": encode_cursor(result.next_cursor)}
+
+
+@reads.get("/export", response_class=StreamingResponse, summary="Every hit of a search as CSV or NDJSON (streamed)",
+           responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}},
+                            "description": "A download: newest first, every hit (no page limit)."}})
+async def export(params: SearchParams = Depends(),
+                 format: Literal["csv", "ndjson"] = Query("csv", description="csv (formula-safe) or ndjson."),
+                 web: WebState = Depends(web_state)) -> StreamingResponse:
+    return await export_response(web, params, format)
+
+
+async def export_response(web: WebState, params: SearchParams, export_format: ExportFormat) -> StreamingResponse:
+    """The first page is read before answering, so a query that does not parse is a 400, not a broken download.
+    Each page is read in a worker thread with that thread's index handle."""
+    config = web.config
+    request = service.export_request(params.request())
+
+    def page(after: list[Any] | None) -> tuple[list[dict[str, Any]], list[Any] | None]:
+        return service.export_page(config, request, after, index=web.index())
+
+    first, after = await run_in_threadpool(page, None)
+
+    async def body() -> AsyncIterator[str]:
+        nonlocal after
+        for line in exporting.lines(first, export_format):
+            yield line
+        while after is not None:
+            more, after = await run_in_threadpool(page, after)
+            for line in exporting.lines(more, export_format, header=False):
+                yield line
+
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return StreamingResponse(body(), media_type=exporting.MEDIA_TYPES[export_format],
+                             headers={"Content-Disposition": f'attachment; filename="monitor-{stamp}.{export_format}"'})
 
 
 @reads.get("/articles/{article_id}", response_model=ThreadResponse, responses=NOT_FOUND,

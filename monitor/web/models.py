@@ -65,8 +65,11 @@ class CoverageResponse(BaseModel):
     query: str
     split: Literal["source", "topic", "none"]
     total: int
-    days: list[str] = Field(description="Every day from the first to the last with a match (YYYY-MM-DD).")
-    counts: list[int] = Field(description="All matching documents per day, aligned with days.")
+    interval: Literal["day", "week", "month"] = Field(
+        description="The bucket size, chosen from the range: days up to about a quarter, weeks up to two years, months beyond.")
+    days: list[str] = Field(description="Each bucket's first day (YYYY-MM-DD; weeks start on Monday), from the first "
+                                        "to the last with a match.")
+    counts: list[int] = Field(description="All matching documents per bucket, aligned with days.")
     series: list[Series]
 
 

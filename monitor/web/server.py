@@ -46,7 +46,7 @@ class WebService:
         self.server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self, context: "ServeContext") -> None:
+    def start(self, context: ServeContext) -> None:
         config = context.config()
         self.server = build_server(context.config, host=self.host or config.web.host,
                                    port=self.port if self.port is not None else config.web.port,

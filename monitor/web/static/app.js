@@ -16,7 +16,53 @@ function showLinkedComment() {
   target.scrollIntoView({ block: "center" });
 }
 
+// Drag across a coverage chart to show only that stretch of days: the page reloads with since/until set,
+// and the server picks a finer interval for the shorter range.
+function zoomable(svg) {
+  const bars = Array.from(svg.querySelectorAll("rect.bar"));
+  const selection = svg.querySelector("rect.zoom-selection");
+  if (!bars.length || !selection) return;
+  const hint = svg.closest("figure")?.querySelector(".zoom-hint");
+  if (hint) hint.hidden = false;
+  let start = null;
+  const toSvgX = (event) => {
+    const point = svg.createSVGPoint();
+    point.x = event.clientX;
+    point.y = event.clientY;
+    return point.matrixTransform(svg.getScreenCTM().inverse()).x;
+  };
+  const draw = (a, b) => {
+    selection.setAttribute("x", String(Math.min(a, b)));
+    selection.setAttribute("width", String(Math.abs(b - a)));
+  };
+  svg.addEventListener("pointerdown", (event) => {
+    start = toSvgX(event);
+    svg.setPointerCapture(event.pointerId);
+    draw(start, start);
+    event.preventDefault();
+  });
+  svg.addEventListener("pointermove", (event) => { if (start !== null) draw(start, toSvgX(event)); });
+  svg.addEventListener("pointerup", (event) => {
+    if (start === null) return;
+    const end = toSvgX(event);
+    const low = Math.min(start, end), high = Math.max(start, end);
+    start = null;
+    const chosen = bars.filter((bar) => {
+      const x = Number(bar.getAttribute("x")), w = Number(bar.getAttribute("width"));
+      return x + w >= low && x <= high;
+    });
+    if (high - low < 4 || !chosen.length) { draw(0, 0); return; }
+    const url = new URL(location.href);
+    url.searchParams.set("since", chosen[0].dataset.day);
+    url.searchParams.set("until", chosen[chosen.length - 1].dataset.last);
+    url.searchParams.delete("page");
+    url.searchParams.delete("after");
+    location.assign(url.toString());
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("svg.coverage-chart").forEach(zoomable);
   const tools = document.querySelector(".thread-tools");
   if (tools) {
     tools.hidden = false;

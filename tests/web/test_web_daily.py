@@ -1,0 +1,209 @@
+"""The UI as people use it every day, in real Chromium, light and dark: whole words in tables and the nav at
+375 px, the coverage chart over all the data with labelled axes and drag-to-zoom, readable dates, numbered pages,
+undated comments last, flash messages, the scheduler's state and relative date ranges."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from monitor.config import load_config
+from monitor.index import open_index
+from monitor.items import ArticleItem
+from monitor.urls import article_id, canonicalize_url
+from tests.web.browser import Watched, open_page
+from tests.web.webtools import DEEP_URL, TOKEN, Server
+
+pytestmark = pytest.mark.e2e  # a crawl of the test site, a real server and a browser
+
+OLD_URL = "http://127.0.0.1:9/lab/the-zeppelin-bridge-of-2019/"
+OLD_DAY = "2019-06-15"
+SCHEMES = ["light", "dark"]
+# Lines a text wraps over in the browser: distinct tops of its text's client rects.
+LINES_JS = """(selector) => Array.from(document.querySelectorAll(selector)).map((element) => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+  return [element.textContent.trim(), tops.size];
+})"""
+
+
+@pytest.fixture(scope="module")
+def old_coverage(web: Server) -> str:
+    """An article of 2019 that matches `bridge`: years older than the rest of the test data."""
+    with open_index(load_config(web.config_path).index.url) as index:
+        index.upsert([ArticleItem(id=article_id(OLD_URL), url=OLD_URL, canonical_url=canonicalize_url(OLD_URL),
+                                  source="lab", title="The zeppelin bridge of 2019",
+                                  text="An old bridge story about a zeppelin.", published=f"{OLD_DAY}T08:00:00+00:00",
+                                  language="en")], seen_at="2025-03-22T00:00:00Z")
+    return OLD_DAY
+
+
+@pytest.fixture
+def narrow(chromium: Any, web: Server, color_scheme: str) -> Iterator[Watched]:
+    context, watched = open_page(chromium, web.url, scheme=color_scheme, width=375)
+    yield watched
+    context.close()
+    assert not watched.errors, watched.errors
+
+
+def background_luminance(page: Watched) -> float:
+    rgb = page.page.evaluate("getComputedStyle(document.body).backgroundColor")
+    red, green, blue = (int(n) for n in re.findall(r"\d+", rgb)[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def log_in(page: Watched, next_path: str) -> None:
+    page.page.goto(f"/login?next={next_path}")
+    page.page.fill("input[name=token]", TOKEN)
+    page.page.click("form.login button[type=submit]")
+    page.page.wait_for_url(f"**{next_path}")
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+@pytest.mark.parametrize("path", ["/alerts", "/sources"])
+def test_at_375_px_table_headers_and_the_nav_keep_whole_words_and_nothing_spills_sideways(
+        narrow: Watched, path: str, color_scheme: str) -> None:
+    narrow.page.goto(path)
+    headers = narrow.page.evaluate(LINES_JS, "th")
+    nav = narrow.page.evaluate(LINES_JS, "header.top nav a, header.top .who a")
+    assert len(headers) >= 7 and len(nav) == 5  # the four pages and "Log in"
+    assert [text for text, lines in headers + nav if lines != 1] == []
+    width = narrow.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1]
+    assert (background_luminance(narrow) < 0.3) == (color_scheme == "dark")
+    assert narrow.csp_violations() == []
+    narrow.shot(f"narrow{path.replace('/', '-')}-{color_scheme}")
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+def test_the_coverage_chart_spans_all_the_data_labels_its_axes_and_zooms_by_dragging(
+        page: Watched, old_coverage: str, color_scheme: str) -> None:
+    page.page.goto("/coverage?q=bridge&split=source")
+    chart = page.page.locator("svg.coverage-chart")
+    assert chart.get_attribute("data-first") <= old_coverage  # years back, not just the last 365 days
+    assert chart.get_attribute("data-interval") in ("week", "month")
+    assert chart.locator("text.y-label").text_content() == f"documents per {chart.get_attribute('data-interval')}"
+    assert chart.locator("text.x-label").text_content()
+    assert chart.locator("text.x-tick").count() >= 3 and chart.locator("text.y-tick").count() >= 2
+    assert page.page.locator(".zoom-hint").is_visible()  # app.js runs under the CSP
+    page.shot(f"coverage-all-{color_scheme}")
+    bars = chart.locator("rect.bar")
+    last = bars.nth(bars.count() - 1).bounding_box()
+    box = chart.bounding_box()
+    assert last and box
+    # Drag from a little left of the newest bucket to the chart's right edge.
+    page.page.mouse.move(last["x"] - box["width"] * 0.08, box["y"] + box["height"] / 2)
+    page.page.mouse.down()
+    page.page.mouse.move(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2, steps=5)
+    page.page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2, steps=5)
+    page.page.mouse.up()
+    page.page.wait_for_url("**since=**")
+    query = parse_qs(urlsplit(page.page.url).query)
+    assert query["since"][0] > old_coverage and query["until"][0] >= query["since"][0]
+    zoomed = page.page.locator("svg.coverage-chart")
+    assert zoomed.get_attribute("data-first") >= query["since"][0][:8]  # the zoomed range, from its first bucket
+    assert zoomed.locator("rect.bar").count() > 0
+    assert page.page.locator("input[name=since]").input_value() == query["since"][0]
+    assert page.csp_violations() == []
+    page.shot(f"coverage-zoomed-{color_scheme}")
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+def test_dates_are_readable_with_the_full_stamp_on_hover(page: Watched, color_scheme: str) -> None:
+    page.page.goto("/?q=bridge&sort=date")
+    stamp = page.page.locator("ol.hits time").first
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}(, \d{2}:\d{2})?", stamp.inner_text())
+    full = stamp.get_attribute("title") or ""
+    assert "T" in full and full == stamp.get_attribute("datetime")
+    page.shot(f"dates-{color_scheme}")
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+def test_result_pages_are_numbered_and_there_is_a_previous_page(page: Watched, color_scheme: str) -> None:
+    page.page.goto("/?sort=date")
+    first_titles = page.page.locator("ol.hits a.title").all_inner_texts()
+    pages = page.page.locator("nav.pages")
+    assert pages.locator("a:text-is('2')").count() == 1 and pages.locator("a[rel=prev]").count() == 0
+    pages.locator("a:text-is('2')").click()
+    page.page.wait_for_url("**page=2**")
+    assert page.page.locator("nav.pages [aria-current=page]").inner_text() == "2"
+    second_titles = page.page.locator("ol.hits a.title").all_inner_texts()
+    assert second_titles and second_titles != first_titles
+    page.shot(f"page-2-{color_scheme}")
+    page.page.click("nav.pages a[rel=prev]")
+    page.page.wait_for_url("**page=1**")
+    assert page.page.locator("ol.hits a.title").all_inner_texts() == first_titles
+
+
+def test_comments_in_date_order_list_the_undated_ones_last(page: Watched) -> None:
+    aid = article_id(DEEP_URL)
+    page.page.goto(f"/articles/{aid}")
+    page.page.click("p.comment-order a:text('oldest first')")
+    page.page.wait_for_url("**order=oldest**")
+    ids = page.page.eval_on_selector_all(".thread article.comment", "nodes => nodes.map((n) => n.id)")
+    assert ids[-1] == f"c-{aid}-last" and ids[0] == f"c-{aid}-d1"
+    page.page.click("p.comment-order a:text('newest first')")
+    page.page.wait_for_url("**order=newest**")
+    ids = page.page.eval_on_selector_all(".thread article.comment", "nodes => nodes.map((n) => n.id)")
+    assert ids[-1] == f"c-{aid}-last"
+    page.shot("comments-by-date")
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+def test_an_action_that_succeeded_says_so_once(page: Watched, color_scheme: str) -> None:
+    log_in(page, "/alerts")
+    assert page.page.locator(".flash").inner_text() == "Logged in."
+    page.page.fill("input[name=name]", f"flash-{color_scheme}")
+    page.page.fill("input[name=query]", "ferry")
+    page.page.fill("textarea[name=notify]", "json://127.0.0.1:9/hook")
+    page.page.click("form.alert-form button[type=submit]")
+    page.page.wait_for_url(f"**/alerts/flash-{color_scheme}")
+    assert page.page.locator(".flash").inner_text() == f"Alert flash-{color_scheme} created."
+    page.shot(f"flash-{color_scheme}")
+    page.page.reload()
+    assert page.page.locator(".flash").count() == 0
+
+
+def test_the_sources_page_says_the_scheduler_is_not_running_instead_of_a_next_run(page: Watched) -> None:
+    page.page.goto("/sources")
+    assert "not running" in page.page.locator("p.server").inner_text()
+    cells = page.page.locator("td.next-run").all_inner_texts()
+    assert len(cells) >= 2 and set(cells) == {"not running"}
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+def test_relative_date_ranges_are_typed_in_the_search_form(page: Watched, color_scheme: str) -> None:
+    page.page.goto("/?q=bridge")
+    everything = int(page.page.locator("p.total strong").inner_text())
+    page.page.fill("input[name=since]", "3650d")
+    page.page.click("form.filters button[type=submit]")
+    page.page.wait_for_url("**since=3650d**")
+    assert int(page.page.locator("p.total strong").inner_text()) == everything  # all of it is newer than that
+    page.page.fill("input[name=since]", "yesterday")
+    page.page.click("form.filters button[type=submit]")
+    page.page.wait_for_url("**since=yesterday**")
+    assert int(page.page.locator("p.total strong").inner_text()) < everything  # the test site's news is older
+    assert page.page.locator("input[name=since]").input_value() == "yesterday"
+    page.page.fill("input[name=since]", "someday")
+    page.page.click("form.filters button[type=submit]")
+    assert "7d" in page.page.locator(".error").inner_text()
+    page.shot(f"relative-range-{color_scheme}")
+
+
+def test_the_api_takes_relative_ranges_too(web: Server) -> None:
+    import httpx
+
+    with httpx.Client(base_url=web.url, timeout=60) as api:
+        everything = api.get("/api/search", params={"q": "bridge", "limit": 0}).json()["total"]
+        assert api.get("/api/search", params={"q": "bridge", "since": "3650d", "limit": 0}).json()["total"] == everything
+        assert api.get("/api/search", params={"q": "bridge", "since": "this week", "limit": 0}).json()["total"] < everything
+        refused = api.get("/api/search", params={"since": "someday"})
+        assert refused.status_code == 400 and "yesterday" in refused.json()["detail"]
+        coverage = api.get("/api/coverage", params={"q": "bridge", "since": "3650d"}).json()
+        assert coverage["interval"] in ("day", "week", "month") and sum(coverage["counts"]) == everything
+
+
