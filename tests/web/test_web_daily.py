@@ -207,3 +207,38 @@ def test_the_api_takes_relative_ranges_too(web: Server) -> None:
         assert coverage["interval"] in ("day", "week", "month") and sum(coverage["counts"]) == everything
 
 
+
+
+def test_the_api_export_streams_every_hit_past_the_page_cap(web: Server) -> None:
+    import csv
+    import io
+    import json
+
+    import httpx
+
+    with httpx.Client(base_url=web.url, timeout=120) as api:
+        total = api.get("/api/search", params={"limit": 0}).json()["total"]
+        assert total > 500  # more than one API page can hold
+        answer = api.get("/api/export", params={"format": "ndjson"})
+        assert answer.headers["content-type"].startswith("application/x-ndjson")
+        assert "attachment" in answer.headers["content-disposition"]
+        ids = [json.loads(line)["id"] for line in answer.text.splitlines()]
+        assert len(ids) == total == len(set(ids))
+        comments = api.get("/api/export", params={"format": "csv", "type": "comment", "q": "bridge"})
+        rows = list(csv.DictReader(io.StringIO(comments.text)))
+        expected = api.get("/api/search", params={"q": "bridge", "type": "comment", "limit": 0}).json()["total"]
+        assert len(rows) == expected > 0 and {r["type"] for r in rows} == {"comment"}
+        assert api.get("/api/export", params={"q": '"unclosed'}).status_code == 400
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+def test_a_search_downloads_as_csv_from_the_page(page: Watched, color_scheme: str) -> None:
+    import csv
+
+    page.page.goto("/?q=bridge")
+    total = int(page.page.locator("p.total strong").inner_text())
+    with page.page.expect_download() as download:
+        page.page.click("p.export a:text('CSV')")
+    rows = list(csv.DictReader(open(download.value.path(), encoding="utf-8")))
+    assert len(rows) == total and download.value.suggested_filename.endswith(".csv")
+    page.shot(f"export-link-{color_scheme}")
