@@ -25,6 +25,7 @@ COVERAGE_WEEKLY_DAYS = 730  # up to two years: a bar per week; beyond, per month
 
 CoverageSplit = Literal["source", "topic", "none"]
 Interval = Literal["day", "week", "month"]
+AlertOrigin = Literal["web", "api"]
 
 
 @contextmanager
@@ -176,11 +177,58 @@ def _next_bucket(start: date, interval: Interval) -> date:
     return date(start.year + (start.month == 12), start.month % 12 + 1, 1)
 
 
+def create_alert(config: Config, fields: dict[str, Any], *, origin: AlertOrigin) -> dict[str, Any]:
+    """Validate and store an alert made in the web UI or through the API, labelled with where it was made."""
+    from monitor.alerts import service as alerts
+    from monitor.alerts.notify import check_urls
+    from monitor.alerts.rules import Alert
+
+    alert = Alert.from_fields(_valid_alert_fields(fields), origin=origin)
+    check_urls(alert.notify)
+    with alerts.open_store(config) as store:
+        store.add(alert)
+    return alerts.describe(alert)
+
+
+def test_notification(config: Config, name: str) -> list[dict[str, Any]]:
+    """Send a test message to each of the alert's notify URLs now (not through the outbox): per URL (masked),
+    whether it was taken and why not."""
+    from monitor.alerts import service as alerts
+    from monitor.alerts.notify import mask_url, send
+
+    with alerts.open_store(config) as store:
+        alert = store.get(name)
+    results: list[dict[str, Any]] = []
+    for url in alert.notify:
+        try:
+            send(url, title=f"Test from the media monitor: alert {name}",
+                 body=f"This is a test of alert {name} (query: {alert.query}). Its real notifications will look "
+                      f"like this one.")
+        except MonitorError as exc:
+            results.append({"url": mask_url(url), "sent": False, "error": str(exc)})
+        else:
+            results.append({"url": mask_url(url), "sent": True, "error": None})
+    return results
+
+
+def _valid_alert_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields when they make a valid alert; otherwise ConfigError naming each field to fix."""
+    from pydantic import ValidationError
+
+    from monitor.alerts.rules import Alert
+
+    try:
+        Alert.from_fields(fields)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'alert'}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in exc.errors())
+        raise ConfigError(f"invalid alert: {problems}") from None
+    return fields
+
+
 def update_alert(config: Config, name: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Change an alert made from the CLI or the API; fields left out of ``changes`` stay as they are
     (notify among them: its URLs are only ever shown masked, so a form cannot send them back)."""
-    from pydantic import ValidationError
-
     from monitor.alerts import service as alerts
     from monitor.alerts.notify import check_urls
     from monitor.alerts.rules import Alert
@@ -189,18 +237,14 @@ def update_alert(config: Config, name: str, changes: dict[str, Any]) -> dict[str
         current = store.get(name)
     if current.origin == "config":
         raise MonitorError(f"alert {name!r} comes from the config file: change it there")
-    fields = {**current.fields(), **changes, "name": name}
-    try:
-        Alert.from_fields(fields)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'alert'}: {e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors())
-        raise ConfigError(f"invalid alert: {problems}") from None
+    fields = _valid_alert_fields({**current.fields(), **changes, "name": name})
     check_urls(fields["notify"])
     # The alert store has no update yet: replace the rule, checked above so the add cannot fail.
-    # What it had already triggered stays recorded (by name), so nothing is sent twice.
+    # What it had already triggered stays recorded (by name), so nothing is sent twice; it keeps its origin.
     alerts.remove_alert(config, name)
-    return alerts.add_alert(config, fields)
+    with alerts.open_store(config) as store:
+        store.add(Alert.from_fields(fields, origin=current.origin))
+    return alerts.get_alert(config, name)
 
 
 def article_thread(article: ArticleItem) -> dict[str, Any]:

@@ -108,7 +108,8 @@ class AlertOut(_Open):
     notify: list[str] = Field(description="Masked: secrets are never shown.")
     types: list[str]
     mode: str
-    origin: str = Field(description="config (monitor.yaml) or cli (made from the CLI or the API).")
+    origin: str = Field(description="Where it was made: config (monitor.yaml), cli, web (the UI) or api.")
+    feed: str | None = Field(None, description="Its Atom feed (30 days of matches), with the feed's own read-only token.")
 
 
 class AlertList(BaseModel):
@@ -120,6 +121,42 @@ class AlertTest(BaseModel):
     since: str
     total: int
     hits: list[Hit]
+
+
+class NotificationTest(BaseModel):
+    url: str = Field(description="Masked.")
+    sent: bool
+    error: str | None = None
+
+
+class NotificationTests(BaseModel):
+    results: list[NotificationTest]
+
+
+class SavedSearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="Letters, digits, - _ . (up to 80).")
+    q: str = ""
+    type: Literal["all", "article", "comment"] = "all"
+    source: list[str] = []
+    topic: list[str] = []
+    language: list[str] = []
+    since: str | None = Field(None, description="ISO 8601, or relative: 7d, 24h, yesterday, this week…")
+    until: str | None = None
+    sort: Literal["relevance", "date"] = "relevance"
+
+
+class SavedSearchOut(BaseModel):
+    name: str
+    params: dict[str, Any]
+    origin: str
+    created: str
+    feed: str = Field(description="Its Atom feed (the newest hits), with the feed's own read-only token.")
+
+
+class SavedSearchList(BaseModel):
+    searches: list[SavedSearchOut]
 
 
 class Message(_Open):

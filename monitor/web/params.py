@@ -41,6 +41,17 @@ class SearchParams:
         timeranges.check(self.since, name="since")
         timeranges.check(self.until, name="until")
 
+    @classmethod
+    def from_saved(cls, saved: dict[str, Any]) -> SearchParams:
+        """A saved search's parameters (as ``as_dict`` gave them) checked again, as a request would be."""
+        def listed(key: str) -> list[str]:
+            value = saved.get(key) or []
+            return [str(v) for v in (value if isinstance(value, list) else [value])]
+
+        return cls(q=str(saved.get("q") or ""), type=str(saved.get("type") or "all"), source=listed("source"),
+                   topic=listed("topic"), language=listed("language"), since=saved.get("since"),
+                   until=saved.get("until"))
+
     def request(self, **extra: Any) -> SearchRequest:
         return SearchRequest(query=self.q, types=TYPES[self.type], sources=tuple(self.source),
                              topics=tuple(self.topic), languages=tuple(self.language), since=self.since,
