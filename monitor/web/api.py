@@ -15,6 +15,7 @@ from monitor.alerts import service as alerts
 from monitor.export import ExportFormat
 from monitor.runs import status as run_status
 from monitor.web.deps import require_reader, require_writer, web_state
+from monitor.web.feeds import feed_path
 from monitor.web.models import (
     AlertChanges,
     AlertHistory,
@@ -24,8 +25,12 @@ from monitor.web.models import (
     AlertTest,
     CoverageResponse,
     CrawlStarted,
+    NotificationTests,
     Problem,
     RunList,
+    SavedSearchIn,
+    SavedSearchList,
+    SavedSearchOut,
     SearchResponse,
     SourcesResponse,
     ThreadResponse,
@@ -37,6 +42,7 @@ from monitor.web.params import (
     decode_cursor,
     encode_cursor,
 )
+from monitor.web.saved import SavedSearch
 from monitor.web.state import WebState
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -127,7 +133,7 @@ def _thread(web: WebState, key: str) -> dict[str, Any]:
     return data
 
 
-@reads.get("/coverage", response_model=CoverageResponse, summary="Documents per day for a query, per source or topic")
+@reads.get("/coverage", response_model=CoverageResponse, summary="Documents per day, week or month for a query, per source or topic")
 def coverage(params: SearchParams = Depends(),
              split: Literal["source", "topic", "none"] = Query("source"),
              web: WebState = Depends(web_state)) -> dict[str, Any]:
@@ -139,13 +145,17 @@ def coverage(params: SearchParams = Depends(),
 
 @reads.get("/alerts", response_model=AlertList, summary="Every alert (notify URLs masked)")
 def list_alerts(web: WebState = Depends(web_state)) -> dict[str, Any]:
-    return {"alerts": alerts.list_alerts(web.config)}
+    return {"alerts": [_with_feed(web, a) for a in alerts.list_alerts(web.config)]}
 
 
 @reads.get("/alerts/{name}", response_model=AlertOut, responses=NOT_FOUND, summary="One alert")
 def get_alert(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
     _known_alert(web, name)
-    return alerts.get_alert(web.config, name)
+    return _with_feed(web, alerts.get_alert(web.config, name))
+
+
+def _with_feed(web: WebState, alert: dict[str, Any]) -> dict[str, Any]:
+    return {**alert, "feed": feed_path("alert", alert["name"], web.saved().feed_token("alert", alert["name"]))}
 
 
 @reads.get("/alerts/{name}/test", response_model=AlertTest, responses=NOT_FOUND,
@@ -175,7 +185,7 @@ def all_history(limit: int = Query(50, ge=1, le=1000), web: WebState = Depends(w
 def create_alert(alert: AlertIn, web: WebState = Depends(web_state)) -> dict[str, Any]:
     if alert.name in _alert_names(web):
         raise HTTPException(status.HTTP_409_CONFLICT, f"an alert named {alert.name!r} exists")
-    return alerts.add_alert(web.config, alert.model_dump(exclude_none=True))
+    return service.create_alert(web.config, alert.model_dump(exclude_none=True), origin="api")
 
 
 @writes.patch("/alerts/{name}", response_model=AlertOut, responses=NOT_FOUND, summary="Change an alert")
@@ -189,7 +199,47 @@ def edit_alert(name: str, changes: AlertChanges, web: WebState = Depends(web_sta
 def delete_alert(name: str, web: WebState = Depends(web_state)) -> Response:
     _known_alert(web, name)
     alerts.remove_alert(web.config, name)
+    web.saved().forget_feed("alert", name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@writes.post("/alerts/{name}/notify-test", response_model=NotificationTests, responses=NOT_FOUND,
+             summary="Send a test notification to each of the alert's URLs now")
+def notify_test(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    _known_alert(web, name)
+    return {"results": service.test_notification(web.config, name)}
+
+
+# ---------------------------------------------------------------- saved searches
+
+
+@reads.get("/searches", response_model=SavedSearchList, summary="Saved searches, with their feeds")
+def list_searches(web: WebState = Depends(web_state)) -> dict[str, Any]:
+    return {"searches": [_saved_out(web, s) for s in web.saved().list()]}
+
+
+@writes.post("/searches", response_model=SavedSearchOut, status_code=status.HTTP_201_CREATED,
+             responses={409: {"model": Problem, "description": "A saved search of that name exists."}},
+             summary="Save a search under a name")
+def save_search(search: SavedSearchIn, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    params = search.model_dump(exclude={"name"})
+    SearchParams.from_saved(params)  # a date or range that does not read is a 400 now, not in the feed later
+    if web.saved().get(search.name.strip()) is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"a saved search named {search.name!r} exists")
+    return _saved_out(web, web.saved().add(search.name, params, origin="api"))
+
+
+@writes.delete("/searches/{name}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               responses=NOT_FOUND, summary="Delete a saved search")
+def delete_search(name: str, web: WebState = Depends(web_state)) -> Response:
+    if not web.saved().remove(name):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no saved search named {name!r}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _saved_out(web: WebState, search: SavedSearch) -> dict[str, Any]:
+    return {"name": search.name, "params": search.params, "origin": search.origin, "created": search.created,
+            "feed": feed_path("search", search.name, web.saved().feed_token("search", search.name))}
 
 
 def _alert_names(web: WebState) -> set[str]:

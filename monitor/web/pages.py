@@ -22,6 +22,7 @@ from monitor.web.auth import (
 )
 from monitor.web.chart import coverage_chart
 from monitor.web.deps import web_state
+from monitor.web.feeds import feed_path
 from monitor.web.params import MAX_OFFSET, SearchParams, decode_cursor, encode_cursor
 from monitor.web.present import build_environment, by_date, pager, thread_rows
 from monitor.web.state import WebState
@@ -31,6 +32,7 @@ PAGE_SIZE = 20
 MAX_PAGE = MAX_OFFSET // PAGE_SIZE  # the index pages by offset this far; the API's cursor goes further
 HISTORY_ROWS = 50
 RUN_ROWS = 30
+LIVE_SECONDS = 3  # how often the sources page polls the API for runs and health
 ENV = build_environment()
 FLASH_COOKIE = "monitor_flash"
 FLASH_SECONDS = 60
@@ -166,7 +168,7 @@ def create_alert(request: Request, csrf_token: str = Form(""), name: str = Form(
     form = {"name": name.strip(), "query": query, "notify": notify, "types": types, "sources": sources,
             "topics": topics, "languages": languages, "mode": mode, "digest_schedule": digest_schedule}
     try:
-        alerts.add_alert(web.config, {"name": name.strip(), **_alert_fields(form)})
+        service.create_alert(web.config, {"name": name.strip(), **_alert_fields(form)}, origin="web")
     except MonitorError as exc:
         return render(request, "alerts.html", status_code=400, alerts=alerts.list_alerts(web.config), form=form,
                       error=str(exc), history=alerts.history(web.config, limit=HISTORY_ROWS), config=web.config)
@@ -191,7 +193,8 @@ def _alert_page(request: Request, web: WebState, name: str, *, days: int | None 
                 "topics": ", ".join(alert.get("topics") or []), "languages": ", ".join(alert.get("languages") or []),
                 "digest_schedule": alert.get("digest_schedule") or ""}
     return render(request, "alert.html", status_code=status_code, alert=alert, tested=tested, days=days or 7,
-                  history=alerts.history(web.config, name=name, limit=HISTORY_ROWS), error=error, form=form)
+                  history=alerts.history(web.config, name=name, limit=HISTORY_ROWS), error=error, form=form,
+                  feed=feed_path("alert", name, web.saved().feed_token("alert", name)))
 
 
 @router.post("/alerts/{name}")
@@ -215,7 +218,22 @@ def edit_alert(request: Request, name: str, csrf_token: str = Form(""), query: s
 def delete_alert(request: Request, name: str, csrf_token: str = Form("")) -> Response:
     web = checked_form(request, csrf_token)
     alerts.remove_alert(web.config, name)
+    web.saved().forget_feed("alert", name)
     return done("/alerts", f"Alert {name} deleted.")
+
+
+@router.post("/alerts/{name}/notify-test")
+def notify_test(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    if name not in {a["name"] for a in alerts.list_alerts(web.config)}:
+        return error_page(request, 404, f"no alert named {name!r}")
+    results = service.test_notification(web.config, name)
+    failed = [r for r in results if not r["sent"]]
+    if failed:
+        message = "Test notification failed: " + "; ".join(str(r["error"]) for r in failed)
+    else:
+        message = f"Test notification sent to {len(results)} URL{'' if len(results) == 1 else 's'}."
+    return done(f"/alerts/{quote(name, safe='')}", message)
 
 
 def _alert_fields(form: dict[str, Any]) -> dict[str, Any]:
@@ -232,6 +250,42 @@ def _alert_fields(form: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+# ---------------------------------------------------------------- saved searches
+
+
+@reads.get("/searches")
+def searches_page(request: Request) -> Response:
+    web = web_state(request)
+    saved = web.saved()
+    rows = [{"search": s, "feed": feed_path("search", s.name, saved.feed_token("search", s.name))}
+            for s in saved.list()]
+    return render(request, "searches.html", searches=rows)
+
+
+@router.post("/searches")
+def save_search(request: Request, csrf_token: str = Form(""), name: str = Form(""), q: str = Form(""),
+                type: str = Form(""), source: list[str] = Form([]), topic: list[str] = Form([]),
+                language: list[str] = Form([]), since: str = Form(""), until: str = Form(""),
+                sort: str = Form("relevance")) -> Response:
+    web = checked_form(request, csrf_token)
+    params = {"q": q, "type": type or None, "source": source, "topic": topic, "language": language,
+              "since": since or None, "until": until or None, "sort": sort if sort == "date" else None}
+    try:
+        SearchParams.from_saved(params)
+        web.saved().add(name, params, origin="web")
+    except MonitorError as exc:
+        return error_page(request, 400, f"{exc}\n\nGo back, fix it and save again.")
+    return done("/searches", f"Search {name.strip()} saved.")
+
+
+@router.post("/searches/{name}/delete")
+def delete_search(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    if not web.saved().remove(name):
+        return error_page(request, 404, f"no saved search named {name!r}")
+    return done("/searches", f"Saved search {name} deleted.")
+
+
 # ---------------------------------------------------------------- sources
 
 
@@ -241,7 +295,8 @@ def sources_page(request: Request, source: str | None = Query(None)) -> Response
     known = {s.name for s in web.config.sources}
     chosen = source if source in known else None
     return render(request, "sources.html", status=run_status.sources(web.config), source=chosen,
-                  runs=run_status.runs(web.config, source=chosen, limit=RUN_ROWS), message=None)
+                  runs=run_status.runs(web.config, source=chosen, limit=RUN_ROWS), message=None,
+                  refresh_seconds=LIVE_SECONDS, run_rows=RUN_ROWS)
 
 
 @router.post("/sources/{name}/crawl")

@@ -70,7 +70,7 @@ def test_at_375_px_table_headers_and_the_nav_keep_whole_words_and_nothing_spills
     narrow.page.goto(path)
     headers = narrow.page.evaluate(LINES_JS, "th")
     nav = narrow.page.evaluate(LINES_JS, "header.top nav a, header.top .who a")
-    assert len(headers) >= 7 and len(nav) == 5  # the four pages and "Log in"
+    assert len(headers) >= 7 and len(nav) == 6  # the five pages and "Log in"
     assert [text for text, lines in headers + nav if lines != 1] == []
     width = narrow.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1]
@@ -242,3 +242,126 @@ def test_a_search_downloads_as_csv_from_the_page(page: Watched, color_scheme: st
     rows = list(csv.DictReader(open(download.value.path(), encoding="utf-8")))
     assert len(rows) == total and download.value.suggested_filename.endswith(".csv")
     page.shot(f"export-link-{color_scheme}")
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+def test_a_saved_search_is_listed_and_its_feed_opens_with_its_own_token_only(
+        page: Watched, web: Server, color_scheme: str) -> None:
+    from xml.etree import ElementTree
+
+    import httpx
+
+    log_in(page, "/")
+    page.page.goto("/?q=bridge&type=article&since=3650d")
+    page.page.fill("form.save-search input[name=name]", f"bridges-{color_scheme}")
+    page.page.click("form.save-search button[type=submit]")
+    page.page.wait_for_url("**/searches")
+    assert page.page.locator(".flash").inner_text() == f"Search bridges-{color_scheme} saved."
+    row = page.page.locator(f"tr[data-search=bridges-{color_scheme}]")
+    assert "bridge" in row.inner_text() and "web" in row.inner_text()
+    page.shot(f"saved-searches-{color_scheme}")
+    feed = row.locator("a.feed").get_attribute("href") or ""
+    token = parse_qs(urlsplit(feed).query)["token"][0]
+    assert len(token) >= 24 and token != TOKEN
+    with httpx.Client(base_url=web.url, timeout=60) as client:
+        answer = client.get(feed)
+        assert answer.headers["content-type"].startswith("application/atom+xml")
+        entries = ElementTree.fromstring(answer.content).findall("{http://www.w3.org/2005/Atom}entry")
+        expected = client.get("/api/search", params={"q": "bridge", "type": "article", "limit": 0}).json()["total"]
+        assert len(entries) == min(expected, 50) > 0
+        assert client.get(feed.replace(token, token[:-1] + ("A" if token[-1] != "A" else "B"))).status_code == 404
+        assert client.get(feed.split("?")[0], params={"token": TOKEN}).status_code == 404  # the API token is no key
+    row.locator("button:text('Delete')").click()  # confirm() is dismissed by the watcher: nothing happens
+    assert page.page.locator(f"tr[data-search=bridges-{color_scheme}]").count() == 1
+
+
+def test_alerts_made_in_the_ui_and_the_api_say_so_and_have_feeds(page: Watched, web: Server) -> None:
+    import httpx
+
+    log_in(page, "/alerts")
+    page.page.fill("input[name=name]", "origin-web")
+    page.page.fill("input[name=query]", "bridge")
+    page.page.fill("textarea[name=notify]", "json://127.0.0.1:9/hook")
+    page.page.click("form.alert-form button[type=submit]")
+    page.page.wait_for_url("**/alerts/origin-web")
+    with httpx.Client(base_url=web.url, timeout=60, headers={"Authorization": f"Bearer {TOKEN}"}) as api:
+        made = api.post("/api/alerts", json={"name": "origin-api", "query": "bridge",
+                                             "notify": ["json://127.0.0.1:9/hook"]})
+        assert made.status_code == 201 and made.json()["origin"] == "api"
+        listed = {a["name"]: a for a in api.get("/api/alerts").json()["alerts"]}
+        assert listed["origin-web"]["origin"] == "web" and listed["origin-api"]["origin"] == "api"
+        changed = api.patch("/api/alerts/origin-web", json={"query": "bridge OR ferry"})
+        assert changed.json()["origin"] == "web"  # an edit keeps where it was made
+        feed = api.get(listed["origin-web"]["feed"])
+        assert feed.status_code == 200 and b"<feed" in feed.content
+    page.page.goto("/alerts")
+    assert page.page.locator("tr[data-alert=origin-web] td").last.inner_text() == "web"
+    assert page.page.locator("tr[data-alert=origin-api] td").last.inner_text() == "api"
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+def test_a_test_notification_reaches_the_webhook_and_the_form_explains_apprise_urls(
+        page: Watched, color_scheme: str) -> None:
+    from tests.alerts.receivers import WebhookReceiver
+
+    receiver = WebhookReceiver().up()
+    try:
+        log_in(page, "/alerts")
+        page.page.click("#apprise-help summary")
+        assert "mailtos://" in page.page.locator("#apprise-help").inner_text()
+        page.page.fill("input[name=name]", f"notify-{color_scheme}")
+        page.page.fill("input[name=query]", "bridge")
+        page.page.fill("textarea[name=notify]", f"json://{receiver.base}/hook\njson://127.0.0.1:9/closed")
+        page.page.click("form.alert-form button[type=submit]")
+        page.page.wait_for_url(f"**/alerts/notify-{color_scheme}")
+        page.page.click("form.notify-test button")
+        page.page.wait_for_url(f"**/alerts/notify-{color_scheme}")
+        flash = page.page.locator(".flash").inner_text()
+        assert flash.startswith("Test notification failed") and "127.0.0.1:9" in flash  # the closed port, named
+        assert [m["title"] for m in receiver.messages] == [f"Test from the media monitor: alert notify-{color_scheme}"]
+        page.shot(f"notify-test-{color_scheme}")
+    finally:
+        receiver.down()
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+def test_the_api_docs_render_from_local_files_and_only_their_page_relaxes_the_csp(
+        page: Watched, web: Server, color_scheme: str) -> None:
+    import httpx
+
+    requested: list[str] = []
+    page.page.on("request", lambda request: requested.append(request.url))
+    page.page.goto("/api/docs")
+    page.page.wait_for_selector(".swagger-ui .opblock")
+    assert page.page.locator(".swagger-ui .opblock").count() >= 10
+    assert "/api/export" in page.page.locator(".swagger-ui").inner_text()
+    assert requested and all(urlsplit(url).hostname == "127.0.0.1" for url in requested)  # no CDN
+    assert page.csp_violations() == []
+    page.shot(f"api-docs-{color_scheme}")
+    with httpx.Client(base_url=web.url, timeout=60) as client:
+        docs_policy = client.get("/api/docs").headers["content-security-policy"]
+        app_policy = client.get("/").headers["content-security-policy"]
+    assert "script-src 'self';" in docs_policy and "'unsafe-inline'" in docs_policy.split("style-src")[1].split(";")[0]
+    assert "unsafe" not in app_policy and "data:" not in app_policy
+
+
+def test_the_sources_page_follows_a_crawl_without_a_reload(page: Watched, web: Server) -> None:
+    import httpx
+
+    page.page.goto("/sources")
+    page.page.evaluate("window.stillTheSamePage = true")
+    before = page.page.eval_on_selector_all("table.runs tr[data-run]", "rows => rows.map((r) => Number(r.dataset.run))")
+    source = page.page.locator("table.sources tr[data-source]").first.get_attribute("data-source")
+    with httpx.Client(base_url=web.url, timeout=60, headers={"Authorization": f"Bearer {TOKEN}"}) as api:
+        assert api.post(f"/api/sources/{source}/crawl").status_code == 202
+    newest = max(before, default=0)
+    page.page.wait_for_function(
+        "(newest) => Array.from(document.querySelectorAll('table.runs tr[data-run]')).some("
+        "(r) => Number(r.dataset.run) > newest && r.cells[2].textContent !== 'running')", arg=newest, timeout=120_000)
+    assert page.page.evaluate("window.stillTheSamePage") is True
+    row = page.page.locator("table.runs tr[data-run]").first
+    assert row.locator("td").nth(1).inner_text() == source
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", row.locator("td").nth(3).inner_text())
+    last_run = page.page.locator(f"table.sources tr[data-source='{source}'] td.last-run").inner_text()
+    assert last_run.split()[0] == row.locator("td").nth(2).inner_text()
+    page.shot("sources-live")
