@@ -14,6 +14,7 @@ from monitor import service
 from monitor.alerts import service as alerts
 from monitor.export import ExportFormat
 from monitor.runs import status as run_status
+from monitor.web import paused
 from monitor.web.deps import require_reader, require_writer, web_state
 from monitor.web.feeds import feed_path
 from monitor.web.models import (
@@ -145,13 +146,15 @@ def coverage(params: SearchParams = Depends(),
 
 @reads.get("/alerts", response_model=AlertList, summary="Every alert (notify URLs masked)")
 def list_alerts(web: WebState = Depends(web_state)) -> dict[str, Any]:
-    return {"alerts": [_with_feed(web, a) for a in alerts.list_alerts(web.config)]}
+    return {"alerts": [_with_feed(web, a) for a in paused.with_paused(web.config)]}
 
 
 @reads.get("/alerts/{name}", response_model=AlertOut, responses=NOT_FOUND, summary="One alert")
 def get_alert(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
-    _known_alert(web, name)
-    return _with_feed(web, alerts.get_alert(web.config, name))
+    found = {a["name"]: a for a in paused.with_paused(web.config)}
+    if name not in found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert named {name!r}")
+    return _with_feed(web, found[name])
 
 
 def _with_feed(web: WebState, alert: dict[str, Any]) -> dict[str, Any]:
@@ -170,8 +173,9 @@ def test_alert(name: str, days: int = Query(7, ge=1, le=3650), limit: int = Quer
            summary="The alert's notifications, newest first")
 def alert_history(name: str, limit: int = Query(50, ge=1, le=1000),
                   web: WebState = Depends(web_state)) -> dict[str, Any]:
-    _known_alert(web, name)
-    return {"messages": alerts.history(web.config, name=name, limit=limit)}
+    if name not in {a["name"] for a in paused.with_paused(web.config)}:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert named {name!r}")
+    return {"messages": paused.history(web.config, name, limit=limit)}
 
 
 @reads.get("/history", response_model=AlertHistory, summary="Every alert's notifications, newest first")
@@ -183,7 +187,7 @@ def all_history(limit: int = Query(50, ge=1, le=1000), web: WebState = Depends(w
              responses={409: {"model": Problem, "description": "An alert of that name exists."}},
              summary="Create an alert")
 def create_alert(alert: AlertIn, web: WebState = Depends(web_state)) -> dict[str, Any]:
-    if alert.name in _alert_names(web):
+    if alert.name in _alert_names(web) or alert.name in {a["name"] for a in paused.paused_alerts(web.config)}:
         raise HTTPException(status.HTTP_409_CONFLICT, f"an alert named {alert.name!r} exists")
     return service.create_alert(web.config, alert.model_dump(exclude_none=True), origin="api")
 
@@ -197,8 +201,9 @@ def edit_alert(name: str, changes: AlertChanges, web: WebState = Depends(web_sta
 @writes.delete("/alerts/{name}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
                responses=NOT_FOUND, summary="Delete an alert")
 def delete_alert(name: str, web: WebState = Depends(web_state)) -> Response:
-    _known_alert(web, name)
-    alerts.remove_alert(web.config, name)
+    if not paused.discard(web.config, name):
+        _known_alert(web, name)
+        alerts.remove_alert(web.config, name)
     web.saved().forget_feed("alert", name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -208,6 +213,20 @@ def delete_alert(name: str, web: WebState = Depends(web_state)) -> Response:
 def notify_test(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
     _known_alert(web, name)
     return {"results": service.test_notification(web.config, name)}
+
+
+@writes.post("/alerts/{name}/pause", response_model=AlertOut, responses=NOT_FOUND,
+             summary="Pause an alert: nothing matches or is sent until it is resumed")
+def pause_alert(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    _known_alert(web, name)
+    return _with_feed(web, paused.pause(web.config, name))
+
+
+@writes.post("/alerts/{name}/resume", response_model=AlertOut, responses=NOT_FOUND, summary="Resume a paused alert")
+def resume_alert(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    if name not in {a["name"] for a in paused.paused_alerts(web.config)}:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no paused alert named {name!r}")
+    return _with_feed(web, {**paused.resume(web.config, name), "paused": None})
 
 
 # ---------------------------------------------------------------- saved searches
@@ -247,7 +266,10 @@ def _alert_names(web: WebState) -> set[str]:
 
 
 def _known_alert(web: WebState, name: str) -> None:
+    """An active alert; a paused one is a 409 that says to resume it."""
     if name not in _alert_names(web):
+        if name in {a["name"] for a in paused.paused_alerts(web.config)}:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"alert {name!r} is paused: resume it first")
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert named {name!r}")
 
 

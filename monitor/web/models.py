@@ -110,6 +110,7 @@ class AlertOut(_Open):
     mode: str
     origin: str = Field(description="Where it was made: config (monitor.yaml), cli, web (the UI) or api.")
     feed: str | None = Field(None, description="Its Atom feed (30 days of matches), with the feed's own read-only token.")
+    paused: str | None = Field(None, description="When it was paused (nothing matches or is sent meanwhile); null: active.")
 
 
 class AlertList(BaseModel):

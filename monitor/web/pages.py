@@ -11,6 +11,7 @@ from monitor import service
 from monitor.alerts import service as alerts
 from monitor.errors import MonitorError, QueryError
 from monitor.runs import status as run_status
+from monitor.web import paused
 from monitor.web.auth import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -155,7 +156,7 @@ def coverage_page(request: Request, params: SearchParams = Depends(),
 @reads.get("/alerts")
 def alerts_page(request: Request) -> Response:
     web = web_state(request)
-    return render(request, "alerts.html", alerts=alerts.list_alerts(web.config), form={}, error=None,
+    return render(request, "alerts.html", alerts=paused.with_paused(web.config), form={}, error=None,
                   history=alerts.history(web.config, limit=HISTORY_ROWS), config=web.config)
 
 
@@ -170,7 +171,7 @@ def create_alert(request: Request, csrf_token: str = Form(""), name: str = Form(
     try:
         service.create_alert(web.config, {"name": name.strip(), **_alert_fields(form)}, origin="web")
     except MonitorError as exc:
-        return render(request, "alerts.html", status_code=400, alerts=alerts.list_alerts(web.config), form=form,
+        return render(request, "alerts.html", status_code=400, alerts=paused.with_paused(web.config), form=form,
                       error=str(exc), history=alerts.history(web.config, limit=HISTORY_ROWS), config=web.config)
     return done(f"/alerts/{quote(name.strip(), safe='')}", f"Alert {name.strip()} created.")
 
@@ -183,17 +184,17 @@ def alert_page(request: Request, name: str, days: int | None = Query(None, ge=1,
 
 def _alert_page(request: Request, web: WebState, name: str, *, days: int | None = None,
                 error: str | None = None, form: dict[str, Any] | None = None, status_code: int = 200) -> Response:
-    known = {a["name"]: a for a in alerts.list_alerts(web.config)}
+    known = {a["name"]: a for a in paused.with_paused(web.config)}
     if name not in known:
         return error_page(request, 404, f"no alert named {name!r}")
     alert = known[name]
-    tested = alerts.test_alert(web.config, name, days=days, limit=PAGE_SIZE) if days else None
+    tested = alerts.test_alert(web.config, name, days=days, limit=PAGE_SIZE) if days and not alert["paused"] else None
     if form is None:
         form = {**alert, "notify": "", "sources": ", ".join(alert.get("sources") or []),
                 "topics": ", ".join(alert.get("topics") or []), "languages": ", ".join(alert.get("languages") or []),
                 "digest_schedule": alert.get("digest_schedule") or ""}
     return render(request, "alert.html", status_code=status_code, alert=alert, tested=tested, days=days or 7,
-                  history=alerts.history(web.config, name=name, limit=HISTORY_ROWS), error=error, form=form,
+                  history=paused.history(web.config, name, limit=HISTORY_ROWS), error=error, form=form,
                   feed=feed_path("alert", name, web.saved().feed_token("alert", name)))
 
 
@@ -217,9 +218,24 @@ def edit_alert(request: Request, name: str, csrf_token: str = Form(""), query: s
 @router.post("/alerts/{name}/delete")
 def delete_alert(request: Request, name: str, csrf_token: str = Form("")) -> Response:
     web = checked_form(request, csrf_token)
-    alerts.remove_alert(web.config, name)
+    if not paused.discard(web.config, name):
+        alerts.remove_alert(web.config, name)
     web.saved().forget_feed("alert", name)
     return done("/alerts", f"Alert {name} deleted.")
+
+
+@router.post("/alerts/{name}/pause")
+def pause_alert(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    paused.pause(web.config, name)
+    return done(f"/alerts/{quote(name, safe='')}", f"Alert {name} paused: nothing is matched or sent until you resume it.")
+
+
+@router.post("/alerts/{name}/resume")
+def resume_alert(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    paused.resume(web.config, name)
+    return done(f"/alerts/{quote(name, safe='')}", f"Alert {name} resumed.")
 
 
 @router.post("/alerts/{name}/notify-test")

@@ -365,3 +365,37 @@ def test_the_sources_page_follows_a_crawl_without_a_reload(page: Watched, web: S
     last_run = page.page.locator(f"table.sources tr[data-source='{source}'] td.last-run").inner_text()
     assert last_run.split()[0] == row.locator("td").nth(2).inner_text()
     page.shot("sources-live")
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+def test_an_alert_paused_in_the_ui_stops_matching_until_it_is_resumed(
+        page: Watched, web: Server, color_scheme: str) -> None:
+    import httpx
+
+    from monitor.alerts import service as alerts
+
+    name = f"pausable-{color_scheme}"
+    config = load_config(web.config_path)
+    with httpx.Client(base_url=web.url, timeout=60, headers={"Authorization": f"Bearer {TOKEN}"}) as api:
+        assert api.post("/api/alerts", json={"name": name, "query": "ferry",
+                                             "notify": ["json://127.0.0.1:9/hook"]}).status_code == 201
+        log_in(page, f"/alerts/{name}")
+        page.page.click("form.pause button")
+        page.page.wait_for_url(f"**/alerts/{name}")
+        assert page.page.locator(".flash").inner_text().startswith(f"Alert {name} paused")
+        assert page.page.locator("h1 .badge").inner_text() == "paused"
+        page.shot(f"alert-paused-{color_scheme}")
+        assert name not in {a["name"] for a in alerts.list_alerts(config)}  # the matcher no longer sees it
+        shown = api.get(f"/api/alerts/{name}").json()
+        assert shown["paused"] and shown["origin"] == "api"
+        assert api.get(f"/api/alerts/{name}/test").status_code == 409
+        assert api.get(f"/api/alerts/{name}/history").status_code == 200
+        page.page.goto("/alerts")
+        assert page.page.locator(f"tr[data-alert={name}] td.state").inner_text() == "paused"
+        page.page.goto(f"/alerts/{name}")
+        page.page.click("form.resume button")
+        page.page.wait_for_url(f"**/alerts/{name}")
+        assert page.page.locator(".flash").inner_text() == f"Alert {name} resumed."
+        back = {a["name"]: a for a in alerts.list_alerts(config)}
+        assert back[name]["origin"] == "api" and back[name]["query"] == "ferry"
+        assert api.get(f"/api/alerts/{name}").json()["paused"] is None
