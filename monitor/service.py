@@ -5,10 +5,11 @@ import dataclasses
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from monitor import timeranges
 from monitor.config import Config
 from monitor.documents import THREAD_COMMENT_FIELDS
 from monitor.errors import ConfigError, MonitorError
@@ -17,10 +18,14 @@ from monitor.index import SearchIndex, SearchRequest, SearchResult, open_index
 from monitor.items import ArticleItem
 
 FETCH_TIMEOUT_SECONDS = 30
+EXPORT_PAGE_SIZE = 500
 COVERAGE_MAX_SERIES = 8
-COVERAGE_MAX_DAYS = 366
+COVERAGE_DAILY_DAYS = 92  # up to about a quarter: a bar per day
+COVERAGE_WEEKLY_DAYS = 730  # up to two years: a bar per week; beyond, per month
 
 CoverageSplit = Literal["source", "topic", "none"]
+Interval = Literal["day", "week", "month"]
+AlertOrigin = Literal["web", "api"]
 
 
 @contextmanager
@@ -34,8 +39,43 @@ def _opened(config: Config, index: SearchIndex | None) -> Iterator[SearchIndex]:
 
 
 def search(config: Config, request: SearchRequest, *, index: SearchIndex | None = None) -> SearchResult:
+    """Search; since and until may be relative (``7d``, ``yesterday``; see monitor.timeranges)."""
     with _opened(config, index) as opened:
-        return opened.search(request)
+        return opened.search(resolved(request))
+
+
+def resolved(request: SearchRequest, *, now: datetime | None = None) -> SearchRequest:
+    """The request with relative since/until turned into ISO bounds (a named period sets both ends)."""
+    since, until = timeranges.resolve(request.since, request.until, now=now)
+    if (since, until) == (request.since, request.until):
+        return request
+    return dataclasses.replace(request, since=since, until=until)
+
+
+def export_request(request: SearchRequest) -> SearchRequest:
+    """The request an export pages through: relative dates resolved, newest first, EXPORT_PAGE_SIZE hits a page."""
+    return dataclasses.replace(resolved(request), sort="date", limit=EXPORT_PAGE_SIZE, offset=0, facets=False,
+                               search_after=None)
+
+
+def export_page(config: Config, request: SearchRequest, after: list[Any] | None, *,
+                index: SearchIndex | None = None) -> tuple[list[dict[str, Any]], list[Any] | None]:
+    """One page of an export (a request from ``export_request``) and the cursor of the next, None after the last."""
+    with _opened(config, index) as opened:
+        result = opened.search(dataclasses.replace(request, search_after=after))
+    return result.hits, result.next_cursor if len(result.hits) == request.limit else None
+
+
+def export(config: Config, request: SearchRequest, *, index: SearchIndex | None = None) -> Iterator[dict[str, Any]]:
+    """Every hit of the request, however many: paged through with the search cursor, not capped like a page."""
+    paged = export_request(request)
+    with _opened(config, index) as opened:
+        after: list[Any] | None = None
+        while True:
+            hits, after = export_page(config, paged, after, index=opened)
+            yield from hits
+            if after is None:
+                return
 
 
 def thread(config: Config, id_or_url: str, *, index: SearchIndex | None = None) -> dict[str, Any] | None:
@@ -56,11 +96,14 @@ def counts(config: Config, *, index: SearchIndex | None = None) -> dict[str, int
 
 def coverage(config: Config, request: SearchRequest, *, split: CoverageSplit = "source",
              max_series: int = COVERAGE_MAX_SERIES, index: SearchIndex | None = None) -> dict[str, Any]:
-    """Documents per day matching the request, in all and per source or topic (the largest ``max_series``).
+    """Documents per day, week or month matching the request, in all and per source or topic (the largest
+    ``max_series``).
 
-    Days run from the first to the last day with a match, zeros filled in. A document with several
-    topics counts in each of their series, so topic series may add up to more than the total.
+    The range runs from the first to the last day with a match, zeros filled in; the interval is chosen from
+    its length (see ``bucketed``). A document with several topics counts in each of their series, so topic
+    series may add up to more than the total.
     """
+    request = resolved(request)
     base = dataclasses.replace(request, limit=0, offset=0, search_after=None, facets=True)
     with _opened(config, index) as opened:
         overall = opened.search(base)
@@ -78,20 +121,114 @@ def coverage(config: Config, request: SearchRequest, *, split: CoverageSplit = "
             else:
                 narrowed = dataclasses.replace(base, topics=(name,))
             per_name[name] = (opened.search(narrowed).facets or {}).get("day", {})
-    totals = facets.get("day", {})
-    days = day_range(totals)
+    totals = bucketed(facets.get("day", {}))
+    interval = totals["interval"]
     series = [{"name": name, "total": sum(per_name[name].values()),
-               "counts": [per_name[name].get(day, 0) for day in days]} for name in names]
-    return {"query": request.query, "split": split, "total": overall.total, "days": days,
-            "counts": [totals.get(day, 0) for day in days],
+               "counts": bucketed(per_name[name], interval=interval, days=totals["days"])["counts"]}
+              for name in names]
+    return {"query": request.query, "split": split, "total": overall.total, "interval": interval,
+            "days": totals["days"], "counts": totals["counts"],
             "series": sorted(series, key=lambda s: -s["total"])}
+
+
+def bucketed(per_day: dict[str, int], *, interval: Interval | None = None,
+             days: list[str] | None = None) -> dict[str, Any]:
+    """Day counts summed per day, week (from Monday) or month, every bucket from the first to the last one with
+    a count (zeros filled in): ``{"interval", "days" (each bucket's first day), "counts"}``.
+
+    Without an ``interval`` it follows the range: days up to COVERAGE_DAILY_DAYS, weeks up to
+    COVERAGE_WEEKLY_DAYS, months beyond, so a chart of years of coverage stays readable. ``days`` fixes the
+    buckets (a series aligned with the total).
+    """
+    known = sorted(day[:10] for day in per_day)
+    if days is None and not known:
+        return {"interval": interval or "day", "days": [], "counts": []}
+    if interval is None:
+        span = (date.fromisoformat(known[-1]) - date.fromisoformat(known[0])).days + 1
+        interval = "day" if span <= COVERAGE_DAILY_DAYS else "week" if span <= COVERAGE_WEEKLY_DAYS else "month"
+    if days is None:
+        first, last = bucket_start(known[0], interval), bucket_start(known[-1], interval)
+        days = []
+        while first <= last:
+            days.append(first.isoformat())
+            first = _next_bucket(first, interval)
+    sums = dict.fromkeys(days, 0)
+    for day, count in per_day.items():
+        key = bucket_start(day[:10], interval).isoformat()
+        if key in sums:
+            sums[key] += count
+    return {"interval": interval, "days": days, "counts": [sums[day] for day in days]}
+
+
+def bucket_start(day: str, interval: Interval) -> date:
+    start = date.fromisoformat(day)
+    if interval == "week":
+        return start - timedelta(days=start.weekday())
+    if interval == "month":
+        return start.replace(day=1)
+    return start
+
+
+def _next_bucket(start: date, interval: Interval) -> date:
+    if interval == "day":
+        return start + timedelta(days=1)
+    if interval == "week":
+        return start + timedelta(days=7)
+    return date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+
+
+def create_alert(config: Config, fields: dict[str, Any], *, origin: AlertOrigin) -> dict[str, Any]:
+    """Validate and store an alert made in the web UI or through the API, labelled with where it was made."""
+    from monitor.alerts import service as alerts
+    from monitor.alerts.notify import check_urls
+    from monitor.alerts.rules import Alert
+
+    alert = Alert.from_fields(_valid_alert_fields(fields), origin=origin)
+    check_urls(alert.notify)
+    with alerts.open_store(config) as store:
+        store.add(alert)
+    return alerts.describe(alert)
+
+
+def test_notification(config: Config, name: str) -> list[dict[str, Any]]:
+    """Send a test message to each of the alert's notify URLs now (not through the outbox): per URL (masked),
+    whether it was taken and why not."""
+    from monitor.alerts import service as alerts
+    from monitor.alerts.notify import mask_url, send
+
+    with alerts.open_store(config) as store:
+        alert = store.get(name)
+    results: list[dict[str, Any]] = []
+    for url in alert.notify:
+        try:
+            send(url, title=f"Test from the media monitor: alert {name}",
+                 body=f"This is a test of alert {name} (query: {alert.query}). Its real notifications will look "
+                      f"like this one.")
+        except MonitorError as exc:
+            results.append({"url": mask_url(url), "sent": False, "error": str(exc)})
+        else:
+            results.append({"url": mask_url(url), "sent": True, "error": None})
+    return results
+
+
+def _valid_alert_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields when they make a valid alert; otherwise ConfigError naming each field to fix."""
+    from pydantic import ValidationError
+
+    from monitor.alerts.rules import Alert
+
+    try:
+        Alert.from_fields(fields)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'alert'}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in exc.errors())
+        raise ConfigError(f"invalid alert: {problems}") from None
+    return fields
 
 
 def update_alert(config: Config, name: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Change an alert made from the CLI or the API; fields left out of ``changes`` stay as they are
     (notify among them: its URLs are only ever shown masked, so a form cannot send them back)."""
-    from pydantic import ValidationError
-
     from monitor.alerts import service as alerts
     from monitor.alerts.notify import check_urls
     from monitor.alerts.rules import Alert
@@ -100,18 +237,14 @@ def update_alert(config: Config, name: str, changes: dict[str, Any]) -> dict[str
         current = store.get(name)
     if current.origin == "config":
         raise MonitorError(f"alert {name!r} comes from the config file: change it there")
-    fields = {**current.fields(), **changes, "name": name}
-    try:
-        Alert.from_fields(fields)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'alert'}: {e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors())
-        raise ConfigError(f"invalid alert: {problems}") from None
+    fields = _valid_alert_fields({**current.fields(), **changes, "name": name})
     check_urls(fields["notify"])
     # The alert store has no update yet: replace the rule, checked above so the add cannot fail.
-    # What it had already triggered stays recorded (by name), so nothing is sent twice.
+    # What it had already triggered stays recorded (by name), so nothing is sent twice; it keeps its origin.
     alerts.remove_alert(config, name)
-    return alerts.add_alert(config, fields)
+    with alerts.open_store(config) as store:
+        store.add(Alert.from_fields(fields, origin=current.origin))
+    return alerts.get_alert(config, name)
 
 
 def article_thread(article: ArticleItem) -> dict[str, Any]:
@@ -143,17 +276,6 @@ def extract(file_or_url: str, *, url: str | None = None, user_agent: str = "Medi
     else:
         raise MonitorError(f"{file_or_url} is neither a file nor an http(s) URL")
     return article_thread(extract_html(body, page_url))
-
-
-def day_range(per_day: dict[str, int]) -> list[str]:
-    """Every day from the first to the last key (YYYY-MM-DD), so a chart shows quiet days as zero; at most
-    the last COVERAGE_MAX_DAYS of them (a stray old date must not stretch a chart over decades)."""
-    known = sorted(day[:10] for day in per_day)
-    if not known:
-        return []
-    last = date.fromisoformat(known[-1])
-    first = max(date.fromisoformat(known[0]), last - timedelta(days=COVERAGE_MAX_DAYS - 1))
-    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
 
 
 def _thread_comment(comment: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,7 @@ LAYERS: list[set[str]] = [
     {"monitor.query"},
     {"monitor.documents", "monitor.items"},
     {"monitor.urls", "monitor.secrets", "monitor.timestamps"},
+    {"monitor.timeranges", "monitor.export"},  # plain values in and out, shared by the CLI and the web
     {"monitor.errors", "monitor"},
 ]
 

@@ -13,6 +13,7 @@ from rich.console import Console
 from monitor import service
 from monitor.cli import render
 from monitor.cli.alerts import alerts_app
+from monitor.cli.export import export_app
 from monitor.cli.serve import serve_app
 from monitor.cli.web import web_app
 from monitor.config import Config, load_config
@@ -205,6 +206,7 @@ app.add_typer(index_app, name="index")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(serve_app)  # serve, runs, sources
 app.add_typer(web_app)  # web
+app.add_typer(export_app)  # export
 
 
 @index_app.command("init")

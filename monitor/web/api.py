@@ -1,14 +1,22 @@
 """The JSON API under /api: search, threads, coverage, alerts, sources and runs (all through the service layers)."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
+from monitor import export as exporting
 from monitor import service
 from monitor.alerts import service as alerts
+from monitor.export import ExportFormat
 from monitor.runs import status as run_status
+from monitor.web import paused
 from monitor.web.deps import require_reader, require_writer, web_state
+from monitor.web.feeds import feed_path
 from monitor.web.models import (
     AlertChanges,
     AlertHistory,
@@ -18,8 +26,12 @@ from monitor.web.models import (
     AlertTest,
     CoverageResponse,
     CrawlStarted,
+    NotificationTests,
     Problem,
     RunList,
+    SavedSearchIn,
+    SavedSearchList,
+    SavedSearchOut,
     SearchResponse,
     SourcesResponse,
     ThreadResponse,
@@ -31,6 +43,7 @@ from monitor.web.params import (
     decode_cursor,
     encode_cursor,
 )
+from monitor.web.saved import SavedSearch
 from monitor.web.state import WebState
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -67,6 +80,40 @@ def search(
             "next_cursor": encode_cursor(result.next_cursor)}
 
 
+@reads.get("/export", response_class=StreamingResponse, summary="Every hit of a search as CSV or NDJSON (streamed)",
+           responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}},
+                            "description": "A download: newest first, every hit (no page limit)."}})
+async def export(params: SearchParams = Depends(),
+                 format: Literal["csv", "ndjson"] = Query("csv", description="csv (formula-safe) or ndjson."),
+                 web: WebState = Depends(web_state)) -> StreamingResponse:
+    return await export_response(web, params, format)
+
+
+async def export_response(web: WebState, params: SearchParams, export_format: ExportFormat) -> StreamingResponse:
+    """The first page is read before answering, so a query that does not parse is a 400, not a broken download.
+    Each page is read in a worker thread with that thread's index handle."""
+    config = web.config
+    request = service.export_request(params.request())
+
+    def page(after: list[Any] | None) -> tuple[list[dict[str, Any]], list[Any] | None]:
+        return service.export_page(config, request, after, index=web.index())
+
+    first, after = await run_in_threadpool(page, None)
+
+    async def body() -> AsyncIterator[str]:
+        nonlocal after
+        for line in exporting.lines(first, export_format):
+            yield line
+        while after is not None:
+            more, after = await run_in_threadpool(page, after)
+            for line in exporting.lines(more, export_format, header=False):
+                yield line
+
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return StreamingResponse(body(), media_type=exporting.MEDIA_TYPES[export_format],
+                             headers={"Content-Disposition": f'attachment; filename="monitor-{stamp}.{export_format}"'})
+
+
 @reads.get("/articles/{article_id}", response_model=ThreadResponse, responses=NOT_FOUND,
            summary="One article and its comment thread")
 def article(article_id: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
@@ -87,7 +134,7 @@ def _thread(web: WebState, key: str) -> dict[str, Any]:
     return data
 
 
-@reads.get("/coverage", response_model=CoverageResponse, summary="Documents per day for a query, per source or topic")
+@reads.get("/coverage", response_model=CoverageResponse, summary="Documents per day, week or month for a query, per source or topic")
 def coverage(params: SearchParams = Depends(),
              split: Literal["source", "topic", "none"] = Query("source"),
              web: WebState = Depends(web_state)) -> dict[str, Any]:
@@ -99,13 +146,19 @@ def coverage(params: SearchParams = Depends(),
 
 @reads.get("/alerts", response_model=AlertList, summary="Every alert (notify URLs masked)")
 def list_alerts(web: WebState = Depends(web_state)) -> dict[str, Any]:
-    return {"alerts": alerts.list_alerts(web.config)}
+    return {"alerts": [_with_feed(web, a) for a in paused.with_paused(web.config)]}
 
 
 @reads.get("/alerts/{name}", response_model=AlertOut, responses=NOT_FOUND, summary="One alert")
 def get_alert(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
-    _known_alert(web, name)
-    return alerts.get_alert(web.config, name)
+    found = {a["name"]: a for a in paused.with_paused(web.config)}
+    if name not in found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert named {name!r}")
+    return _with_feed(web, found[name])
+
+
+def _with_feed(web: WebState, alert: dict[str, Any]) -> dict[str, Any]:
+    return {**alert, "feed": feed_path("alert", alert["name"], web.saved().feed_token("alert", alert["name"]))}
 
 
 @reads.get("/alerts/{name}/test", response_model=AlertTest, responses=NOT_FOUND,
@@ -120,8 +173,9 @@ def test_alert(name: str, days: int = Query(7, ge=1, le=3650), limit: int = Quer
            summary="The alert's notifications, newest first")
 def alert_history(name: str, limit: int = Query(50, ge=1, le=1000),
                   web: WebState = Depends(web_state)) -> dict[str, Any]:
-    _known_alert(web, name)
-    return {"messages": alerts.history(web.config, name=name, limit=limit)}
+    if name not in {a["name"] for a in paused.with_paused(web.config)}:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert named {name!r}")
+    return {"messages": paused.history(web.config, name, limit=limit)}
 
 
 @reads.get("/history", response_model=AlertHistory, summary="Every alert's notifications, newest first")
@@ -133,9 +187,9 @@ def all_history(limit: int = Query(50, ge=1, le=1000), web: WebState = Depends(w
              responses={409: {"model": Problem, "description": "An alert of that name exists."}},
              summary="Create an alert")
 def create_alert(alert: AlertIn, web: WebState = Depends(web_state)) -> dict[str, Any]:
-    if alert.name in _alert_names(web):
+    if alert.name in _alert_names(web) or alert.name in {a["name"] for a in paused.paused_alerts(web.config)}:
         raise HTTPException(status.HTTP_409_CONFLICT, f"an alert named {alert.name!r} exists")
-    return alerts.add_alert(web.config, alert.model_dump(exclude_none=True))
+    return service.create_alert(web.config, alert.model_dump(exclude_none=True), origin="api")
 
 
 @writes.patch("/alerts/{name}", response_model=AlertOut, responses=NOT_FOUND, summary="Change an alert")
@@ -147,9 +201,64 @@ def edit_alert(name: str, changes: AlertChanges, web: WebState = Depends(web_sta
 @writes.delete("/alerts/{name}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
                responses=NOT_FOUND, summary="Delete an alert")
 def delete_alert(name: str, web: WebState = Depends(web_state)) -> Response:
-    _known_alert(web, name)
-    alerts.remove_alert(web.config, name)
+    if not paused.discard(web.config, name):
+        _known_alert(web, name)
+        alerts.remove_alert(web.config, name)
+    web.saved().forget_feed("alert", name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@writes.post("/alerts/{name}/notify-test", response_model=NotificationTests, responses=NOT_FOUND,
+             summary="Send a test notification to each of the alert's URLs now")
+def notify_test(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    _known_alert(web, name)
+    return {"results": service.test_notification(web.config, name)}
+
+
+@writes.post("/alerts/{name}/pause", response_model=AlertOut, responses=NOT_FOUND,
+             summary="Pause an alert: nothing matches or is sent until it is resumed")
+def pause_alert(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    _known_alert(web, name)
+    return _with_feed(web, paused.pause(web.config, name))
+
+
+@writes.post("/alerts/{name}/resume", response_model=AlertOut, responses=NOT_FOUND, summary="Resume a paused alert")
+def resume_alert(name: str, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    if name not in {a["name"] for a in paused.paused_alerts(web.config)}:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no paused alert named {name!r}")
+    return _with_feed(web, {**paused.resume(web.config, name), "paused": None})
+
+
+# ---------------------------------------------------------------- saved searches
+
+
+@reads.get("/searches", response_model=SavedSearchList, summary="Saved searches, with their feeds")
+def list_searches(web: WebState = Depends(web_state)) -> dict[str, Any]:
+    return {"searches": [_saved_out(web, s) for s in web.saved().list()]}
+
+
+@writes.post("/searches", response_model=SavedSearchOut, status_code=status.HTTP_201_CREATED,
+             responses={409: {"model": Problem, "description": "A saved search of that name exists."}},
+             summary="Save a search under a name")
+def save_search(search: SavedSearchIn, web: WebState = Depends(web_state)) -> dict[str, Any]:
+    params = search.model_dump(exclude={"name"})
+    SearchParams.from_saved(params)  # a date or range that does not read is a 400 now, not in the feed later
+    if web.saved().get(search.name.strip()) is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"a saved search named {search.name!r} exists")
+    return _saved_out(web, web.saved().add(search.name, params, origin="api"))
+
+
+@writes.delete("/searches/{name}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               responses=NOT_FOUND, summary="Delete a saved search")
+def delete_search(name: str, web: WebState = Depends(web_state)) -> Response:
+    if not web.saved().remove(name):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no saved search named {name!r}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _saved_out(web: WebState, search: SavedSearch) -> dict[str, Any]:
+    return {"name": search.name, "params": search.params, "origin": search.origin, "created": search.created,
+            "feed": feed_path("search", search.name, web.saved().feed_token("search", search.name))}
 
 
 def _alert_names(web: WebState) -> set[str]:
@@ -157,7 +266,10 @@ def _alert_names(web: WebState) -> set[str]:
 
 
 def _known_alert(web: WebState, name: str) -> None:
+    """An active alert; a paused one is a 409 that says to resume it."""
     if name not in _alert_names(web):
+        if name in {a["name"] for a in paused.paused_alerts(web.config)}:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"alert {name!r} is paused: resume it first")
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert named {name!r}")
 
 

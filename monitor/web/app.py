@@ -19,7 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from monitor import __version__, service
 from monitor.config import Config
 from monitor.errors import ConfigError, CrawlRefused, MonitorError, QueryError, SearchIndexError
-from monitor.web import api, pages
+from monitor.web import api, docs, feeds, pages
 from monitor.web.auth import TOKEN_ENV, Guard
 from monitor.web.headers import SecurityHeaders
 from monitor.web.hosts import AllowedHosts, HostCheck
@@ -31,6 +31,7 @@ from monitor.web.throttle import AuthThrottle
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
+OPENAPI_URL = "/api/openapi.json"
 
 
 def create_app(config: Config | Callable[[], Config], *, token: str | None = None,
@@ -53,7 +54,7 @@ def create_app(config: Config | Callable[[], Config], *, token: str | None = Non
 
     app = FastAPI(title="Media monitor", version=__version__, lifespan=lifespan,
                   description="Search articles and reader comments, read threads, watch coverage, manage alerts.",
-                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")  # the docs UIs load from a CDN
+                  docs_url=None, redoc_url=None, openapi_url=OPENAPI_URL)  # FastAPI's docs pages load from a CDN
     app.state.web = web
     # Outermost last: proxy headers are read first (client address, https), then every answer gets the
     # security headers, the Host check's 400 included.
@@ -61,6 +62,9 @@ def create_app(config: Config | Callable[[], Config], *, token: str | None = Non
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     app.include_router(api.router)
+    app.include_router(feeds.router)
+    app.include_router(docs.docs_router(OPENAPI_URL))
+    app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from monitor.web.docs import DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -15,6 +17,7 @@ HEADERS = (
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
+DOCS_POLICY = DOCS_CONTENT_SECURITY_POLICY.encode()
 # Only over https: sent over plain http a browser ignores it, and a UI on a LAN address must stay reachable.
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 
@@ -30,7 +33,9 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        extra = (*HEADERS, HSTS) if scope.get("scheme") == "https" else HEADERS
+        extra: tuple[tuple[bytes, bytes], ...] = (*HEADERS, HSTS) if scope.get("scheme") == "https" else HEADERS
+        if str(scope.get("path", "")).startswith(DOCS_PATH):
+            extra = tuple((k, DOCS_POLICY if k == b"content-security-policy" else v) for k, v in extra)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -76,8 +76,11 @@ class CoverageResponse(BaseModel):
     query: str
     split: Literal["source", "topic", "none"]
     total: int
-    days: list[str] = Field(description="Every day from the first to the last with a match (YYYY-MM-DD).")
-    counts: list[int] = Field(description="All matching documents per day, aligned with days.")
+    interval: Literal["day", "week", "month"] = Field(
+        description="The bucket size, chosen from the range: days up to about a quarter, weeks up to two years, months beyond.")
+    days: list[str] = Field(description="Each bucket's first day (YYYY-MM-DD; weeks start on Monday), from the first "
+                                        "to the last with a match.")
+    counts: list[int] = Field(description="All matching documents per bucket, aligned with days.")
     series: list[Series]
 
 
@@ -116,7 +119,9 @@ class AlertOut(_Open):
     notify: list[str] = Field(description="Masked: secrets are never shown.")
     types: list[str]
     mode: str
-    origin: str = Field(description="config (monitor.yaml) or cli (made from the CLI or the API).")
+    origin: str = Field(description="Where it was made: config (monitor.yaml), cli, web (the UI) or api.")
+    feed: str | None = Field(None, description="Its Atom feed (30 days of matches), with the feed's own read-only token.")
+    paused: str | None = Field(None, description="When it was paused (nothing matches or is sent meanwhile); null: active.")
 
 
 class AlertList(BaseModel):
@@ -128,6 +133,42 @@ class AlertTest(BaseModel):
     since: str
     total: int
     hits: list[Hit]
+
+
+class NotificationTest(BaseModel):
+    url: str = Field(description="Masked.")
+    sent: bool
+    error: str | None = None
+
+
+class NotificationTests(BaseModel):
+    results: list[NotificationTest]
+
+
+class SavedSearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="Letters, digits, - _ . (up to 80).")
+    q: str = ""
+    type: Literal["all", "article", "comment"] = "all"
+    source: list[str] = []
+    topic: list[str] = []
+    language: list[str] = []
+    since: str | None = Field(None, description="ISO 8601, or relative: 7d, 24h, yesterday, this week…")
+    until: str | None = None
+    sort: Literal["relevance", "date"] = "relevance"
+
+
+class SavedSearchOut(BaseModel):
+    name: str
+    params: dict[str, Any]
+    origin: str
+    created: str
+    feed: str = Field(description="Its Atom feed (the newest hits), with the feed's own read-only token.")
+
+
+class SavedSearchList(BaseModel):
+    searches: list[SavedSearchOut]
 
 
 class Message(_Open):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,6 +11,7 @@ from monitor import service
 from monitor.alerts import service as alerts
 from monitor.errors import MonitorError, QueryError
 from monitor.runs import status as run_status
+from monitor.web import paused
 from monitor.web.auth import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -22,15 +23,21 @@ from monitor.web.auth import (
 )
 from monitor.web.chart import coverage_chart
 from monitor.web.deps import web_state
-from monitor.web.params import SearchParams, decode_cursor, encode_cursor
-from monitor.web.present import build_environment, thread_rows
+from monitor.web.feeds import feed_path
+from monitor.web.params import MAX_OFFSET, SearchParams, decode_cursor, encode_cursor
+from monitor.web.present import build_environment, by_date, pager, thread_rows
 from monitor.web.state import WebState
 from monitor.web.throttle import Throttled
 
 PAGE_SIZE = 20
+MAX_PAGE = MAX_OFFSET // PAGE_SIZE  # the index pages by offset this far; the API's cursor goes further
 HISTORY_ROWS = 50
 RUN_ROWS = 30
+LIVE_SECONDS = 3  # how often the sources page polls the API for runs and health
 ENV = build_environment()
+FLASH_COOKIE = "monitor_flash"
+FLASH_SECONDS = 60
+MAX_FLASH_LENGTH = 300
 
 
 class Redirect(Exception):
@@ -47,13 +54,25 @@ def render(request: Request, template: str, *, status_code: int = 200, **context
     fresh = not nonce
     if fresh:
         nonce = new_csrf_nonce()
+    flash = unquote(request.cookies.get(FLASH_COOKIE, ""))[:MAX_FLASH_LENGTH] or None
     html = ENV.get_template(template).render(
         request=request, path=request.url.path, csrf_field=CSRF_FIELD, csrf=guard.csrf_for(nonce or ""),
-        writer=guard.is_writer(request), writes_enabled=guard.writes_enabled, token_env=TOKEN_ENV, **context)
+        writer=guard.is_writer(request), writes_enabled=guard.writes_enabled, token_env=TOKEN_ENV, flash=flash,
+        **context)
     response = HTMLResponse(html, status_code=status_code)
+    if flash:
+        response.delete_cookie(FLASH_COOKIE, path="/", httponly=True, samesite="lax")
     if fresh:
         response.set_cookie(CSRF_COOKIE, nonce or "", httponly=True, samesite="lax", path="/",
                             secure=request.url.scheme == "https")
+    return response
+
+
+def done(location: str, message: str) -> RedirectResponse:
+    """Redirect after a write that succeeded; the next page shows ``message`` once (a short-lived cookie)."""
+    response = RedirectResponse(location, status_code=303)
+    response.set_cookie(FLASH_COOKIE, quote(message[:MAX_FLASH_LENGTH]), max_age=FLASH_SECONDS, httponly=True,
+                        samesite="lax", path="/")
     return response
 
 
@@ -84,34 +103,37 @@ reads = APIRouter(dependencies=[Depends(page_reader)])
 @reads.get("/")
 def search_page(request: Request, params: SearchParams = Depends(),
                 sort: Literal["relevance", "date"] = Query("relevance"),
-                after: str | None = Query(None)) -> Response:
+                page: int = Query(1, ge=1, le=MAX_PAGE), after: str | None = Query(None)) -> Response:
     web = web_state(request)
     base = params.as_dict()
     context: dict[str, Any] = {"params": base, "sort": sort, "after": after, "config": web.config,
-                               "result": None, "error": None, "chart": None, "next_after": None}
+                               "result": None, "error": None, "chart": None, "next_after": None, "paging": None}
     try:
-        result = service.search(web.config, params.request(sort=sort, limit=PAGE_SIZE, facets=True,
-                                                           search_after=decode_cursor(after)), index=web.index())
+        cursor = decode_cursor(after)
+        result = service.search(web.config, params.request(
+            sort=sort, limit=PAGE_SIZE, facets=True, search_after=cursor,
+            offset=0 if cursor else (page - 1) * PAGE_SIZE), index=web.index())
     except QueryError as exc:
         context["error"] = str(exc)
         return render(request, "search.html", status_code=400, **context)
     facets = result.facets or {}
-    day_counts = facets.get("day", {})
-    days = service.day_range(day_counts)
     context.update(result=result, facets=facets,
-                   next_after=encode_cursor(result.next_cursor) if len(result.hits) == PAGE_SIZE else None,
-                   chart=coverage_chart({"days": days, "counts": [day_counts.get(d, 0) for d in days]}))
+                   next_after=encode_cursor(result.next_cursor) if after and len(result.hits) == PAGE_SIZE else None,
+                   paging=None if after else pager(page, result.total, PAGE_SIZE, MAX_PAGE),
+                   chart=coverage_chart(service.bucketed(facets.get("day", {}))))
     return render(request, "search.html", **context)
 
 
 @reads.get("/articles/{article_id}")
-def article_page(request: Request, article_id: str) -> Response:
+def article_page(request: Request, article_id: str,
+                 order: Literal["thread", "oldest", "newest"] = Query("thread")) -> Response:
     web = web_state(request)
     data = service.thread(web.config, article_id, index=web.index())
     if data is None:
         return error_page(request, 404, f"no article {article_id!r} in the index")
-    return render(request, "article.html", article=data["article"], comments=data["comments"],
-                  thread=thread_rows(data["comments"]))
+    rows = thread_rows(data["comments"]) if order == "thread" else by_date(data["comments"], newest=order == "newest")
+    return render(request, "article.html", article=data["article"], comments=data["comments"], thread=rows,
+                  order=order)
 
 
 @reads.get("/coverage")
@@ -134,7 +156,7 @@ def coverage_page(request: Request, params: SearchParams = Depends(),
 @reads.get("/alerts")
 def alerts_page(request: Request) -> Response:
     web = web_state(request)
-    return render(request, "alerts.html", alerts=alerts.list_alerts(web.config), form={}, error=None,
+    return render(request, "alerts.html", alerts=paused.with_paused(web.config), form={}, error=None,
                   history=alerts.history(web.config, limit=HISTORY_ROWS), config=web.config)
 
 
@@ -147,11 +169,11 @@ def create_alert(request: Request, csrf_token: str = Form(""), name: str = Form(
     form = {"name": name.strip(), "query": query, "notify": notify, "types": types, "sources": sources,
             "topics": topics, "languages": languages, "mode": mode, "digest_schedule": digest_schedule}
     try:
-        alerts.add_alert(web.config, {"name": name.strip(), **_alert_fields(form)})
+        service.create_alert(web.config, {"name": name.strip(), **_alert_fields(form)}, origin="web")
     except MonitorError as exc:
-        return render(request, "alerts.html", status_code=400, alerts=alerts.list_alerts(web.config), form=form,
+        return render(request, "alerts.html", status_code=400, alerts=paused.with_paused(web.config), form=form,
                       error=str(exc), history=alerts.history(web.config, limit=HISTORY_ROWS), config=web.config)
-    return RedirectResponse(f"/alerts/{quote(name.strip(), safe='')}", status_code=303)
+    return done(f"/alerts/{quote(name.strip(), safe='')}", f"Alert {name.strip()} created.")
 
 
 @reads.get("/alerts/{name}")
@@ -162,17 +184,18 @@ def alert_page(request: Request, name: str, days: int | None = Query(None, ge=1,
 
 def _alert_page(request: Request, web: WebState, name: str, *, days: int | None = None,
                 error: str | None = None, form: dict[str, Any] | None = None, status_code: int = 200) -> Response:
-    known = {a["name"]: a for a in alerts.list_alerts(web.config)}
+    known = {a["name"]: a for a in paused.with_paused(web.config)}
     if name not in known:
         return error_page(request, 404, f"no alert named {name!r}")
     alert = known[name]
-    tested = alerts.test_alert(web.config, name, days=days, limit=PAGE_SIZE) if days else None
+    tested = alerts.test_alert(web.config, name, days=days, limit=PAGE_SIZE) if days and not alert["paused"] else None
     if form is None:
         form = {**alert, "notify": "", "sources": ", ".join(alert.get("sources") or []),
                 "topics": ", ".join(alert.get("topics") or []), "languages": ", ".join(alert.get("languages") or []),
                 "digest_schedule": alert.get("digest_schedule") or ""}
     return render(request, "alert.html", status_code=status_code, alert=alert, tested=tested, days=days or 7,
-                  history=alerts.history(web.config, name=name, limit=HISTORY_ROWS), error=error, form=form)
+                  history=paused.history(web.config, name, limit=HISTORY_ROWS), error=error, form=form,
+                  feed=feed_path("alert", name, web.saved().feed_token("alert", name)))
 
 
 @router.post("/alerts/{name}")
@@ -189,14 +212,44 @@ def edit_alert(request: Request, name: str, csrf_token: str = Form(""), query: s
         service.update_alert(web.config, name, changes)
     except MonitorError as exc:
         return _alert_page(request, web, name, error=str(exc), form=form, status_code=400)
-    return RedirectResponse(f"/alerts/{quote(name, safe='')}", status_code=303)
+    return done(f"/alerts/{quote(name, safe='')}", f"Alert {name} saved.")
 
 
 @router.post("/alerts/{name}/delete")
 def delete_alert(request: Request, name: str, csrf_token: str = Form("")) -> Response:
     web = checked_form(request, csrf_token)
-    alerts.remove_alert(web.config, name)
-    return RedirectResponse("/alerts", status_code=303)
+    if not paused.discard(web.config, name):
+        alerts.remove_alert(web.config, name)
+    web.saved().forget_feed("alert", name)
+    return done("/alerts", f"Alert {name} deleted.")
+
+
+@router.post("/alerts/{name}/pause")
+def pause_alert(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    paused.pause(web.config, name)
+    return done(f"/alerts/{quote(name, safe='')}", f"Alert {name} paused: nothing is matched or sent until you resume it.")
+
+
+@router.post("/alerts/{name}/resume")
+def resume_alert(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    paused.resume(web.config, name)
+    return done(f"/alerts/{quote(name, safe='')}", f"Alert {name} resumed.")
+
+
+@router.post("/alerts/{name}/notify-test")
+def notify_test(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    if name not in {a["name"] for a in alerts.list_alerts(web.config)}:
+        return error_page(request, 404, f"no alert named {name!r}")
+    results = service.test_notification(web.config, name)
+    failed = [r for r in results if not r["sent"]]
+    if failed:
+        message = "Test notification failed: " + "; ".join(str(r["error"]) for r in failed)
+    else:
+        message = f"Test notification sent to {len(results)} URL{'' if len(results) == 1 else 's'}."
+    return done(f"/alerts/{quote(name, safe='')}", message)
 
 
 def _alert_fields(form: dict[str, Any]) -> dict[str, Any]:
@@ -213,6 +266,42 @@ def _alert_fields(form: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+# ---------------------------------------------------------------- saved searches
+
+
+@reads.get("/searches")
+def searches_page(request: Request) -> Response:
+    web = web_state(request)
+    saved = web.saved()
+    rows = [{"search": s, "feed": feed_path("search", s.name, saved.feed_token("search", s.name))}
+            for s in saved.list()]
+    return render(request, "searches.html", searches=rows)
+
+
+@router.post("/searches")
+def save_search(request: Request, csrf_token: str = Form(""), name: str = Form(""), q: str = Form(""),
+                type: str = Form(""), source: list[str] = Form([]), topic: list[str] = Form([]),
+                language: list[str] = Form([]), since: str = Form(""), until: str = Form(""),
+                sort: str = Form("relevance")) -> Response:
+    web = checked_form(request, csrf_token)
+    params = {"q": q, "type": type or None, "source": source, "topic": topic, "language": language,
+              "since": since or None, "until": until or None, "sort": sort if sort == "date" else None}
+    try:
+        SearchParams.from_saved(params)
+        web.saved().add(name, params, origin="web")
+    except MonitorError as exc:
+        return error_page(request, 400, f"{exc}\n\nGo back, fix it and save again.")
+    return done("/searches", f"Search {name.strip()} saved.")
+
+
+@router.post("/searches/{name}/delete")
+def delete_search(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    web = checked_form(request, csrf_token)
+    if not web.saved().remove(name):
+        return error_page(request, 404, f"no saved search named {name!r}")
+    return done("/searches", f"Saved search {name} deleted.")
+
+
 # ---------------------------------------------------------------- sources
 
 
@@ -222,7 +311,8 @@ def sources_page(request: Request, source: str | None = Query(None)) -> Response
     known = {s.name for s in web.config.sources}
     chosen = source if source in known else None
     return render(request, "sources.html", status=run_status.sources(web.config), source=chosen,
-                  runs=run_status.runs(web.config, source=chosen, limit=RUN_ROWS), message=None)
+                  runs=run_status.runs(web.config, source=chosen, limit=RUN_ROWS), message=None,
+                  refresh_seconds=LIVE_SECONDS, run_rows=RUN_ROWS)
 
 
 @router.post("/sources/{name}/crawl")
@@ -230,8 +320,8 @@ def crawl_source(request: Request, name: str, csrf_token: str = Form("")) -> Res
     web = checked_form(request, csrf_token)
     if name not in {s.name for s in web.config.sources}:
         return error_page(request, 404, f"no source named {name!r}")
-    web.crawl_now(name)
-    return RedirectResponse(f"/sources?source={quote(name, safe='')}", status_code=303)
+    outcome = web.crawl_now(name)
+    return done(f"/sources?source={quote(name, safe='')}", f"Crawl of {name} {outcome}.")
 
 
 @router.get("/favicon.ico")
@@ -264,7 +354,7 @@ def login(request: Request, csrf_token: str = Form(""), token: str = Form(""), n
         return page
     if not right:
         return render(request, "login.html", status_code=401, next=_local_path(next), error="wrong token")
-    response = RedirectResponse(_local_path(next), status_code=303)
+    response = done(_local_path(next), "Logged in.")
     response.set_cookie(SESSION_COOKIE, web.guard.new_session(), max_age=SESSION_SECONDS, httponly=True,
                         samesite="lax", path="/", secure=request.url.scheme == "https")
     return response
@@ -276,7 +366,7 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
     if not same_origin(request, web.guard.hosts) or not web.guard.csrf_ok(request, csrf_token):
         return error_page(request, 403, "this form did not come from this site, or it expired: reload the page")
     web.guard.end_session(request.cookies.get(SESSION_COOKIE))  # a copy of the cookie must not live on
-    response = RedirectResponse("/", status_code=303)
+    response = done("/", "Logged out.")
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
                            secure=request.url.scheme == "https")
     return response

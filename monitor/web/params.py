@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import Query
 
+from monitor import timeranges
 from monitor.errors import QueryError
 from monitor.index import SearchRequest
 from monitor.query.syntax import MAX_QUERY_LENGTH
@@ -13,8 +14,8 @@ from monitor.query.syntax import MAX_QUERY_LENGTH
 TYPES: dict[str, tuple[Any, ...]] = {"all": ("article", "comment"), "article": ("article",), "comment": ("comment",)}
 MAX_LIMIT = 500
 MAX_OFFSET = 10_000
-# A date, or a date and time with an optional offset; an empty value (a form's blank field) means no bound.
-DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?$"
+MAX_DATE_LENGTH = 40
+DATE_HELP = "ISO 8601, a span back from now (24h, 7d, 2w) or a period (today, yesterday, this week, last month…)"
 
 
 class SearchParams:
@@ -27,16 +28,29 @@ class SearchParams:
         source: list[str] = Query([], description="Only these sources (repeatable)."),
         topic: list[str] = Query([], description="Only documents tagged with these topics (repeatable)."),
         language: list[str] = Query([], description="Only these languages (repeatable)."),
-        since: str | None = Query(None, pattern=DATE_PATTERN, description="Published on or after (ISO 8601)."),
-        until: str | None = Query(None, pattern=DATE_PATTERN, description="Published on or before (ISO 8601)."),
+        since: str | None = Query(None, max_length=MAX_DATE_LENGTH, description=f"Published on or after: {DATE_HELP}."),
+        until: str | None = Query(None, max_length=MAX_DATE_LENGTH, description=f"Published on or before: {DATE_HELP}."),
     ) -> None:
         self.q = q
         self.type = type or "all"  # an HTML form sends "" for its "all" choice
         self.source = [s for s in source if s]
         self.topic = [t for t in topic if t]
         self.language = [lang for lang in language if lang]
-        self.since = since or None
-        self.until = until or None
+        self.since = since.strip() if since and since.strip() else None  # a form's blank field: no bound
+        self.until = until.strip() if until and until.strip() else None
+        timeranges.check(self.since, name="since")
+        timeranges.check(self.until, name="until")
+
+    @classmethod
+    def from_saved(cls, saved: dict[str, Any]) -> SearchParams:
+        """A saved search's parameters (as ``as_dict`` gave them) checked again, as a request would be."""
+        def listed(key: str) -> list[str]:
+            value = saved.get(key) or []
+            return [str(v) for v in (value if isinstance(value, list) else [value])]
+
+        return cls(q=str(saved.get("q") or ""), type=str(saved.get("type") or "all"), source=listed("source"),
+                   topic=listed("topic"), language=listed("language"), since=saved.get("since"),
+                   until=saved.get("until"))
 
     def request(self, **extra: Any) -> SearchRequest:
         return SearchRequest(query=self.q, types=TYPES[self.type], sources=tuple(self.source),

@@ -5,12 +5,15 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
+
+from monitor.documents import utc_iso
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 HIGHLIGHT = re.compile(r"«([^«»]*)»")
@@ -44,10 +47,51 @@ def paragraphs(text: str | None) -> list[str]:
 
 
 def short_date(value: str | None) -> str:
-    """``2026-11-24T09:30:00+00:00`` → ``2026-11-24 09:30``."""
+    """``2026-11-24T09:30:00+00:00`` → ``24 Nov 2026, 09:30``; a bare date → ``24 Nov 2026``; not a date: as is."""
     if not value:
         return ""
-    return value[:16].replace("T", " ")
+    text = str(value).strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if len(text) <= 10:
+        return moment.strftime("%-d %b %Y")
+    return moment.strftime("%-d %b %Y, %H:%M")
+
+
+def timestamp(value: str | None) -> Markup:
+    """A ``<time>`` showing the readable date, with the full stamp in its datetime and on hover (title)."""
+    if not value:
+        return Markup("")
+    full = escape(str(value).strip())
+    return Markup(f'<time datetime="{full}" title="{full}">{escape(short_date(value))}</time>')
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Numbered result pages around the current one: ``numbers`` holds None where a gap is shown as …"""
+
+    page: int
+    last: int
+    numbers: list[int | None]
+
+
+def pager(page: int, total: int, size: int, max_page: int, *, around: int = 2) -> Pager | None:
+    """None when everything fits on one page."""
+    last = min(max(1, -(-total // size)), max_page)
+    if last <= 1 and page <= 1:
+        return None
+    wanted = sorted({1, last, *range(max(1, page - around), min(last, page + around) + 1)})
+    numbers: list[int | None] = []
+    for number in wanted:
+        previous = numbers[-1] if numbers else None
+        if previous is not None and number - previous == 2:
+            numbers.append(previous + 1)  # one hidden page: show it rather than a gap
+        elif previous is not None and number - previous > 2:
+            numbers.append(None)
+        numbers.append(number)
+    return Pager(page=page, last=last, numbers=numbers)
 
 
 def query_string(params: dict[str, Any], **changes: Any) -> str:
@@ -110,6 +154,16 @@ def thread_rows(comments: Iterable[dict[str, Any]], *, max_nesting: int = MAX_NE
     return rows
 
 
+def by_date(comments: Iterable[dict[str, Any]], *, newest: bool) -> list[ThreadRow]:
+    """Comments flat in date order (each naming the comment it answers); undated ones last, in page order."""
+    items = list(comments)
+    known = {str(c.get("id")): c for c in items}
+    dated = [(stamp, c) for c in items if (stamp := utc_iso(c.get("published")))]
+    dated.sort(key=lambda pair: pair[0], reverse=newest)
+    undated = [c for c in items if not utc_iso(c.get("published"))]
+    return [ThreadRow(c, answers=known.get(c.get("parent_id") or "")) for c in [*(c for _, c in dated), *undated]]
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -119,6 +173,7 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(highlight=highlight, http_url=http_url, paragraphs=paragraphs, short_date=short_date,
+                       timestamp=timestamp,
                        tojson_attr=lambda value: json.dumps(value, ensure_ascii=False))
     env.globals.update(query_string=query_string)
     return env

@@ -10,6 +10,7 @@ from monitor.config import Config
 from monitor.errors import CrawlRefused
 from monitor.index import SearchIndex, is_engine_url, open_index
 from monitor.web.auth import Guard
+from monitor.web.saved import SavedSearches
 
 if TYPE_CHECKING:
     from monitor.runs.supervisor import CrawlSupervisor
@@ -34,6 +35,7 @@ class WebState:
         self._opened: list[SearchIndex] = []
         self._url: str | None = None
         self._supervisor: CrawlSupervisor | None = None
+        self._saved: SavedSearches | None = None
 
     @property
     def config(self) -> Config:
@@ -57,6 +59,14 @@ class WebState:
                 self._shared = open_index(url)
                 self._opened.append(self._shared)
             return self._shared
+
+    def saved(self) -> SavedSearches:
+        """Saved searches and feed tokens, in the current config's state store."""
+        path = self.config.state_db
+        with self._lock:
+            if self._saved is None or self._saved.path != path:
+                self._saved = SavedSearches(path)
+            return self._saved
 
     def crawl_now(self, source: str) -> str:
         """Start a crawl of ``source``: ``started`` or ``queued``. Raises CrawlRefused when it cannot start now."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from monitor.demo import lab
 from monitor.demo.server import demo_sources
 from monitor.index import open_index
 from tests.conftest import TestSite, run_monitor, write_config
+from tests.web.browser import ARGS, CHROMIUM, Watched, open_page
 from tests.web.webtools import Server, deep_thread_article, hostile_article, start_server, stop_server
 
 
@@ -38,3 +40,27 @@ def web(web_index: Path) -> Iterator[Server]:
     server = start_server(web_index)
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def color_scheme() -> str:
+    """light unless a test parametrizes it (its browser tests run in both)."""
+    return "light"
+
+
+@pytest.fixture
+def page(chromium: Any, web: Server, color_scheme: str) -> Iterator[Watched]:
+    context, watched = open_page(chromium, web.url, scheme=color_scheme)
+    yield watched
+    context.close()
+    assert not watched.errors, watched.errors

@@ -1,70 +1,13 @@
 """The UI in real headless Chromium (Debian's, driven by Playwright): search, threads, alerts, the chart, hostile text."""
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urlsplit
-
 import pytest
-from playwright.sync_api import sync_playwright
 
 from monitor.urls import article_id
-from tests.web.webtools import ARTIFACTS, DEEP_COMMENTS, DEEP_URL, HOSTILE_URL, TOKEN, Server
+from tests.web.browser import Watched
+from tests.web.webtools import DEEP_COMMENTS, DEEP_URL, HOSTILE_URL, TOKEN, Server
 
 pytestmark = pytest.mark.e2e  # a crawl of the test site and a real server
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-TIMEOUT_MS = 20_000
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-class Watched:
-    """A page whose dialogs, page errors and console messages are recorded."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        self.console: list[str] = []
-        page.on("dialog", self._dialog)
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def shot(self, name: str) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def page(chromium: Any, web: Server) -> Iterator[Watched]:
-    context = chromium.new_context(base_url=web.url, viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-
-    def local_only(route: Any) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", local_only)
-    watched = Watched(context.new_page())
-    yield watched
-    context.close()
-    assert not watched.errors, watched.errors
-
 
 def test_search_shows_highlighted_hits_and_facet_counts(page: Watched) -> None:
     page.page.goto("/")
