@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+# MONITOR_SHARED: the shared data for a checkout (a git worktree) that is not beside ../shared
+SHARED_DATA = Path(os.environ.get("MONITOR_SHARED") or PROJECT_ROOT.parent / "shared") / "data"
 # A client timeout shorter than the test site's slow page, so the slow page times out.
 TEST_DOWNLOAD_TIMEOUT = 3
 SLOW_PAGE_SECONDS = 8

@@ -4,13 +4,14 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+SHARED = Path(os.environ.get("MONITOR_SHARED") or Path(__file__).resolve().parents[2] / ".." / "shared")
 DATA = SHARED / "data"
 COMMENTS_DEV = DATA / "comments-dev"
 
