@@ -23,6 +23,7 @@ from monitor.extract.comments.fields import (
 )
 from monitor.extract.comments.html import Element, class_xpath, classes, text_of
 from monitor.extract.comments.model import Context, RawComment
+from monitor.extract.comments.ownership import Ownership
 
 logger = logging.getLogger(__name__)
 
@@ -106,26 +107,7 @@ def _number(el: Element) -> str | None:
 
 def read_items(items: list[Element], ctx: Context, spec: Spec | None = None) -> list[RawComment]:
     """Read every comment element and link each to its parent."""
-    item_set = set(items)
-    memo: dict[Element, Element | None] = {}
-
-    def owner(el: Element) -> Element | None:
-        path: list[Element] = []
-        node: Element | None = el
-        found: Element | None = None
-        while node is not None:
-            if node in memo:
-                found = memo[node]
-                break
-            if node in item_set:
-                found = node
-                break
-            path.append(node)
-            node = node.getparent()
-        for p in path:
-            memo[p] = found
-        return found
-
+    owner = Ownership(items)
     author_xps = (spec.author if spec else ()) + AUTHOR_XPATHS
     text_xps = (spec.text if spec else ()) + TEXT_XPATHS
     date_xps = spec.date if spec else ()

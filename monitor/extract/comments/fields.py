@@ -15,6 +15,7 @@ from monitor.extract.comments.html import (
     text_of,
 )
 from monitor.extract.comments.model import Context
+from monitor.extract.comments.ownership import Ownership
 from monitor.extract.dates import MONTHS as _MONTHS
 from monitor.extract.dates import find_date, parse_date
 
@@ -95,9 +96,13 @@ _BAD_AUTHORS = frozenset(
 )
 KEY_ID_RE = re.compile(r"(?i)^[a-z]{1,12}[-_]\d+$|^(?:(?:div-|li-)?comment[-_]?(?:item[-_]?)?|c|dsq-comment-|pc_|t1_|kmt-|post-|cmt[-_]?|reply-)?[-_]?[0-9a-z]*\d[0-9a-z_]*$")
 
+_TEXT_NODES = ".//text()[normalize-space()]"
+
 
 def own(item: Element, xpath: str, owner: Owner) -> list[Element]:
     """Matches of ``xpath`` below ``item`` that belong to it, not to a comment nested inside it."""
+    if isinstance(owner, Ownership):
+        return [e for e in owner.own(item, xpath) if is_element(e)]
     return [e for e in item.xpath(xpath) if is_element(e) and e is not item and owner(e) is item]
 
 
@@ -204,7 +209,8 @@ def find_published(
             if parsed:
                 return parsed, el, raw
     # A bare date line between the author and the text: a short text node that is nearly all date.
-    for node in item.xpath(".//text()[normalize-space()]"):
+    nodes = owner.own(item, _TEXT_NODES) if isinstance(owner, Ownership) else item.xpath(_TEXT_NODES)
+    for node in nodes:
         parent = node.getparent()
         raw = " ".join(str(node).split())
         if parent is None or owner(parent) is not item or len(raw) > 40 or is_noise(parent):
