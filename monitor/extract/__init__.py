@@ -89,7 +89,8 @@ def extract_html(
             logger.warning("comment page skipped: %s url=%s", exc, payload.url)
     if len(pages) == 1 and not api_answers:
         raw_comments = extract_comments(tree, url, fetched_at=fetched_at, language=fields.language,
-                                        selectors=(options.get("selectors") or {}).get("comments"), html=html)
+                                        selectors=(options.get("selectors") or {}).get("comments"), html=html,
+                                        article_published=fields.published)
     else:
         raw_comments = comment_thread(pages, api_answers, fetched_at=fetched_at, language=fields.language,
                                       options=options)

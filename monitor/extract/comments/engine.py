@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 from urllib.parse import unquote
 
 from monitor.extract.comments.fields import (
@@ -21,9 +21,11 @@ from monitor.extract.comments.fields import (
     own,
     strip_header_lines,
 )
+from monitor.extract.comments.evidence import in_article_year, lacks_year
 from monitor.extract.comments.html import Element, class_xpath, classes, text_of
 from monitor.extract.comments.model import Context, RawComment
 from monitor.extract.comments.ownership import Ownership
+from monitor.extract.dates import parse_date
 
 logger = logging.getLogger(__name__)
 
@@ -105,9 +107,16 @@ def _number(el: Element) -> str | None:
     return found[-1] if found else None
 
 
-def read_items(items: list[Element], ctx: Context, spec: Spec | None = None) -> list[RawComment]:
-    """Read every comment element and link each to its parent."""
-    owner = Ownership(items)
+def read_items(
+    items: list[Element], ctx: Context, spec: Spec | None = None, *, heads: Mapping[Element, Element] | None = None
+) -> list[RawComment]:
+    """Read every comment element and link each to its parent.
+
+    ``heads``: for a comment whose author and date sit in a sibling block (dt before dd, a "Posted by" line
+    after the text), that block; the item itself is the one with the text.
+    """
+    heads = heads or {}
+    owner = Ownership([*items, *heads.values()])
     author_xps = (spec.author if spec else ()) + AUTHOR_XPATHS
     text_xps = (spec.text if spec else ()) + TEXT_XPATHS
     date_xps = spec.date if spec else ()
@@ -120,6 +129,19 @@ def read_items(items: list[Element], ctx: Context, spec: Spec | None = None) -> 
     for position, item in enumerate(items, start=1):
         published, date_el, date_raw = find_published(item, owner, ctx, date_xps)
         author, author_el = find_author(item, owner, author_xps)
+        head = heads.get(item)
+        if head is not None:
+            if published is None:
+                published, date_el, date_raw = find_published(head, owner, ctx, date_xps)
+                if published is None:
+                    date_raw = _head_date_raw(head)
+                    published = parse_date(date_raw, relative_to=ctx.fetched_at, languages=ctx.languages) if date_raw else None
+                    if date_raw and ctx.article_published and lacks_year(date_raw):
+                        published = in_article_year(date_raw, ctx.article_published, ctx.languages) or published
+            if author is None:
+                author, author_el = find_author(head, owner, author_xps)
+            if author is None:
+                author = _author_from_headers(head, owner, date_el, date_raw) or author_from_header(text_of(head)[:200])
         skip: set[Element] = set()
         for el in (date_el, author_el):
             if el is not None:
@@ -171,6 +193,11 @@ def read_items(items: list[Element], ctx: Context, spec: Spec | None = None) -> 
             )
         )
     return comments
+
+
+def _head_date_raw(head: Element) -> str | None:
+    raw = text_of(head)
+    return raw if raw and len(raw) <= 200 else None
 
 
 def _last_below(last_at: dict[int, str], depth: int) -> str | None:

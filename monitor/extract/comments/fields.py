@@ -14,6 +14,7 @@ from monitor.extract.comments.html import (
     is_noise,
     text_of,
 )
+from monitor.extract.comments.evidence import in_article_year, lacks_year
 from monitor.extract.comments.model import Context
 from monitor.extract.comments.ownership import Ownership
 from monitor.extract.dates import MONTHS as _MONTHS
@@ -183,6 +184,22 @@ def find_published(
     item: Element, owner: Owner, ctx: Context, xpaths: tuple[str, ...] = ()
 ) -> tuple[str | None, Element | None, str | None]:
     """(ISO date, the element it came from, the raw date text) for the comment element ``item``."""
+    published, el, raw = _find_published(item, owner, ctx, xpaths)
+    if raw and ctx.article_published and lacks_year(raw) and not _stamped(el):
+        published = in_article_year(raw, ctx.article_published, ctx.languages) or published
+    return published, el, raw
+
+
+def _stamped(el: Element | None) -> bool:
+    """The element carries a machine date (with its year) in an attribute."""
+    return el is not None and any(
+        re.search(r"(?:19|20)\d\d", el.get(a) or "") for a in ("content", "datetime", "data-datetime", "data-date", "title")
+    )
+
+
+def _find_published(
+    item: Element, owner: Owner, ctx: Context, xpaths: tuple[str, ...] = ()
+) -> tuple[str | None, Element | None, str | None]:
     for xp in xpaths + DATE_ATTR_XPATHS:
         for el in own(item, xp, owner):
             parsed = _date_from_attr(el, ctx)

@@ -26,6 +26,7 @@ class Context:
     url: str
     fetched_at: datetime | None = None
     language: str | None = None
+    article_published: str | None = None  # ISO; gives year-less comment dates their year
 
     @property
     def languages(self) -> list[str] | None:
