@@ -11,6 +11,7 @@ from monitor.extract.comments.fields import (
     AUTHOR_XPATHS,
     TEXT_XPATHS,
     author_from_header,
+    clean_author,
     find_author,
     find_key,
     find_likes,
@@ -151,6 +152,8 @@ def read_items(
                     skip.add(block)
         if author is None:
             author = _author_from_headers(item, owner, date_el, date_raw)
+        if author is None:
+            author = author_from_byline(item, owner)
         text = strip_header_lines(find_text(item, owner, skip, text_xps), author, date_raw)
         key = find_key(item, owner) or f"pos-{position}"
         if key in used_keys:
@@ -193,6 +196,25 @@ def read_items(
             )
         )
     return comments
+
+
+_BYLINE_START_RE = re.compile(
+    r"(?i)^\s*(?:posted|written|submitted|commented|geschrieben|verfasst|publié|posté|écrit|publicado|escrito|"
+    r"pubblicato|scritto|geplaatst|napisane|postado|enviado)?\s*(?:by|von|par|por|da|di|door|przez)\s*:?\s+\S"
+)
+BYLINE_XPATH = ".//*[self::span or self::div or self::p or self::cite or self::em or self::small or self::li]"
+
+
+def author_from_byline(item: Element, owner: Callable[[Element], Element | None]) -> str | None:
+    """The name in the comment's own "by NAME" line: its link (a profile) when it has one, else the words."""
+    for el in own(item, BYLINE_XPATH, owner):
+        raw = text_of(el)
+        if not raw or len(raw) > 120 or not _BYLINE_START_RE.match(raw):
+            continue
+        links = [text_of(a) for a in el.iter("a")]
+        name = next((clean_author(t) for t in links if t and 1 < len(t) <= 60 and clean_author(t)), None)
+        return name or author_from_header(raw)
+    return None
 
 
 def _head_date_raw(head: Element) -> str | None:

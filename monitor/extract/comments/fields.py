@@ -133,7 +133,7 @@ def author_from_header(header: str) -> str | None:
 def header_chunks(header: str) -> list[str]:
     """The runs of words in a header line that are neither date nor time nor separator."""
     tokens = header.split()
-    words = [t.lower().strip(".,;:()[]") for t in tokens]
+    words = [t.lower().strip(".,;:()[]@") for t in tokens]
     strong = [bool(_STRONG_DATE_TOKEN.match(w)) or w in _CLOCK_WORDS for w in words]
     datey = list(strong)
     changed = True
@@ -234,6 +234,8 @@ def _find_published(
             continue
         if not header_chunks(raw) or len(" ".join(header_chunks(raw))) <= 4:
             parsed = find_date(raw, relative_to=ctx.fetched_at, languages=ctx.languages)
+            if parsed is None and ctx.article_published and lacks_year(raw):
+                parsed = in_article_year(raw, ctx.article_published, ctx.languages)
             if parsed:
                 return parsed, None, raw
     return None, None, None
