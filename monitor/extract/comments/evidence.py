@@ -31,6 +31,7 @@ _REPLY_WORDS = re.compile(
     r"(?i)^\s*(?:reply|antworten|répondre|responder|rispondi|reageer|beantwoorden|odpowiedz|responder|"
     r"permalink|link)\s*$"
 )
+_NAME_PARTS = ("author", "name", "user", "nick", "poster", "commenter", "fn")
 _AFFORDANCE_PARTS = ("reply", "permalink", "avatar", "gravatar", "respond", "userpic")
 
 
@@ -79,6 +80,8 @@ def signs(record: list[Element]) -> Signs:
             words = " ".join(classes(el)).lower()
             if words and any(p in words for p in _AFFORDANCE_PARTS):
                 found.affordance = True
+            if words and any(p in words for p in _NAME_PARTS) and 1 < len(" ".join("".join(el.itertext()).split())) <= 40:
+                found.named = True
             text_parts.append(own)
             if el is not root:
                 text_parts.append(el.tail or "")

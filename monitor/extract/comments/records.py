@@ -5,6 +5,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from monitor.extract.comments import gate
 from monitor.extract.comments.engine import drop_wrapped, read_items
@@ -58,10 +59,11 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
     best: list[RawComment] = []
     best_score = 0.0
     for group in groups[:READ_AT_MOST]:
-        if not _talk(group):
+        talk = _talk(group)
+        if not talk:
             continue
         comments = [_sane_author(c) for c in bylines(_read(group, ctx))]
-        score = plausibility(comments, ctx.article_published)
+        score = plausibility(comments, None if talk == STRONG else ctx.article_published)
         if score > best_score:
             best, best_score = comments, score
     return once(best)
@@ -110,18 +112,42 @@ def _with_nested(members: list[Element], shapes: dict[Element, tuple[str, str, t
 
 
 def _pairs(children: list[Element], shapes: dict[Element, tuple[str, str, tuple[str, ...]]]) -> list[Group]:
-    steps = Counter((shapes[a], shapes[b]) for a, b in zip(children, children[1:]) if shapes[a] != shapes[b])
+    # the second of a pair by its tag alone where the tags differ: dd.comment and dd.comment.author_comment pair alike
+    def kind(el: Element, other: Element) -> tuple[object, ...]:
+        return (el.tag,) if el.tag != other.tag else shapes[el]
+
+    steps = Counter((shapes[a], kind(b, a)) for a, b in zip(children, children[1:]) if shapes[a] != shapes[b])
     groups: list[Group] = []
-    first_shape = {}
+    position = {child: i for i, child in enumerate(children)}
+    first: dict[object, int] = {}
     for child in children:
-        first_shape.setdefault(shapes[child], child)
+        first.setdefault(shapes[child], position[child])
+        first.setdefault((child.tag,), position[child])
     for (a, b), count in steps.items():
-        if count < MIN_RECORDS or children.index(first_shape[a]) > children.index(first_shape[b]):
+        if count < MIN_RECORDS or first[a] > first[b]:
             continue
-        pairs = [[x, y] for x, y in zip(children, children[1:]) if shapes[x] == a and shapes[y] == b]
-        if len(pairs) >= MIN_RECORDS and (steps.get((b, a), 0) >= len(pairs) - 1):
-            groups.append(Group(pairs, paired=True))
+        pairs = [[x, y] for x, y in zip(children, children[1:]) if shapes[x] == a and kind(y, x) == b]
+        if len(pairs) >= MIN_RECORDS:
+            groups.append(Group(_nested_pairs(pairs, kind), paired=True))
     return groups
+
+
+def _nested_pairs(pairs: list[list[Element]], kind: Callable[[Element, Element], tuple[object, ...]]) -> list[list[Element]]:
+    """The pairs and, inside them, pairs alike (the replies: a dl.children inside a dd)."""
+    head, second = pairs[0]
+    shape, second_kind = _shape(head), kind(second, head)
+    out: list[list[Element]] = []
+    for pair in pairs:
+        out.append(pair)
+        for el in pair[1].iter(head.tag):
+            if el is pair[1] or _shape(el) != shape:
+                continue
+            nxt = el.getnext()
+            while nxt is not None and not is_element(nxt):
+                nxt = nxt.getnext()
+            if nxt is not None and (nxt.tag,) == second_kind or nxt is not None and _shape(nxt) == second_kind:
+                out.append([el, nxt])
+    return out
 
 
 def _rank(found: list[Signs]) -> float:
@@ -132,9 +158,10 @@ def _rank(found: list[Signs]) -> float:
     dated = sum(s.dated for s in found) / n
     authored = sum(s.bylined or s.named for s in found) / n
     bylined = sum(s.bylined for s in found) / n
-    if not (dated >= MIN_DATED and authored >= MIN_AUTHORED) and bylined < MIN_BYLINED_UNDATED:
-        return 0.0
     affordance = sum(s.affordance for s in found) / n
+    undated_ok = bylined >= MIN_BYLINED_UNDATED or (authored >= MIN_BYLINED_UNDATED and affordance >= 0.5)
+    if not (dated >= MIN_DATED and authored >= MIN_AUTHORED) and not undated_ok:
+        return 0.0
     chars = sorted(s.chars for s in found)[n // 2]
     return n * (dated + authored + affordance + bylined) * math.log(2 + chars)
 
@@ -150,13 +177,24 @@ def _read(group: Group, ctx: Context) -> list[RawComment]:
     return read_items([r[text_at] for r in group.records], ctx, heads=heads)
 
 
-def _talk(group: Group) -> bool:
-    """The records or their section are labelled as reader talk, or most show reply/avatar affordances."""
+STRONG, WEAK = 2, 1
+
+
+def _talk(group: Group) -> int:
+    """STRONG when the records themselves are labelled as reader talk or show reply/avatar affordances,
+    WEAK when only their section is, else 0."""
     found = group.found or []
     if found and sum(s.affordance for s in found) >= 0.5 * len(found):
-        return True
-    first = group.records[0][0]
-    for el in (*group.records[0], *list(first.iterancestors())[:TALK_DEPTH]):
+        return STRONG
+    if _labelled(group.records[0]):
+        return STRONG
+    if _labelled(list(group.records[0][0].iterancestors())[:TALK_DEPTH]):
+        return WEAK
+    return 0
+
+
+def _labelled(elements: list[Element]) -> bool:
+    for el in elements:
         label = f"{el.get('id') or ''} {el.get('class') or ''}"
         if label.strip() and _TALK_RE.search(label):
             return True
