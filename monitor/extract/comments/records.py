@@ -9,6 +9,7 @@ from typing import Callable
 
 from monitor.extract.comments import gate
 from monitor.extract.comments.engine import drop_wrapped, read_items
+from monitor.extract.comments.runs import read_runs
 from monitor.extract.comments.evidence import BYLINE_RE, Signs, signs
 from monitor.extract.comments.fields import author_from_header
 from monitor.extract.comments.html import Element, classes, is_element
@@ -43,6 +44,7 @@ class Group:
     records: list[list[Element]]
     heads_first: bool = True
     paired: bool = False
+    runs: bool = False  # each record a run of sibling elements, one of them its "Posted by" line
     found: list[Signs] | None = None
     rank: float = 0.0
 
@@ -69,49 +71,139 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
     return once(best)
 
 
-def _shape(el: Element) -> tuple[str, str, tuple[str, ...]]:
+Shape = tuple[str, str, tuple[str, ...]]
+
+
+def _shape(el: Element, common: set[str] | None = None) -> Shape:
+    """Tag and id pattern (comment-#), else tag and the class words that do not vary from record to record:
+    ``common`` holds the words most same-tag siblings share ("by-alans", "author_comment" are left out)."""
     ident = el.get("id") or ""
     id_shape = _ID_SHAPE_RE.sub("#", ident) if any(c.isdigit() for c in ident) else ""
     if id_shape:
         return el.tag, id_shape, ()
-    return el.tag, "", tuple(sorted(w for w in classes(el) if not _VARIABLE_WORD_RE.search(w)))
+    words = (w for w in classes(el) if not _VARIABLE_WORD_RE.search(w) and (common is None or w in common))
+    return el.tag, "", tuple(sorted(words))
+
+
+def _fits(el: Element, shape: Shape) -> bool:
+    """``el`` (a nested one, not a sibling) is of ``shape``."""
+    if el.tag != shape[0]:
+        return False
+    if shape[1]:
+        return _shape(el)[1] == shape[1]
+    return not (el.get("id") and any(c.isdigit() for c in el.get("id") or "")) and set(shape[2]) <= set(classes(el))
+
+
+def _common_words(children: list[Element]) -> dict[str, set[str]]:
+    """Per tag, the class words at least half of the same-tag siblings carry."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    sizes: Counter[str] = Counter()
+    for child in children:
+        sizes[child.tag] += 1
+        counts[child.tag].update(set(classes(child)))
+    return {tag: {w for w, n in words.items() if n * 2 >= sizes[tag]} for tag, words in counts.items()}
 
 
 def _candidates(tree: Element) -> list[Group]:
     """Groups of alike siblings, and of alternating sibling pairs (dt + dd, body + "Posted by" line), in one pass."""
     groups: list[Group] = []
-    shapes: dict[Element, tuple[str, str, tuple[str, ...]]] = {}
+    shapes: dict[Element, Shape] = {}
     for parent in tree.iter():
         if not is_element(parent) or parent.tag in ("head", "script", "style", "form", "select", "nav"):
             continue
         children = [c for c in parent if is_element(c) and c.tag in PAIR_TAGS]
         if len(children) < MIN_RECORDS:
             continue
-        by_shape: dict[tuple[str, str, tuple[str, ...]], list[Element]] = defaultdict(list)
+        by_shape: dict[Shape, list[Element]] = defaultdict(list)
+        common = _common_words(children)
         for child in children:
-            shapes[child] = _shape(child)
+            shapes[child] = _shape(child, common[child.tag])
             if child.tag in RECORD_TAGS:
                 by_shape[shapes[child]].append(child)
         for members in by_shape.values():
             if len(members) >= MIN_RECORDS:
                 groups.append(Group([[m] for m in _with_nested(members, shapes)]))
         groups.extend(_pairs(children, shapes))
+        kids = [c for c in parent if is_element(c)]
+        if len(kids) > 2 * MIN_RECORDS:
+            for segment in _segments(kids):
+                groups.extend(_runs(segment))
     return groups
 
 
-def _with_nested(members: list[Element], shapes: dict[Element, tuple[str, str, tuple[str, ...]]]) -> list[Element]:
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "hr", "form"})
+
+
+def _segments(kids: list[Element]) -> list[list[Element]]:
+    """Siblings cut at headings: the article, its trackbacks and its comments, apart."""
+    segments: list[list[Element]] = [[]]
+    for kid in kids:
+        if kid.tag in _HEADINGS:
+            segments.append([kid])
+        else:
+            segments[-1].append(kid)
+    return [s for s in segments if len(s) > MIN_RECORDS]
+
+
+_RUN_BODY_TAGS = frozenset({"p", "div", "blockquote", "ul", "ol", "pre", "br", "a", "span", "table", "dl", "img"})
+MAX_RUN = 40  # elements of one flat comment
+
+
+def _runs(kids: list[Element]) -> list[Group]:
+    """Flat threads: runs of paragraphs each ended by a "Posted by: X | DATE" line, or each opened by an
+    anchor a#c123 (old TypePad and Movable Type), with no element around a comment."""
+    groups: list[Group] = []
+    by_shape: dict[Shape, list[int]] = defaultdict(list)
+    for i, kid in enumerate(kids):
+        if kid.tag in ("p", "div", "span", "small", "cite", "a"):
+            by_shape[_shape(kid)].append(i)
+    for shape, at in by_shape.items():
+        if len(at) < MIN_RECORDS or any(b - a < 2 for a, b in zip(at, at[1:])) and shape[0] != "a":
+            continue
+        if shape[0] == "a":
+            if not shape[1] or any("".join(kids[i].itertext()).strip() for i in at):
+                continue
+            records = [kids[i:j] for i, j in zip(at, [*at[1:], _run_end(kids, at[-1])])]
+        else:
+            footers = [kids[i] for i in at]
+            found = [signs([f]) for f in footers]
+            if any(f.chars > 200 for f in found) or sum(f.dated and (f.bylined or f.named) for f in found) < 0.8 * len(found):
+                continue
+            starts = [_run_start(kids, at[0]), *(i + 1 for i in at[:-1])]
+            records = [kids[a:b + 1] for a, b in zip(starts, at)]
+        records = [r for r in records if len(r) >= 2]
+        if len(records) >= MIN_RECORDS:
+            groups.append(Group(records, runs=True))
+    return groups
+
+
+def _run_start(kids: list[Element], footer: int) -> int:
+    start = footer
+    while start > 0 and footer - start < MAX_RUN and kids[start - 1].tag in _RUN_BODY_TAGS:
+        start -= 1
+    return start
+
+
+def _run_end(kids: list[Element], opener: int) -> int:
+    end = opener + 1
+    while end < len(kids) and end - opener < MAX_RUN and kids[end].tag in _RUN_BODY_TAGS:
+        end += 1
+    return end
+
+
+def _with_nested(members: list[Element], shapes: dict[Element, Shape]) -> list[Element]:
     """The members and, below them, the elements of their shape: the replies of a nested thread."""
     shape = shapes[members[0]]
     found: list[Element] = []
     for member in members:
         found.append(member)
         for el in member.iter(shape[0]):
-            if el is not member and _shape(el) == shape:
+            if el is not member and _fits(el, shape):
                 found.append(el)
     return drop_wrapped(found) if len(found) > len(members) else found
 
 
-def _pairs(children: list[Element], shapes: dict[Element, tuple[str, str, tuple[str, ...]]]) -> list[Group]:
+def _pairs(children: list[Element], shapes: dict[Element, Shape]) -> list[Group]:
     # the second of a pair by its tag alone where the tags differ: dd.comment and dd.comment.author_comment pair alike
     def kind(el: Element, other: Element) -> tuple[object, ...]:
         return (el.tag,) if el.tag != other.tag else shapes[el]
@@ -140,12 +232,12 @@ def _nested_pairs(pairs: list[list[Element]], kind: Callable[[Element, Element],
     for pair in pairs:
         out.append(pair)
         for el in pair[1].iter(head.tag):
-            if el is pair[1] or _shape(el) != shape:
+            if el is pair[1] or not _fits(el, shape):
                 continue
             nxt = el.getnext()
             while nxt is not None and not is_element(nxt):
                 nxt = nxt.getnext()
-            if nxt is not None and (nxt.tag,) == second_kind or nxt is not None and _shape(nxt) == second_kind:
+            if nxt is not None and ((nxt.tag,) == second_kind or len(second_kind) == 3 and _fits(nxt, second_kind)):  # type: ignore[arg-type]
                 out.append([el, nxt])
     return out
 
@@ -167,6 +259,8 @@ def _rank(found: list[Signs]) -> float:
 
 
 def _read(group: Group, ctx: Context) -> list[RawComment]:
+    if group.runs:
+        return read_runs(group.records, ctx)
     if not group.paired:
         return read_items([r[0] for r in group.records], ctx)
     # the block with more text holds the comment; the other its author and date
@@ -188,9 +282,22 @@ def _talk(group: Group) -> int:
         return STRONG
     if _labelled(group.records[0]):
         return STRONG
-    if _labelled(list(group.records[0][0].iterancestors())[:TALK_DEPTH]):
+    if _labelled(list(group.records[0][0].iterancestors())[:TALK_DEPTH]) or _headed(group.records[0][0]):
         return WEAK
     return 0
+
+
+def _headed(el: Element) -> bool:
+    """A heading just before ``el`` (or before its parent) names the section as reader talk ("Comments")."""
+    for node in (el, el.getparent()):
+        if node is None:
+            continue
+        prev, steps = node.getprevious(), 0
+        while prev is not None and steps < 6:
+            if is_element(prev) and prev.tag in _HEADINGS and prev.tag != "hr":
+                return bool(_TALK_RE.search(" ".join("".join(prev.itertext()).split())[:80]))
+            prev, steps = prev.getprevious(), steps + 1
+    return False
 
 
 def _labelled(elements: list[Element]) -> bool:
