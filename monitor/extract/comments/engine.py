@@ -40,6 +40,7 @@ HEADER_XPATH = (
     f".//*[{class_xpath('comment-header', 'comment-meta', 'commentmetadata', 'comment-info', 'comment-author', 'meta', 'cm-meta', 'byline', 'postedby', 'posted', 'submitted', 'comment-footer', 'footer', 'info', 'details', 'small', 'header', 'dsq-comment-header', 'comment-head', 'comment__header', 'comment__meta')}]"
     " | .//header | .//footer | .//cite"
 )
+_TITLE_XPATH = ".//h3 | .//h4 | .//h5 | .//h6"
 _DEPTH_CLASS_RE = re.compile(r"(?:^|[-_])(?:depth|level)[-_]?(\d{1,2})$")
 _REPLY_TO_RE = re.compile(
     r"^\s*(in reply to|reply to|replying to|antwort auf|als antwort auf|in antwort auf|в ответ на|у відповідь на"
@@ -155,6 +156,8 @@ def read_items(
         if author is None:
             author = author_from_byline(item, owner)
         text = strip_header_lines(find_text(item, owner, skip, text_xps), author, date_raw)
+        if not text:  # a short comment said all in its title line (SB Nation's collapsed replies)
+            text = next((t for h in own(item, _TITLE_XPATH, owner) if (t := text_of(h))), "")
         key = find_key(item, owner) or f"pos-{position}"
         if key in used_keys:
             key = f"{key}~{position}"
@@ -202,6 +205,10 @@ _BYLINE_START_RE = re.compile(
     r"(?i)^\s*(?:posted|written|submitted|commented|geschrieben|verfasst|publié|posté|écrit|publicado|escrito|"
     r"pubblicato|scritto|geplaatst|napisane|postado|enviado)?\s*(?:by|von|par|por|da|di|door|przez)\s*:?\s+\S"
 )
+_SAYS_END_RE = re.compile(
+    r"(?i)\s+(?:says|said|wrote|writes|replied|sagt|sagte|schreibt|schrieb|meint|dit|a écrit|dice|escribió|"
+    r"escreveu|diz|disse|scrive|ha scritto|zegt|schreef|napisał|napisała|pisze)\s*[:.,…]*\s*$"
+)
 BYLINE_XPATH = ".//*[self::span or self::div or self::p or self::cite or self::em or self::small or self::li]"
 
 
@@ -209,6 +216,10 @@ def author_from_byline(item: Element, owner: Callable[[Element], Element | None]
     """The name in the comment's own "by NAME" line: its link (a profile) when it has one, else the words."""
     for el in own(item, BYLINE_XPATH, owner):
         raw = text_of(el)
+        if raw and len(raw) <= 80 and _SAYS_END_RE.search(raw):
+            name = author_from_header(_SAYS_END_RE.sub("", raw))
+            if name:
+                return name
         if not raw or len(raw) > 120 or not _BYLINE_START_RE.match(raw):
             continue
         links = [text_of(a) for a in el.iter("a")]

@@ -14,7 +14,7 @@ BYLINE_RE = re.compile(
     r"escrito|pubblicato|scritto|geplaatst|geschreven|opublikowane|dodane|napisane|postado|enviado)?\s*"
     r"(?:by|von|par|por|da|di|door|przez|от|від)\s*:?\s+\S"
     r"|\S\s+(?:says|said|wrote|writes|replied|sagt|sagte|schreibt|schrieb|meint|dit|a écrit|écrit|dice|escribió|"
-    r"escreveu|diz|disse|scrive|ha scritto|scrisse|zegt|schreef|schrijft|napisał|napisała|pisze|odpowiada)\s*[:.…]*(?:\s|$)"
+    r"escreveu|diz|disse|scrive|ha scritto|scrisse|zegt|schreef|schrijft|napisał|napisała|pisze|odpowiada)\s*[:.,…]*(?:\s|$)"
 )
 # A date-like run: a month name, a numeric date, a clock time, an ISO stamp or a relative date.
 _NUMERIC_DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.\s?\d{1,2}\.|\d{1,2}:\d{2}|\d{1,2}h\d{2}|\d{4}-\d{2}-\d{2}"
