@@ -315,6 +315,6 @@ def _marked_depth(item: Element, spec: Spec | None) -> int | None:
 def _reply_container_count(item: Element) -> int:
     count = 0
     for anc in item.iterancestors():
-        if REPLY_CONTAINER_WORDS.intersection(classes(anc)):
+        if REPLY_CONTAINER_WORDS.intersection(w.replace("_", "-") for w in classes(anc)):
             count += 1
     return count

@@ -49,12 +49,17 @@ class Signs:
     words: int = 0
 
 
+MAX_WALK = 300  # elements looked at per record: a record holding a whole nested thread shows its signs early
+
+
 def signs(record: list[Element]) -> Signs:
-    """The signs of a record (one element, or a header and a body) from one walk over its elements."""
+    """The signs of a record (one element, or a header and a body) from one walk over its first elements."""
     found = Signs()
     text_parts: list[str] = []
     for root in record:
-        for el in root.iter():
+        for walked, el in enumerate(root.iter()):
+            if walked >= MAX_WALK:
+                break
             if not is_element(el):
                 continue
             tag = el.tag

@@ -158,6 +158,10 @@ def find_author(item: Element, owner: Owner, xpaths: tuple[str, ...] = AUTHOR_XP
             if is_hidden(el, item):
                 continue
             raw = el.get("content") or text_of(el) or (el.get("title") if el.tag == "a" else None)
+            if raw and el.tag != "a" and len(raw.split()) > 3:
+                # a name block that also holds a rank or fan count ("SUPER USER NICENESS 152 Fans"): its link
+                link = next((t for a in el.iter("a") if 1 < len(t := text_of(a)) <= 40), None)
+                raw = link or raw
             if raw and len(raw) > 80:
                 continue
             if not raw:

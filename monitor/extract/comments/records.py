@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from monitor.extract.comments import gate
-from monitor.extract.comments.engine import drop_wrapped, read_items
+from monitor.extract.comments.engine import REPLY_CONTAINER_WORDS, drop_wrapped, read_items
 from monitor.extract.comments.runs import read_runs
 from monitor.extract.comments.evidence import BYLINE_RE, Signs, signs
 from monitor.extract.comments.fields import author_from_header
@@ -35,6 +35,11 @@ MIN_RECORDS = 2
 # trafilatura-eval's pages without comments (false positives) against dragnet-train (recall).
 MIN_DATED, MIN_AUTHORED, MIN_BYLINED_UNDATED = 0.6, 0.5, 0.8
 READ_AT_MOST = 4  # groups fully read per page, best first by their cheap signs
+SAMPLE = 8  # records whose signs decide whether a group's others are looked at
+CLOSE_RANK = 0.5  # a group ranked below this share of the best plausible one is not read
+
+
+Shape = tuple[str, str, tuple[str, ...]]
 
 
 @dataclass
@@ -45,6 +50,7 @@ class Group:
     heads_first: bool = True
     paired: bool = False
     runs: bool = False  # each record a run of sibling elements, one of them its "Posted by" line
+    nest: Shape | None = None  # the records' shape, when their nested replies are still to be added
     found: list[Signs] | None = None
     rank: float = 0.0
 
@@ -52,26 +58,42 @@ class Group:
 def find(tree: Element, ctx: Context) -> list[RawComment]:
     """The page's comment thread found from structure alone, or [] when no group of records passes."""
     groups = []
+    memo: dict[Element, Signs] = {}  # an element is a record of its siblings' group and a reply in its thread's
     for group in _candidates(tree):
-        group.found = [signs(r) for r in group.records]
+        step = max(1, len(group.records) // SAMPLE)
+        if _rank([_signs(r, memo) for r in group.records[::step]]) <= 0:  # most groups fail on a sample
+            continue
+        if group.nest is not None:
+            group.records = [[el] for el in _with_nested([r[0] for r in group.records], group.nest)]
+        group.found = [_signs(r, memo) for r in group.records]
         group.rank = _rank(group.found)
         if group.rank > 0 and gate.rejects(group.records, group.found) is None:
             groups.append(group)
     groups.sort(key=lambda g: g.rank, reverse=True)
     best: list[RawComment] = []
-    best_score = 0.0
+    best_score = best_rank = 0.0
+    read: set[Element] = set()
     for group in groups[:READ_AT_MOST]:
+        if best and group.rank < CLOSE_RANK * best_rank:
+            break
         talk = _talk(group)
-        if not talk:
+        if not talk or group.records[0][0] in read:  # a sub-thread of a group already read
             continue
         comments = [_sane_author(c) for c in bylines(_read(group, ctx))]
         score = plausibility(comments, None if talk == STRONG else ctx.article_published)
         if score > best_score:
-            best, best_score = comments, score
+            best, best_score, best_rank = comments, score, group.rank
+            read.update(el for r in group.records for el in r)
     return once(best)
 
 
-Shape = tuple[str, str, tuple[str, ...]]
+def _signs(record: list[Element], memo: dict[Element, Signs]) -> Signs:
+    if len(record) > 1:
+        return signs(record)
+    found = memo.get(record[0])
+    if found is None:
+        found = memo[record[0]] = signs(record)
+    return found
 
 
 def _shape(el: Element, common: set[str] | None = None) -> Shape:
@@ -122,7 +144,7 @@ def _candidates(tree: Element) -> list[Group]:
                 by_shape[shapes[child]].append(child)
         for members in by_shape.values():
             if len(members) >= MIN_RECORDS:
-                groups.append(Group([[m] for m in _with_nested(members, shapes)]))
+                groups.append(Group([[m] for m in members], nest=shapes[members[0]]))
         groups.extend(_pairs(children, shapes))
         kids = [c for c in parent if is_element(c)]
         if len(kids) > 2 * MIN_RECORDS:
@@ -191,16 +213,15 @@ def _run_end(kids: list[Element], opener: int) -> int:
     return end
 
 
-def _with_nested(members: list[Element], shapes: dict[Element, Shape]) -> list[Element]:
-    """The members and, below them, the elements of their shape: the replies of a nested thread."""
-    shape = shapes[members[0]]
-    found: list[Element] = []
-    for member in members:
-        found.append(member)
-        for el in member.iter(shape[0]):
-            if el is not member and _fits(el, shape):
-                found.append(el)
-    return drop_wrapped(found) if len(found) > len(members) else found
+def _with_nested(members: list[Element], shape: Shape) -> list[Element]:
+    """The members and the elements of their shape below their parent, in page order: the replies of a nested
+    thread, inside a comment or in a replies container beside it."""
+    parent = members[0].getparent()
+    if parent is None:
+        return members
+    member_set = set(members)
+    found = [el for el in parent.iter(shape[0]) if el in member_set or el is not parent and _fits(el, shape)]
+    return drop_wrapped(found) if len(found) > len(members) else members
 
 
 def _pairs(children: list[Element], shapes: dict[Element, Shape]) -> list[Group]:
@@ -219,9 +240,19 @@ def _pairs(children: list[Element], shapes: dict[Element, Shape]) -> list[Group]
         if count < MIN_RECORDS or first[a] > first[b]:
             continue
         pairs = [[x, y] for x, y in zip(children, children[1:]) if shapes[x] == a and kind(y, x) == b]
+        if any(_holds_alike(y, x) for x, y in pairs[:3]):  # the second is the replies' container, not a part
+            continue
         if len(pairs) >= MIN_RECORDS:
             groups.append(Group(_nested_pairs(pairs, kind), paired=True))
     return groups
+
+
+def _holds_alike(container: Element, record: Element) -> bool:
+    """``container`` holds replies (it opens with a record like ``record``), not a part of ``record``."""
+    if REPLY_CONTAINER_WORDS.intersection(w.replace("_", "-") for w in classes(container)):
+        return True
+    first = next((el for el in container if is_element(el)), None)
+    return first is not None and _fits(first, _shape(record))
 
 
 def _nested_pairs(pairs: list[list[Element]], kind: Callable[[Element, Element], tuple[object, ...]]) -> list[list[Element]]:
