@@ -90,7 +90,7 @@ def extract_html(
     if len(pages) == 1 and not api_answers:
         raw_comments = extract_comments(tree, url, fetched_at=fetched_at, language=fields.language,
                                         selectors=(options.get("selectors") or {}).get("comments"), html=html,
-                                        article_published=fields.published)
+                                        article_published=fields.published, article_text=fields.text)
     else:
         raw_comments = comment_thread(pages, api_answers, fetched_at=fetched_at, language=fields.language,
                                       options=options)

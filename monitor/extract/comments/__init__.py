@@ -61,14 +61,17 @@ def extract_comments(
     selectors: Mapping[str, str] | None = None,
     html: str | None = None,
     article_published: str | None = None,
+    article_text: str = "",
 ) -> list[RawComment]:
     """All comments on the page, in page order; [] when the page has none.
 
     ``selectors`` (a source's own, see monitor.config.CommentSelectors) win when their ``item`` matches.
     ``html``: the markup ``tree`` was parsed from; extractors whose markers it lacks are skipped.
-    ``article_published``: the article's date, which gives comment dates shown without a year their year.
+    ``article_published``: the article's date, which gives comment dates shown without a year their year;
+    ``article_text``: its body, which no comment repeats (a forum's first post is the article, not a comment).
     """
-    ctx = Context(url=url, fetched_at=fetched_at, language=language, article_published=article_published)
+    ctx = Context(url=url, fetched_at=fetched_at, language=language, article_published=article_published,
+                  article_text=article_text)
     if selectors and selectors.get("item"):
         found = custom.extract(tree, ctx, selectors)
         if found:

@@ -30,6 +30,7 @@ _VARIABLE_WORD_RE = re.compile(
 )
 _ID_SHAPE_RE = re.compile(r"\d+")
 MIN_RECORDS = 2
+MIN_WEAK_RECORDS = 3  # records needed where only their section, not they themselves, speaks of comments
 # Share of records that must show a date (resp. an author) for a group to be read as a thread; a group with
 # nearly every record bylined ("by X", "X says") may go undated (Slashdot's collapsed comments). Tuned on
 # trafilatura-eval's pages without comments (false positives) against dragnet-train (recall).
@@ -51,6 +52,7 @@ class Group:
     paired: bool = False
     runs: bool = False  # each record a run of sibling elements, one of them its "Posted by" line
     nest: Shape | None = None  # the records' shape, when their nested replies are still to be added
+    talk: int = 0  # STRONG, WEAK or 0: how the records or their section are labelled as reader talk
     found: list[Signs] | None = None
     rank: float = 0.0
 
@@ -67,7 +69,12 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
             group.records = [[el] for el in _with_nested([r[0] for r in group.records], group.nest)]
         group.found = [_signs(r, memo) for r in group.records]
         group.rank = _rank(group.found)
-        if group.rank > 0 and gate.rejects(group.records, group.found) is None:
+        if group.rank <= 0:
+            continue
+        group.talk = _talk(group)
+        if group.talk == WEAK and len(group.records) < MIN_WEAK_RECORDS:
+            continue
+        if group.talk and gate.rejects(group.records, group.found, labelled=group.talk == STRONG) is None:
             groups.append(group)
     groups.sort(key=lambda g: g.rank, reverse=True)
     best: list[RawComment] = []
@@ -76,15 +83,27 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
     for group in groups[:READ_AT_MOST]:
         if best and group.rank < CLOSE_RANK * best_rank:
             break
-        talk = _talk(group)
-        if not talk or group.records[0][0] in read:  # a sub-thread of a group already read
+        if group.records[0][0] in read:  # a sub-thread of a group already read
             continue
         comments = [_sane_author(c) for c in bylines(_read(group, ctx))]
-        score = plausibility(comments, None if talk == STRONG else ctx.article_published)
+        if comments and _is_article(comments[0], ctx.article_text):  # a forum thread: its posts are the page
+            continue
+        found = group.found or []
+        # a teaser list dated before the article is told apart by dates, where nothing else tells it
+        sure = group.talk == STRONG or sum(s.bylined for s in found) >= MIN_BYLINED_UNDATED * len(found)
+        score = plausibility(comments, None if sure else ctx.article_published)
         if score > best_score:
             best, best_score, best_rank = comments, score, group.rank
             read.update(el for r in group.records for el in r)
     return once(best)
+
+
+def _is_article(comment: RawComment, article_text: str) -> bool:
+    """The record opens as the article does, as a forum's first post is the page's article."""
+    words = comment.text.split()
+    if len(words) < 8 or not article_text:
+        return False
+    return " ".join(words[:8]) in " ".join(article_text.split()[:60])
 
 
 def _signs(record: list[Element], memo: dict[Element, Signs]) -> Signs:
@@ -354,6 +373,8 @@ def plausibility(comments: list[RawComment], article_published: str | None = Non
     """
     n = len(comments)
     if n < MIN_RECORDS or len({c.text for c in comments}) < 0.8 * n:
+        return 0.0
+    if n == MIN_RECORDS and not all(c.author and c.published for c in comments):  # two alike blocks prove little
         return 0.0
     dated = sum(1 for c in comments if c.published) / n
     authors = Counter(c.author for c in comments if c.author)
