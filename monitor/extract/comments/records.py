@@ -20,7 +20,8 @@ RECORD_TAGS = frozenset({"div", "li", "article", "section", "dd", "dt", "tr", "b
 PAIR_TAGS = RECORD_TAGS | {"p", "header", "footer", "span"}
 # Words in a record's or its section's class/id that speak of reader talk, in the languages we crawl.
 _TALK_RE = re.compile(
-    r"(?i)omment|oment|оммент|омент|repl|respon|r[ée]ponse|antwort|discus|reaction|opinion|talk|cmt|feedback|"
+    r"(?i)omment|koment|оммент|омент|repl(?:y|ies)|respons(?!iv)|r[ée]ponse|antwort|discus|reaction|opinion|talk|cmt|"
+    r"feedback|"
     r"guestbook|gästebuch|leserbrief|reactie|odpowied|risposte|respuesta"
 )
 TALK_DEPTH = 8  # ancestors looked at for a comment-section label
