@@ -23,10 +23,10 @@ _RELATIVE = (
     r"(?<!\w)(?:ago|vor|il y a|hace|fa|geleden|temu|atrás|yesterday|today|gestern|heute|hier|aujourd'hui|ayer|hoy|"
     r"ieri|oggi|gisteren|vandaag|wczoraj|dzisiaj|ontem|hoje)(?!\w)"
 )
-DATE_HINT_RE = re.compile(f"{_NUMERIC_DATE}|{_MONTH_WORD}|{_RELATIVE}", re.I)
-_RELATIVE_RE = re.compile(_RELATIVE, re.I)
+DATE_HINT_RE = re.compile(f"{_NUMERIC_DATE}|{_MONTH_WORD}|{_RELATIVE}", re.IGNORECASE)
+_RELATIVE_RE = re.compile(_RELATIVE, re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|(?<![\d.])\d{1,2}[./-]\d{1,2}[./-]\d{2}(?!\d)|'\d{2}(?!\d)")
-_DATEY_RE = re.compile(f"{_MONTH_WORD}|(?<![\\d.])\\d{{1,2}}[./]\\d{{1,2}}\\.?(?![\\d.])", re.I)
+_DATEY_RE = re.compile(f"{_MONTH_WORD}|(?<![\\d.])\\d{{1,2}}[./]\\d{{1,2}}\\.?(?![\\d.])", re.IGNORECASE)
 _REPLY_WORDS = re.compile(
     r"(?i)^\s*(?:reply|antworten|répondre|responder|rispondi|reageer|beantwoorden|odpowiedz|responder|"
     r"permalink|link)\s*$"

@@ -19,7 +19,7 @@ _LISTING_RE = re.compile(
     r"(?i)(?:^|[-_\s])(?:widget|related|recent|popular|trending|most-?read|most-?viewed|nav|navigation|menu|promo|"
     r"teasers?|yarpp|jp-relatedposts|outbrain|taboola)(?:$|[-_\s\d])"
 )
-_PRICE_RE = re.compile(r"[$€£¥]\s?\d|\d[\d.,]*\s?(?:€|eur|usd|zł|kr)\b", re.I)
+_PRICE_RE = re.compile(r"[$€£¥]\s?\d|\d[\d.,]*\s?(?:€|eur|usd|zł|kr)\b", re.IGNORECASE)
 # A forum member's panel beside each post: the page is a forum thread, whose posts are the page, not comments.
 _MEMBER_PANEL_RE = re.compile(
     r"(?i)private (?:nachricht|message)|beiträge anzeigen|view (?:public )?profile|find (?:all|more) posts|"

@@ -45,7 +45,8 @@ class Ownership:
             by_item = self._found[xpath] = {}
             compiled = self._compiled.setdefault(xpath, XPath(xpath))
             for top in self._tops:
-                for hit in compiled(top):
+                hits = compiled(top)
+                for hit in hits if isinstance(hits, list) else ():
                     if is_element(hit):
                         holder = self(hit)
                         if holder is hit:  # a nested comment is its own, not its parent's

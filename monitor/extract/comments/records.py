@@ -4,16 +4,21 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
+from itertools import pairwise
 
 from monitor.extract.comments import gate
-from monitor.extract.comments.engine import REPLY_CONTAINER_WORDS, drop_wrapped, read_items
-from monitor.extract.comments.runs import read_runs
+from monitor.extract.comments.engine import (
+    REPLY_CONTAINER_WORDS,
+    drop_wrapped,
+    read_items,
+)
 from monitor.extract.comments.evidence import BYLINE_RE, Signs, signs
 from monitor.extract.comments.fields import author_from_header
 from monitor.extract.comments.html import Element, classes, is_element
 from monitor.extract.comments.model import Context, RawComment
+from monitor.extract.comments.runs import read_runs
 from monitor.extract.dates import find_date
 
 RECORD_TAGS = frozenset({"div", "li", "article", "section", "dd", "dt", "tr", "blockquote", "table"})
@@ -200,7 +205,7 @@ def _runs(kids: list[Element]) -> list[Group]:
         if kid.tag in ("p", "div", "span", "small", "cite", "a"):
             by_shape[_shape(kid)].append(i)
     for shape, at in by_shape.items():
-        if len(at) < MIN_RECORDS or any(b - a < 2 for a, b in zip(at, at[1:])) and shape[0] != "a":
+        if len(at) < MIN_RECORDS or any(b - a < 2 for a, b in pairwise(at)) and shape[0] != "a":
             continue
         if shape[0] == "a":
             if not shape[1] or any("".join(kids[i].itertext()).strip() for i in at):
@@ -249,7 +254,7 @@ def _pairs(children: list[Element], shapes: dict[Element, Shape]) -> list[Group]
     def kind(el: Element, other: Element) -> tuple[object, ...]:
         return (el.tag,) if el.tag != other.tag else shapes[el]
 
-    steps = Counter((shapes[a], kind(b, a)) for a, b in zip(children, children[1:]) if shapes[a] != shapes[b])
+    steps = Counter((shapes[a], kind(b, a)) for a, b in pairwise(children) if shapes[a] != shapes[b])
     groups: list[Group] = []
     position = {child: i for i, child in enumerate(children)}
     first: dict[object, int] = {}
@@ -259,7 +264,7 @@ def _pairs(children: list[Element], shapes: dict[Element, Shape]) -> list[Group]
     for (a, b), count in steps.items():
         if count < MIN_RECORDS or first[a] > first[b]:
             continue
-        pairs = [[x, y] for x, y in zip(children, children[1:]) if shapes[x] == a and kind(y, x) == b]
+        pairs = [[x, y] for x, y in pairwise(children) if shapes[x] == a and kind(y, x) == b]
         if any(_holds_alike(y, x) for x, y in pairs[:3]):  # the second is the replies' container, not a part
             continue
         if len(pairs) >= MIN_RECORDS:

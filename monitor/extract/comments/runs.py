@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from monitor.extract.comments.engine import author_from_byline
 from monitor.extract.comments.evidence import DATE_HINT_RE, in_article_year, lacks_year
-from monitor.extract.comments.fields import KEY_ID_RE, author_from_header, find_author, find_published
+from monitor.extract.comments.fields import (
+    KEY_ID_RE,
+    author_from_header,
+    find_author,
+    find_published,
+)
 from monitor.extract.comments.html import Element, collect_text, is_noise, text_of, tidy
 from monitor.extract.comments.model import Context, RawComment
 from monitor.extract.comments.ownership import Ownership
