@@ -90,6 +90,9 @@ def signs(record: list[Element]) -> Signs:
             text_parts.append(own)
             if el is not root:
                 text_parts.append(el.tail or "")
+    if len(record) == 2 and not found.named:  # a short head beside the text block: a name (and date) line
+        head = " ".join(" ".join(record[0].itertext()).split())
+        found.named = 1 < len(head) <= 80
     text = " ".join(" ".join(text_parts).split())
     found.chars = len(text)
     found.words = len(text.split())
