@@ -22,11 +22,11 @@ from monitor.extract.comments.fields import (
     own,
     strip_header_lines,
 )
-from monitor.extract.comments.evidence import in_article_year, lacks_year
+from monitor.extract.comments.evidence import DATE_HINT_RE, in_article_year, lacks_year
 from monitor.extract.comments.html import Element, class_xpath, classes, text_of
 from monitor.extract.comments.model import Context, RawComment
 from monitor.extract.comments.ownership import Ownership
-from monitor.extract.dates import parse_date
+from monitor.extract.dates import find_date, parse_date
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +155,11 @@ def read_items(
             author = _author_from_headers(item, owner, date_el, date_raw)
         if author is None:
             author = author_from_byline(item, owner)
+        if author is None or published is None:
+            line, line_author, line_date = meta_line(item, owner, ctx)
+            if line is not None:
+                author, published = author or line_author, published or line_date
+                skip.add(line)
         text = strip_header_lines(find_text(item, owner, skip, text_xps), author, date_raw)
         if not text:  # a short comment said all in its title line (SB Nation's collapsed replies)
             text = next((t for h in own(item, _TITLE_XPATH, owner) if (t := text_of(h))), "")
@@ -226,6 +231,30 @@ def author_from_byline(item: Element, owner: Callable[[Element], Element | None]
         name = next((clean_author(t) for t in links if t and 1 < len(t) <= 60 and clean_author(t)), None)
         return name or author_from_header(raw)
     return None
+
+
+META_XPATH = ".//div | .//p | .//span | .//small | .//footer | .//cite"
+MAX_META_LINE = 150  # chars of a line that holds a comment's date (and often its author)
+
+
+def meta_line(
+    item: Element, owner: Callable[[Element], Element | None], ctx: Context
+) -> tuple[Element | None, str | None, str | None]:
+    """(the element, author, ISO date) of the comment's own short line that parses as a date, such as
+    "posted on Wednesday, October 24, 2012 at 7:26 PM by Darren" or "October 25, 2012 | Ben" (a footer)."""
+    for el in own(item, META_XPATH, owner):
+        raw = text_of(el)
+        if not raw or len(raw) > MAX_META_LINE or not DATE_HINT_RE.search(raw):
+            continue
+        published = find_date(raw, relative_to=ctx.fetched_at, languages=ctx.languages)
+        if published is None and ctx.article_published and lacks_year(raw):
+            published = in_article_year(raw, ctx.article_published, ctx.languages)
+        if published is None:
+            continue
+        links = [t for a in el.iter("a") if 1 < len(t := text_of(a)) <= 60 and clean_author(t)]
+        name = clean_author(links[0]) if len(links) == 1 else None
+        return el, name or author_from_header(raw), published
+    return None, None, None
 
 
 def _head_date_raw(head: Element) -> str | None:
