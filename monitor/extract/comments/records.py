@@ -36,6 +36,7 @@ _VARIABLE_WORD_RE = re.compile(
 )
 _ID_SHAPE_RE = re.compile(r"\d+")
 MIN_RECORDS = 2
+MIN_LONE_TEXT, MAX_LONE_TEXT = 10, 3000  # chars of a lone comment's text
 MIN_WEAK_RECORDS = 3  # records needed where only their section, not they themselves, speaks of comments
 # Share of records that must show a date (resp. an author) for a group to be read as a thread; a group with
 # nearly every record bylined ("by X", "X says") may go undated (Slashdot's collapsed comments). Tuned on
@@ -159,7 +160,7 @@ def _candidates(tree: Element) -> list[Group]:
         if not is_element(parent) or parent.tag in ("head", "script", "style", "form", "select", "nav"):
             continue
         children = [c for c in parent if is_element(c) and c.tag in PAIR_TAGS]
-        if len(children) < MIN_RECORDS:
+        if not children:
             continue
         by_shape: dict[Shape, list[Element]] = defaultdict(list)
         common = _common_words(children)
@@ -168,7 +169,7 @@ def _candidates(tree: Element) -> list[Group]:
             if child.tag in RECORD_TAGS:
                 by_shape[shapes[child]].append(child)
         for members in by_shape.values():
-            if len(members) >= MIN_RECORDS:
+            if len(members) >= MIN_RECORDS or _lone_comment(members[0]):
                 groups.append(Group([[m] for m in members], nest=shapes[members[0]]))
         groups.extend(_pairs(children, shapes))
         kids = [c for c in parent if is_element(c)]
@@ -262,14 +263,22 @@ def _pairs(children: list[Element], shapes: dict[Element, Shape]) -> list[Group]
         first.setdefault(shapes[child], position[child])
         first.setdefault((child.tag,), position[child])
     for (a, b), count in steps.items():
-        if count < MIN_RECORDS or first[a] > first[b]:
+        if first[a] > first[b]:
             continue
         pairs = [[x, y] for x, y in pairwise(children) if shapes[x] == a and kind(y, x) == b]
         if any(_holds_alike(y, x) for x, y in pairs[:3]):  # the second is the replies' container, not a part
             continue
-        if len(pairs) >= MIN_RECORDS:
+        if len(pairs) >= MIN_RECORDS or len(pairs) == 1 and _lone_comment(pairs[0][0]):
             groups.append(Group(_nested_pairs(pairs, kind), paired=True))
     return groups
+
+
+_COMMENT_ID_RE = re.compile(r"(?i)^(?:comment|cmt|c)[-_]?\d+$|^(?:div-|li-)?comment-\d+$")
+
+
+def _lone_comment(el: Element) -> bool:
+    """A single element that calls itself a numbered comment (id comment-123): a thread of one may be read."""
+    return bool(_COMMENT_ID_RE.match(el.get("id") or ""))
 
 
 def _holds_alike(container: Element, record: Element) -> bool:
@@ -301,7 +310,7 @@ def _nested_pairs(pairs: list[list[Element]], kind: Callable[[Element, Element],
 def _rank(found: list[Signs]) -> float:
     """Cheap worth of a group before reading it: records × how comment-like they look; 0 when implausible."""
     n = len(found)
-    if n < MIN_RECORDS:
+    if not n:
         return 0.0
     dated = sum(s.dated for s in found) / n
     authored = sum(s.bylined or s.named for s in found) / n
@@ -378,6 +387,9 @@ def plausibility(comments: list[RawComment], article_published: str | None = Non
     Teaser and related-article lists fail it: one "author" for all, or dates before the article's own.
     """
     n = len(comments)
+    if n == 1:  # a lone comment: its element said so (see _lone_comment); it must show all three
+        c = comments[0]
+        return float(len(c.text)) if c.author and c.published and MIN_LONE_TEXT <= len(c.text) <= MAX_LONE_TEXT else 0.0
     if n < MIN_RECORDS or len({c.text for c in comments}) < 0.8 * n:
         return 0.0
     if n == MIN_RECORDS and not all(c.author and c.published for c in comments):  # two alike blocks prove little
