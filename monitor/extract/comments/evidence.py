@@ -5,7 +5,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from monitor.extract.comments.html import Element, classes, is_element
+from lxml import etree
+
+from monitor.extract.comments.html import Element
 from monitor.extract.dates import MONTHS, find_date
 
 # "Posted by X on DATE", "X says:", "X schrieb am …" in en, de, fr, es, it, nl, pt, pl (and the ones fields.py knows).
@@ -31,8 +33,9 @@ _REPLY_WORDS = re.compile(
     r"(?i)^\s*(?:reply|antworten|répondre|responder|rispondi|reageer|beantwoorden|odpowiedz|responder|"
     r"permalink|link)\s*$"
 )
-_NAME_PARTS = ("author", "name", "user", "nick", "poster", "commenter", "fn")
-_AFFORDANCE_PARTS = ("reply", "permalink", "avatar", "gravatar", "respond", "userpic")
+# class words of reply/avatar affordances (group 1) and of name blocks (group 2)
+_CLASS_SIGNS_RE = re.compile(r"(?i)(reply|permalink|avatar|gravatar|respond|userpic)|(author|name|user|nick|poster|commenter|\bfn\b)")
+_AVATAR_RE = re.compile(r"(?i)avatar|gravatar|userpic|profile")
 
 
 @dataclass
@@ -57,11 +60,9 @@ def signs(record: list[Element]) -> Signs:
     found = Signs()
     text_parts: list[str] = []
     for root in record:
-        for walked, el in enumerate(root.iter()):
+        for walked, el in enumerate(root.iter(etree.Element)):
             if walked >= MAX_WALK:
                 break
-            if not is_element(el):
-                continue
             tag = el.tag
             if tag in ("script", "style", "noscript", "form", "textarea"):
                 continue
@@ -76,17 +77,19 @@ def signs(record: list[Element]) -> Signs:
             elif tag in ("b", "strong", "cite") and 1 < len(own.strip()) <= 40:
                 found.named = True
             elif tag == "img":
-                found.affordance = found.affordance or any(p in " ".join(classes(el)).lower() or p in (el.get("src") or "")
-                                                          for p in ("avatar", "gravatar", "userpic", "profile"))
+                found.affordance = found.affordance or bool(
+                    _AVATAR_RE.search(f"{el.get('class') or ''} {el.get('src') or ''}"))
             elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
                 found.headings += 1
             elif tag == "time" or el.get("datetime"):
                 found.dated = True
-            words = " ".join(classes(el)).lower()
-            if words and any(p in words for p in _AFFORDANCE_PARTS):
-                found.affordance = True
-            if words and any(p in words for p in _NAME_PARTS) and 1 < len(" ".join("".join(el.itertext()).split())) <= 40:
-                found.named = True
+            words = el.get("class")
+            if words and not (found.affordance and found.named):
+                for m in _CLASS_SIGNS_RE.finditer(words):
+                    if m.group(1):
+                        found.affordance = True
+                    elif not found.named and 1 < len("".join(el.itertext()).strip()) <= 40:
+                        found.named = True
             text_parts.append(own)
             if el is not root:
                 text_parts.append(el.tail or "")
@@ -95,10 +98,10 @@ def signs(record: list[Element]) -> Signs:
         found.named = 1 < len(head) <= 80
     text = " ".join(" ".join(text_parts).split())
     found.chars = len(text)
-    found.words = len(text.split())
-    head = text[:300]
-    found.dated = found.dated or bool(DATE_HINT_RE.search(head) or DATE_HINT_RE.search(text[-200:]))
-    found.bylined = bool(BYLINE_RE.search(head) or BYLINE_RE.search(text[-200:]))
+    found.words = text.count(" ") + 1 if text else 0
+    probe = text if len(text) <= 500 else f"{text[:300]} {text[-200:]}"
+    found.dated = found.dated or bool(DATE_HINT_RE.search(probe))
+    found.bylined = bool(BYLINE_RE.search(probe))
     return found
 
 

@@ -55,7 +55,6 @@ class Group:
     """Sibling records alike in tag and shape: each a list of elements (the text block, and its head if apart)."""
 
     records: list[list[Element]]
-    heads_first: bool = True
     paired: bool = False
     runs: bool = False  # each record a run of sibling elements, one of them its "Posted by" line
     nest: Shape | None = None  # the records' shape, when their nested replies are still to be added
