@@ -278,5 +278,34 @@ def extract(file_or_url: str, *, url: str | None = None, user_agent: str = "Medi
     return article_thread(extract_html(body, page_url))
 
 
+PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+
+
+def extract_files(paths: list[str]) -> Iterator[dict[str, Any]]:
+    """`extract` over saved pages and folders of them (recursively, in name order), one row per page:
+    ``{"file", "seconds", "article", "comments"}``, or ``{"file", "error"}`` for a page that failed."""
+    import time
+
+    for path in _page_files(paths):
+        started = time.process_time()
+        try:
+            data = extract(str(path))
+        except MonitorError as exc:
+            yield {"file": str(path), "error": str(exc)}
+            continue
+        yield {"file": str(path), "seconds": round(time.process_time() - started, 4), **data}
+
+
+def _page_files(paths: list[str]) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(PAGE_SUFFIXES))
+        elif path.exists():
+            yield path
+        else:
+            raise MonitorError(f"{raw} is neither a file nor a folder")
+
+
 def _thread_comment(comment: dict[str, Any]) -> dict[str, Any]:
     return {key: comment.get(key) for key in THREAD_COMMENT_FIELDS}

@@ -189,12 +189,19 @@ def thread(
 
 @app.command()
 def extract(
-    file_or_url: str = typer.Argument(..., help="A saved page (.html or .html.gz) or a URL."),
-    url: str | None = typer.Option(None, "--url", help="The page's original URL (for a saved file)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the article and comments as JSON."),
+    paths: list[str] = typer.Argument(..., help="Saved pages (.html or .html.gz), folders of them, or a URL."),
+    url: str | None = typer.Option(None, "--url", help="The page's original URL (for one saved file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the article and comments as JSON (one page)."),
+    as_jsonl: bool = typer.Option(False, "--jsonl", help="Print one JSON object per page, with its file name."),
 ) -> None:
-    """Run extraction alone on one page (no crawl, no index)."""
-    data = service.extract(file_or_url, url=url)
+    """Run extraction alone on pages (no crawl, no index)."""
+    if as_jsonl:
+        for row in service.extract_files(paths):
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    if len(paths) != 1:
+        raise MonitorError("several pages need --jsonl (one JSON object per page)")
+    data = service.extract(paths[0], url=url)
     if as_json:
         _print_json(data)
     else:

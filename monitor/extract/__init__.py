@@ -80,7 +80,8 @@ def extract_parsed(
     comment_selectors = options.comments.given() or None
     if len(pages) == 1 and not api_answers:
         raw_comments = extract_comments(page.tree, url, fetched_at=fetched_at, language=fields.language,
-                                        selectors=comment_selectors, html=page.html)
+                                        selectors=comment_selectors, html=page.html,
+                                        article_published=fields.published, article_text=fields.text)
     else:
         raw_comments = comment_thread(pages, api_answers, fetched_at=fetched_at, language=fields.language,
                                       options=options)

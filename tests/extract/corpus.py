@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -57,6 +58,23 @@ def scorer_rows(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
          "text": c["text"]}
         for c in comments
     ]
+
+
+def dragnet_block(rows: list[dict[str, Any]]) -> str:
+    """Our comments as the dragnet annotators copied a comment section: author, date, text (the scorer's advice)."""
+    return "\n".join(f"{r.get('author') or ''}\n{spoken_date(r.get('date_iso'))}\n{r['text']}" for r in rows)
+
+
+def spoken_date(iso: str | None) -> str:
+    """An ISO date as a page shows it ("July 24, 2012 11:35"), to score tokens against a human copy."""
+    if not iso:
+        return ""
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    clock = f" {when.hour}:{when.minute:02d}" if "T" in iso else ""
+    return f"{when.strftime('%B')} {when.day}, {when.year}{clock}"
 
 
 def comments_dev_truths() -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from monitor.extract.comments import (
     generic,
     joomla,
     jsonld,
+    records,
     reddit,
     schemaorg,
     typepad,
@@ -22,7 +23,7 @@ from monitor.extract.comments import (
 from monitor.extract.comments.engine import Spec, run
 from monitor.extract.comments.model import Context, RawComment
 
-__all__ = ["RawComment", "extract_comments", "EXTRACTORS"]
+__all__ = ["RawComment", "extract_comments", "EXTRACTORS", "FALLBACKS"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +48,18 @@ EXTRACTORS: list[Entry] = [
     *(_spec(s) for s in typepad.SPECS),
     *(_spec(s) for s in reddit.SPECS),
     ("jsonld", jsonld.extract, ('"comment"',)),
-    ("classed-comment", generic.classed, generic.ITEM_MARKERS),
-    ("structural", generic.structural, generic.SECTION_MARKERS),
 ]
+# After the fast paths, when they found nothing or something unsure: the structural record finder decides;
+# the class-name fallback serves only where it finds nothing.
+FALLBACKS: list[Entry] = [
+    ("records", records.find, ()),
+    ("classed-comment", generic.classed, generic.ITEM_MARKERS),
+]
+# Markup whose comment elements a fast path knows by structured data or the platform's own ids: certain.
+CERTAIN = frozenset({"schemaorg", "jsonld", "blogger-classic", "blogger-threaded", "reddit"})
+# A fast path's thread gives way to the record finder's when that one finds this many times more comments
+# (a fast path reading one of a hosted system's two markups: SB Nation's 39 of 174).
+GIVE_WAY = 1.5
 
 
 def extract_comments(
@@ -60,27 +70,53 @@ def extract_comments(
     language: str | None = None,
     selectors: Mapping[str, str] | None = None,
     html: str | None = None,
+    article_published: str | None = None,
+    article_text: str = "",
 ) -> list[RawComment]:
     """All comments on the page, in page order; [] when the page has none.
 
     ``selectors`` (a source's own, see monitor.config.CommentSelectors) win when their ``item`` matches.
     ``html``: the markup ``tree`` was parsed from; extractors whose markers it lacks are skipped.
+    ``article_published``: the article's date, which gives comment dates shown without a year their year;
+    ``article_text``: its body, which no comment repeats (a forum's first post is the article, not a comment).
     """
-    ctx = Context(url=url, fetched_at=fetched_at, language=language)
+    ctx = Context(url=url, fetched_at=fetched_at, language=language, article_published=article_published,
+                  article_text=article_text)
     if selectors and selectors.get("item"):
         found = custom.extract(tree, ctx, selectors)
         if found:
             logger.debug("comments found extractor=selectors count=%d url=%s", len(found), url)
             return found
+    fast: list[RawComment] = []
     for name, extractor, markers in EXTRACTORS:
-        if html is not None and markers and not any(marker in html for marker in markers):
-            continue
-        try:
-            comments = extractor(tree, ctx)
-        except Exception:  # one markup kind failing on odd HTML must not cost the page its other extractors
-            logger.warning("comment extractor failed extractor=%s url=%s", name, url, exc_info=True)
-            continue
-        if comments:
-            logger.debug("comments found extractor=%s count=%d url=%s", name, len(comments), url)
-            return comments
-    return []
+        fast = _attempt(name, extractor, markers, tree, ctx, html)
+        if fast:
+            if name in CERTAIN or _sure(fast):
+                logger.debug("comments found extractor=%s count=%d url=%s", name, len(fast), url)
+                return records.once(fast)
+            break
+    for name, extractor, markers in FALLBACKS:
+        found = _attempt(name, extractor, markers, tree, ctx, html)
+        if found and (not fast or len(found) >= GIVE_WAY * len(fast) + 2):
+            logger.debug("comments found extractor=%s count=%d url=%s", name, len(found), url)
+            return records.once(found)
+        if fast:
+            break
+    return records.once(fast)
+
+
+def _attempt(
+    name: str, extractor: Extractor, markers: tuple[str, ...], tree: lxml_html.HtmlElement, ctx: Context, html: str | None
+) -> list[RawComment]:
+    if html is not None and markers and not any(marker in html for marker in markers):
+        return []
+    try:
+        return extractor(tree, ctx)
+    except Exception:  # one markup kind failing on odd HTML must not cost the page its other extractors
+        logger.warning("comment extractor failed extractor=%s url=%s", name, ctx.url, exc_info=True)
+        return []
+
+
+def _sure(comments: list[RawComment]) -> bool:
+    """A fast path's thread that reads like one: most comments with an author."""
+    return sum(1 for c in comments if c.author) >= 0.5 * len(comments)

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from monitor.extract.comments.evidence import DATE_HINT_RE, in_article_year, lacks_year
 from monitor.extract.comments.fields import (
     AUTHOR_XPATHS,
     TEXT_XPATHS,
     author_from_header,
+    clean_author,
     find_author,
     find_key,
     find_likes,
@@ -23,6 +25,8 @@ from monitor.extract.comments.fields import (
 )
 from monitor.extract.comments.html import Element, class_xpath, classes, text_of
 from monitor.extract.comments.model import Context, RawComment
+from monitor.extract.comments.ownership import Ownership
+from monitor.extract.dates import find_date, parse_date
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +40,7 @@ HEADER_XPATH = (
     f".//*[{class_xpath('comment-header', 'comment-meta', 'commentmetadata', 'comment-info', 'comment-author', 'meta', 'cm-meta', 'byline', 'postedby', 'posted', 'submitted', 'comment-footer', 'footer', 'info', 'details', 'small', 'header', 'dsq-comment-header', 'comment-head', 'comment__header', 'comment__meta')}]"
     " | .//header | .//footer | .//cite"
 )
+_TITLE_XPATH = ".//h3 | .//h4 | .//h5 | .//h6"
 _DEPTH_CLASS_RE = re.compile(r"(?:^|[-_])(?:depth|level)[-_]?(\d{1,2})$")
 _REPLY_TO_RE = re.compile(
     r"^\s*(in reply to|reply to|replying to|antwort auf|als antwort auf|in antwort auf|в ответ на|у відповідь на"
@@ -104,28 +109,16 @@ def _number(el: Element) -> str | None:
     return found[-1] if found else None
 
 
-def read_items(items: list[Element], ctx: Context, spec: Spec | None = None) -> list[RawComment]:
-    """Read every comment element and link each to its parent."""
-    item_set = set(items)
-    memo: dict[Element, Element | None] = {}
+def read_items(
+    items: list[Element], ctx: Context, spec: Spec | None = None, *, heads: Mapping[Element, Element] | None = None
+) -> list[RawComment]:
+    """Read every comment element and link each to its parent.
 
-    def owner(el: Element) -> Element | None:
-        path: list[Element] = []
-        node: Element | None = el
-        found: Element | None = None
-        while node is not None:
-            if node in memo:
-                found = memo[node]
-                break
-            if node in item_set:
-                found = node
-                break
-            path.append(node)
-            node = node.getparent()
-        for p in path:
-            memo[p] = found
-        return found
-
+    ``heads``: for a comment whose author and date sit in a sibling block (dt before dd, a "Posted by" line
+    after the text), that block; the item itself is the one with the text.
+    """
+    heads = heads or {}
+    owner = Ownership([*items, *heads.values()])
     author_xps = (spec.author if spec else ()) + AUTHOR_XPATHS
     text_xps = (spec.text if spec else ()) + TEXT_XPATHS
     date_xps = spec.date if spec else ()
@@ -138,6 +131,19 @@ def read_items(items: list[Element], ctx: Context, spec: Spec | None = None) -> 
     for position, item in enumerate(items, start=1):
         published, date_el, date_raw = find_published(item, owner, ctx, date_xps)
         author, author_el = find_author(item, owner, author_xps)
+        head = heads.get(item)
+        if head is not None:
+            if published is None:
+                published, date_el, date_raw = find_published(head, owner, ctx, date_xps)
+                if published is None:
+                    date_raw = _head_date_raw(head)
+                    published = parse_date(date_raw, relative_to=ctx.fetched_at, languages=ctx.languages) if date_raw else None
+                    if date_raw and ctx.article_published and lacks_year(date_raw):
+                        published = in_article_year(date_raw, ctx.article_published, ctx.languages) or published
+            if author is None:
+                author, author_el = find_author(head, owner, author_xps)
+            if author is None:
+                author = _author_from_headers(head, owner, date_el, date_raw) or author_from_header(text_of(head)[:200])
         skip: set[Element] = set()
         for el in (date_el, author_el):
             if el is not None:
@@ -147,7 +153,16 @@ def read_items(items: list[Element], ctx: Context, spec: Spec | None = None) -> 
                     skip.add(block)
         if author is None:
             author = _author_from_headers(item, owner, date_el, date_raw)
+        if author is None:
+            author = author_from_byline(item, owner)
+        if author is None or published is None:
+            line, line_author, line_date = meta_line(item, owner, ctx)
+            if line is not None:
+                author, published = author or line_author, published or line_date
+                skip.add(line)
         text = strip_header_lines(find_text(item, owner, skip, text_xps), author, date_raw)
+        if not text:  # a short comment said all in its title line (SB Nation's collapsed replies)
+            text = next((t for h in own(item, _TITLE_XPATH, owner) if (t := text_of(h))), "")
         key = find_key(item, owner) or f"pos-{position}"
         if key in used_keys:
             key = f"{key}~{position}"
@@ -189,6 +204,62 @@ def read_items(items: list[Element], ctx: Context, spec: Spec | None = None) -> 
             )
         )
     return comments
+
+
+_BYLINE_START_RE = re.compile(
+    r"(?i)^\s*(?:posted|written|submitted|commented|geschrieben|verfasst|publié|posté|écrit|publicado|escrito|"
+    r"pubblicato|scritto|geplaatst|napisane|postado|enviado)?\s*(?:by|von|par|por|da|di|door|przez)\s*:?\s+\S"
+)
+_SAYS_END_RE = re.compile(
+    r"(?i)\s+(?:says|said|wrote|writes|replied|sagt|sagte|schreibt|schrieb|meint|dit|a écrit|dice|escribió|"
+    r"escreveu|diz|disse|scrive|ha scritto|zegt|schreef|napisał|napisała|pisze)\s*[:.,…]*\s*$"
+)
+BYLINE_XPATH = ".//*[self::span or self::div or self::p or self::cite or self::em or self::small or self::li]"
+
+
+def author_from_byline(item: Element, owner: Callable[[Element], Element | None]) -> str | None:
+    """The name in the comment's own "by NAME" line: its link (a profile) when it has one, else the words."""
+    for el in own(item, BYLINE_XPATH, owner):
+        raw = text_of(el)
+        if raw and len(raw) <= 80 and _SAYS_END_RE.search(raw):
+            name = author_from_header(_SAYS_END_RE.sub("", raw))
+            if name:
+                return name
+        if not raw or len(raw) > 120 or not _BYLINE_START_RE.match(raw):
+            continue
+        links = [text_of(a) for a in el.iter("a")]
+        name = next((clean_author(t) for t in links if t and 1 < len(t) <= 60 and clean_author(t)), None)
+        return name or author_from_header(raw)
+    return None
+
+
+META_XPATH = ".//div | .//p | .//span | .//small | .//footer | .//cite"
+MAX_META_LINE = 150  # chars of a line that holds a comment's date (and often its author)
+
+
+def meta_line(
+    item: Element, owner: Callable[[Element], Element | None], ctx: Context
+) -> tuple[Element | None, str | None, str | None]:
+    """(the element, author, ISO date) of the comment's own short line that parses as a date, such as
+    "posted on Wednesday, October 24, 2012 at 7:26 PM by Darren" or "October 25, 2012 | Ben" (a footer)."""
+    for el in own(item, META_XPATH, owner):
+        raw = text_of(el)
+        if not raw or len(raw) > MAX_META_LINE or not DATE_HINT_RE.search(raw):
+            continue
+        published = find_date(raw, relative_to=ctx.fetched_at, languages=ctx.languages)
+        if published is None and ctx.article_published and lacks_year(raw):
+            published = in_article_year(raw, ctx.article_published, ctx.languages)
+        if published is None:
+            continue
+        links = [t for a in el.iter("a") if 1 < len(t := text_of(a)) <= 60 and clean_author(t)]
+        name = clean_author(links[0]) if len(links) == 1 else None
+        return el, name or author_from_header(raw), published
+    return None, None, None
+
+
+def _head_date_raw(head: Element) -> str | None:
+    raw = text_of(head)
+    return raw if raw and len(raw) <= 200 else None
 
 
 def _last_below(last_at: dict[int, str], depth: int) -> str | None:
@@ -273,6 +344,6 @@ def _marked_depth(item: Element, spec: Spec | None) -> int | None:
 def _reply_container_count(item: Element) -> int:
     count = 0
     for anc in item.iterancestors():
-        if REPLY_CONTAINER_WORDS.intersection(classes(anc)):
+        if REPLY_CONTAINER_WORDS.intersection(w.replace("_", "-") for w in classes(anc)):
             count += 1
     return count

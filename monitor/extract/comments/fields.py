@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from monitor.extract.comments.evidence import in_article_year, lacks_year
 from monitor.extract.comments.html import (
     BLOCK_TAGS,
     Element,
@@ -15,6 +16,7 @@ from monitor.extract.comments.html import (
     text_of,
 )
 from monitor.extract.comments.model import Context
+from monitor.extract.comments.ownership import Ownership
 from monitor.extract.dates import MONTHS as _MONTHS
 from monitor.extract.dates import find_date, parse_date
 
@@ -95,9 +97,13 @@ _BAD_AUTHORS = frozenset(
 )
 KEY_ID_RE = re.compile(r"(?i)^[a-z]{1,12}[-_]\d+$|^(?:(?:div-|li-)?comment[-_]?(?:item[-_]?)?|c|dsq-comment-|pc_|t1_|kmt-|post-|cmt[-_]?|reply-)?[-_]?[0-9a-z]*\d[0-9a-z_]*$")
 
+_TEXT_NODES = ".//text()[normalize-space()]"
+
 
 def own(item: Element, xpath: str, owner: Owner) -> list[Element]:
     """Matches of ``xpath`` below ``item`` that belong to it, not to a comment nested inside it."""
+    if isinstance(owner, Ownership):
+        return [e for e in owner.own(item, xpath) if is_element(e)]
     return [e for e in item.xpath(xpath) if is_element(e) and e is not item and owner(e) is item]
 
 
@@ -127,7 +133,7 @@ def author_from_header(header: str) -> str | None:
 def header_chunks(header: str) -> list[str]:
     """The runs of words in a header line that are neither date nor time nor separator."""
     tokens = header.split()
-    words = [t.lower().strip(".,;:()[]") for t in tokens]
+    words = [t.lower().strip(".,;:()[]@") for t in tokens]
     strong = [bool(_STRONG_DATE_TOKEN.match(w)) or w in _CLOCK_WORDS for w in words]
     datey = list(strong)
     changed = True
@@ -152,6 +158,10 @@ def find_author(item: Element, owner: Owner, xpaths: tuple[str, ...] = AUTHOR_XP
             if is_hidden(el, item):
                 continue
             raw = el.get("content") or text_of(el) or (el.get("title") if el.tag == "a" else None)
+            if raw and el.tag != "a" and len(raw.split()) > 3:
+                # a name block that also holds a rank or fan count ("SUPER USER NICENESS 152 Fans"): its link
+                link = next((t for a in el.iter("a") if 1 < len(t := text_of(a)) <= 40), None)
+                raw = link or raw
             if raw and len(raw) > 80:
                 continue
             if not raw:
@@ -178,6 +188,22 @@ def find_published(
     item: Element, owner: Owner, ctx: Context, xpaths: tuple[str, ...] = ()
 ) -> tuple[str | None, Element | None, str | None]:
     """(ISO date, the element it came from, the raw date text) for the comment element ``item``."""
+    published, el, raw = _find_published(item, owner, ctx, xpaths)
+    if raw and ctx.article_published and lacks_year(raw) and not _stamped(el):
+        published = in_article_year(raw, ctx.article_published, ctx.languages) or published
+    return published, el, raw
+
+
+def _stamped(el: Element | None) -> bool:
+    """The element carries a machine date (with its year) in an attribute."""
+    return el is not None and any(
+        re.search(r"(?:19|20)\d\d", el.get(a) or "") for a in ("content", "datetime", "data-datetime", "data-date", "title")
+    )
+
+
+def _find_published(
+    item: Element, owner: Owner, ctx: Context, xpaths: tuple[str, ...] = ()
+) -> tuple[str | None, Element | None, str | None]:
     for xp in xpaths + DATE_ATTR_XPATHS:
         for el in own(item, xp, owner):
             parsed = _date_from_attr(el, ctx)
@@ -204,13 +230,16 @@ def find_published(
             if parsed:
                 return parsed, el, raw
     # A bare date line between the author and the text: a short text node that is nearly all date.
-    for node in item.xpath(".//text()[normalize-space()]"):
+    nodes = owner.own(item, _TEXT_NODES) if isinstance(owner, Ownership) else item.xpath(_TEXT_NODES)
+    for node in nodes:
         parent = node.getparent()
         raw = " ".join(str(node).split())
         if parent is None or owner(parent) is not item or len(raw) > 40 or is_noise(parent):
             continue
         if not header_chunks(raw) or len(" ".join(header_chunks(raw))) <= 4:
             parsed = find_date(raw, relative_to=ctx.fetched_at, languages=ctx.languages)
+            if parsed is None and ctx.article_published and lacks_year(raw):
+                parsed = in_article_year(raw, ctx.article_published, ctx.languages)
             if parsed:
                 return parsed, None, raw
     return None, None, None

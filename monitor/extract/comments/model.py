@@ -26,6 +26,8 @@ class Context:
     url: str
     fetched_at: datetime | None = None
     language: str | None = None
+    article_published: str | None = None  # ISO; gives year-less comment dates their year
+    article_text: str = ""  # the article body: records that hold it are posts of a forum thread, not comments
 
     @property
     def languages(self) -> list[str] | None:

@@ -1,0 +1,67 @@
+"""The negative gate: repeated blocks that look like comments but are navigation, teasers, products or tags."""
+from __future__ import annotations
+
+import re
+
+from monitor.extract.comments.evidence import Signs
+from monitor.extract.comments.html import Element, classes
+
+_CHROME_TAGS = frozenset({"nav", "aside", "header", "menu", "select"})
+# Class/id words of page chrome; a word that also names comments ("recent-comments" aside) stays chrome.
+_CHROME_RE = re.compile(
+    r"(?i)(?:^|[-_\s])(?:side-?bar|widget|related|nav|navigation|menu|breadcrumbs?|tag-?cloud|tags|popular|trending|"
+    r"recent|most-?read|most-?viewed|more-?stories|teasers?|promo|adverts?|ads|sponsored|shop|products?|"
+    r"signature|share|social|yarpp|jp-relatedposts|outbrain|taboola|footer|masthead|archives?|blogroll|pagination)"
+    r"(?:$|[-_\s\d])"
+)
+# What still vetoes records that call themselves comments: widgets of recent or popular comments, teasers.
+_LISTING_RE = re.compile(
+    r"(?i)(?:^|[-_\s])(?:widget|related|recent|popular|trending|most-?read|most-?viewed|nav|navigation|menu|promo|"
+    r"teasers?|yarpp|jp-relatedposts|outbrain|taboola)(?:$|[-_\s\d])"
+)
+_PRICE_RE = re.compile(r"[$€£¥]\s?\d|\d[\d.,]*\s?(?:€|eur|usd|zł|kr)\b", re.IGNORECASE)
+# A forum member's panel beside each post: the page is a forum thread, whose posts are the page, not comments.
+_MEMBER_PANEL_RE = re.compile(
+    r"(?i)private (?:nachricht|message)|beiträge anzeigen|view (?:public )?profile|find (?:all|more) posts|"
+    r"registriert seit|mitglied seit|join(?:ed)? date|member since|inscrit le|registrado desde|iscritto dal|"
+    r"lid sinds|dołączył|(?:beiträge|posts|messages|mensajes|berichten|postów)\s*:\s*\d"
+)
+MAX_LINK_SHARE = 0.5  # of a record's text inside links: above it, a list of links (related posts, navigation)
+MIN_WORDS = 4  # median words per record: below it, tags, buttons or menu entries
+
+
+def chrome_ancestor(el: Element, *, labelled: bool = False) -> str | None:
+    """Why ``el`` sits in page chrome (a nav, an aside, a sidebar or related-posts box), or None.
+
+    ``labelled``: the records call themselves comments; then a layout word (sidebar, footer, share) around
+    them is no veto, only listings (recent or popular comments widgets, teasers, navigation) are.
+    """
+    words = _LISTING_RE if labelled else _CHROME_RE
+    for anc in el.iterancestors():
+        if anc.tag in _CHROME_TAGS and (not labelled or anc.tag in ("nav", "menu", "select")):
+            return f"inside <{anc.tag}>"
+        label = f"{anc.get('id') or ''} {' '.join(classes(anc))}"
+        if label.strip() and words.search(label) and (labelled or "omment" not in label):
+            return f"inside {label.strip()!r}"
+    return None
+
+
+def rejects(records: list[list[Element]], found: list[Signs], *, labelled: bool = False) -> str | None:
+    """Why these records are not a comment thread, or None when nothing speaks against one."""
+    if not records:
+        return "no records"
+    reason = chrome_ancestor(records[0][0], labelled=labelled)
+    if reason:
+        return reason
+    chars = sum(s.chars for s in found) or 1
+    if sum(s.link_chars for s in found) / chars > MAX_LINK_SHARE:
+        return "mostly links"
+    words = sorted(s.words for s in found)
+    if words[len(words) // 2] < MIN_WORDS:
+        return "too short"
+    heads = [" ".join(" ".join(r[0].itertext()).split())[:800] for r in records[:20]]
+    if sum(1 for h in heads if _PRICE_RE.search(h[:400])) >= 0.5 * len(heads):
+        return "prices"
+    if sum(1 for h in heads if _MEMBER_PANEL_RE.search(h)) >= 0.5 * len(heads):
+        return "forum posts"
+    return None

@@ -1,0 +1,442 @@
+"""The generic comment-thread finder: repeated sibling records with a text, an author and a date, by structure."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from itertools import pairwise
+
+from monitor.extract.comments import gate
+from monitor.extract.comments.engine import (
+    REPLY_CONTAINER_WORDS,
+    drop_wrapped,
+    read_items,
+)
+from monitor.extract.comments.evidence import BYLINE_RE, Signs, signs
+from monitor.extract.comments.fields import author_from_header
+from monitor.extract.comments.html import Element, classes, is_element
+from monitor.extract.comments.model import Context, RawComment
+from monitor.extract.comments.runs import read_runs
+from monitor.extract.dates import find_date
+
+RECORD_TAGS = frozenset({"div", "li", "article", "section", "dd", "dt", "tr", "blockquote", "table"})
+PAIR_TAGS = RECORD_TAGS | {"p", "header", "footer", "span"}
+# Words in a record's or its section's class/id that speak of reader talk, in the languages we crawl.
+_TALK_RE = re.compile(
+    r"(?i)omment|koment|оммент|омент|repl(?:y|ies)|respons(?!iv)|r[ée]ponse|antwort|discus|reaction|opinion|talk|cmt|"
+    r"feedback|"
+    r"guestbook|gästebuch|leserbrief|reactie|odpowied|risposte|respuesta"
+)
+TALK_DEPTH = 8  # ancestors looked at for a comment-section label
+_VARIABLE_WORD_RE = re.compile(
+    r"\d|^(odd|even|alt|first|last|thread-\w+|depth-\d+|byuser|bypostauthor|highlight\S*|is-\S+|has-\S+|parent|"
+    r"clearfix|oneline|full|hidden|hide|collapsed|expanded|open|closed|new|unread|selected|active|reply|top|bottom)$"
+)
+_ID_SHAPE_RE = re.compile(r"\d+")
+MIN_RECORDS = 2
+MIN_LONE_TEXT, MAX_LONE_TEXT = 10, 3000  # chars of a lone comment's text
+MIN_WEAK_RECORDS = 3  # records needed where only their section, not they themselves, speaks of comments
+# Share of records that must show a date (resp. an author) for a group to be read as a thread; a group with
+# nearly every record bylined ("by X", "X says") may go undated (Slashdot's collapsed comments). Tuned on
+# trafilatura-eval's pages without comments (false positives) against dragnet-train (recall).
+MIN_DATED, MIN_AUTHORED, MIN_BYLINED_UNDATED = 0.6, 0.5, 0.8
+READ_AT_MOST = 4  # groups fully read per page, best first by their cheap signs
+SAMPLE = 8  # records whose signs decide whether a group's others are looked at
+CLOSE_RANK = 0.5  # a group ranked below this share of the best plausible one is not read
+
+
+Shape = tuple[str, str, tuple[str, ...]]
+
+
+@dataclass
+class Group:
+    """Sibling records alike in tag and shape: each a list of elements (the text block, and its head if apart)."""
+
+    records: list[list[Element]]
+    paired: bool = False
+    runs: bool = False  # each record a run of sibling elements, one of them its "Posted by" line
+    nest: Shape | None = None  # the records' shape, when their nested replies are still to be added
+    talk: int = 0  # STRONG, WEAK or 0: how the records or their section are labelled as reader talk
+    found: list[Signs] | None = None
+    rank: float = 0.0
+
+
+def find(tree: Element, ctx: Context) -> list[RawComment]:
+    """The page's comment thread found from structure alone, or [] when no group of records passes."""
+    groups = []
+    memo: dict[Element, Signs] = {}  # an element is a record of its siblings' group and a reply in its thread's
+    for group in _candidates(tree):
+        step = max(1, len(group.records) // SAMPLE)
+        if _rank([_signs(r, memo) for r in group.records[::step]]) <= 0:  # most groups fail on a sample
+            continue
+        if group.nest is not None:
+            group.records = [[el] for el in _with_nested([r[0] for r in group.records], group.nest)]
+        group.found = [_signs(r, memo) for r in group.records]
+        group.rank = _rank(group.found)
+        if group.rank <= 0:
+            continue
+        group.talk = _talk(group)
+        if group.talk == WEAK and len(group.records) < MIN_WEAK_RECORDS:
+            continue
+        if group.talk and gate.rejects(group.records, group.found, labelled=group.talk == STRONG) is None:
+            groups.append(group)
+    groups.sort(key=lambda g: g.rank, reverse=True)
+    best: list[RawComment] = []
+    best_score = best_rank = 0.0
+    read: set[Element] = set()
+    for group in groups[:READ_AT_MOST]:
+        if best and group.rank < CLOSE_RANK * best_rank:
+            break
+        if group.records[0][0] in read:  # a sub-thread of a group already read
+            continue
+        comments = [_sane_author(c) for c in bylines(_read(group, ctx))]
+        if comments and _is_article(comments[0], ctx.article_text):  # a forum thread: its posts are the page
+            continue
+        found = group.found or []
+        # a teaser list dated before the article is told apart by dates, where nothing else tells it
+        sure = group.talk == STRONG or sum(s.bylined for s in found) >= MIN_BYLINED_UNDATED * len(found)
+        score = plausibility(comments, None if sure else ctx.article_published)
+        if score > best_score:
+            best, best_score, best_rank = comments, score, group.rank
+            read.update(el for r in group.records for el in r)
+    return once(best)
+
+
+def _is_article(comment: RawComment, article_text: str) -> bool:
+    """The record opens as the article does, as a forum's first post is the page's article."""
+    words = comment.text.split()
+    if len(words) < 8 or not article_text:
+        return False
+    return " ".join(words[:8]) in " ".join(article_text.split()[:60])
+
+
+def _signs(record: list[Element], memo: dict[Element, Signs]) -> Signs:
+    if len(record) > 1:
+        return signs(record)
+    found = memo.get(record[0])
+    if found is None:
+        found = memo[record[0]] = signs(record)
+    return found
+
+
+def _shape(el: Element, common: set[str] | None = None) -> Shape:
+    """Tag and id pattern (comment-#), else tag and the class words that do not vary from record to record:
+    ``common`` holds the words most same-tag siblings share ("by-alans", "author_comment" are left out)."""
+    ident = el.get("id") or ""
+    id_shape = _ID_SHAPE_RE.sub("#", ident) if any(c.isdigit() for c in ident) else ""
+    if id_shape:
+        return el.tag, id_shape, ()
+    words = (w for w in classes(el) if not _VARIABLE_WORD_RE.search(w) and (common is None or w in common))
+    return el.tag, "", tuple(sorted(words))
+
+
+def _fits(el: Element, shape: Shape) -> bool:
+    """``el`` (a nested one, not a sibling) is of ``shape``."""
+    if el.tag != shape[0]:
+        return False
+    if shape[1]:
+        return _shape(el)[1] == shape[1]
+    return not (el.get("id") and any(c.isdigit() for c in el.get("id") or "")) and set(shape[2]) <= set(classes(el))
+
+
+def _common_words(children: list[Element]) -> dict[str, set[str]]:
+    """Per tag, the class words at least half of the same-tag siblings carry."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    sizes: Counter[str] = Counter()
+    for child in children:
+        sizes[child.tag] += 1
+        counts[child.tag].update(set(classes(child)))
+    return {tag: {w for w, n in words.items() if n * 2 >= sizes[tag]} for tag, words in counts.items()}
+
+
+def _candidates(tree: Element) -> list[Group]:
+    """Groups of alike siblings, and of alternating sibling pairs (dt + dd, body + "Posted by" line), in one pass."""
+    groups: list[Group] = []
+    shapes: dict[Element, Shape] = {}
+    for parent in tree.iter():
+        if not is_element(parent) or parent.tag in ("head", "script", "style", "form", "select", "nav"):
+            continue
+        children = [c for c in parent if is_element(c) and c.tag in PAIR_TAGS]
+        if not children:
+            continue
+        by_shape: dict[Shape, list[Element]] = defaultdict(list)
+        common = _common_words(children)
+        for child in children:
+            shapes[child] = _shape(child, common[child.tag])
+            if child.tag in RECORD_TAGS:
+                by_shape[shapes[child]].append(child)
+        for members in by_shape.values():
+            if len(members) >= MIN_RECORDS or _lone_comment(members[0]):
+                groups.append(Group([[m] for m in members], nest=shapes[members[0]]))
+        groups.extend(_pairs(children, shapes))
+        kids = [c for c in parent if is_element(c)]
+        if len(kids) > 2 * MIN_RECORDS:
+            for segment in _segments(kids):
+                groups.extend(_runs(segment))
+    return groups
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "hr", "form"})
+
+
+def _segments(kids: list[Element]) -> list[list[Element]]:
+    """Siblings cut at headings: the article, its trackbacks and its comments, apart."""
+    segments: list[list[Element]] = [[]]
+    for kid in kids:
+        if kid.tag in _HEADINGS:
+            segments.append([kid])
+        else:
+            segments[-1].append(kid)
+    return [s for s in segments if len(s) > MIN_RECORDS]
+
+
+_RUN_BODY_TAGS = frozenset({"p", "div", "blockquote", "ul", "ol", "pre", "br", "a", "span", "table", "dl", "img"})
+MAX_RUN = 40  # elements of one flat comment
+
+
+def _runs(kids: list[Element]) -> list[Group]:
+    """Flat threads: runs of paragraphs each ended by a "Posted by: X | DATE" line, or each opened by an
+    anchor a#c123 (old TypePad and Movable Type), with no element around a comment."""
+    groups: list[Group] = []
+    by_shape: dict[Shape, list[int]] = defaultdict(list)
+    for i, kid in enumerate(kids):
+        if kid.tag in ("p", "div", "span", "small", "cite", "a"):
+            by_shape[_shape(kid)].append(i)
+    for shape, at in by_shape.items():
+        if len(at) < MIN_RECORDS or any(b - a < 2 for a, b in pairwise(at)) and shape[0] != "a":
+            continue
+        if shape[0] == "a":
+            if not shape[1] or any("".join(kids[i].itertext()).strip() for i in at):
+                continue
+            records = [kids[i:j] for i, j in zip(at, [*at[1:], _run_end(kids, at[-1])])]
+        else:
+            footers = [kids[i] for i in at]
+            found = [signs([f]) for f in footers]
+            if any(f.chars > 200 for f in found) or sum(f.dated and (f.bylined or f.named) for f in found) < 0.8 * len(found):
+                continue
+            starts = [_run_start(kids, at[0]), *(i + 1 for i in at[:-1])]
+            records = [kids[a:b + 1] for a, b in zip(starts, at)]
+        records = [r for r in records if len(r) >= 2]
+        if len(records) >= MIN_RECORDS:
+            groups.append(Group(records, runs=True))
+    return groups
+
+
+def _run_start(kids: list[Element], footer: int) -> int:
+    start = footer
+    while start > 0 and footer - start < MAX_RUN and kids[start - 1].tag in _RUN_BODY_TAGS:
+        start -= 1
+    return start
+
+
+def _run_end(kids: list[Element], opener: int) -> int:
+    end = opener + 1
+    while end < len(kids) and end - opener < MAX_RUN and kids[end].tag in _RUN_BODY_TAGS:
+        end += 1
+    return end
+
+
+def _with_nested(members: list[Element], shape: Shape) -> list[Element]:
+    """The members and the elements of their shape below their parent, in page order: the replies of a nested
+    thread, inside a comment or in a replies container beside it."""
+    parent = members[0].getparent()
+    if parent is None:
+        return members
+    member_set = set(members)
+    found = [el for el in parent.iter(shape[0]) if el in member_set or el is not parent and _fits(el, shape)]
+    return drop_wrapped(found) if len(found) > len(members) else members
+
+
+def _pairs(children: list[Element], shapes: dict[Element, Shape]) -> list[Group]:
+    # the second of a pair by its tag alone where the tags differ: dd.comment and dd.comment.author_comment pair alike
+    def kind(el: Element, other: Element) -> tuple[object, ...]:
+        return (el.tag,) if el.tag != other.tag else shapes[el]
+
+    steps = Counter((shapes[a], kind(b, a)) for a, b in pairwise(children) if shapes[a] != shapes[b])
+    groups: list[Group] = []
+    position = {child: i for i, child in enumerate(children)}
+    first: dict[object, int] = {}
+    for child in children:
+        first.setdefault(shapes[child], position[child])
+        first.setdefault((child.tag,), position[child])
+    for a, b in steps:
+        if first[a] > first[b]:
+            continue
+        pairs = [[x, y] for x, y in pairwise(children) if shapes[x] == a and kind(y, x) == b]
+        if any(_holds_alike(y, x) for x, y in pairs[:3]):  # the second is the replies' container, not a part
+            continue
+        if len(pairs) >= MIN_RECORDS or len(pairs) == 1 and _lone_comment(pairs[0][0]):
+            groups.append(Group(_nested_pairs(pairs, kind), paired=True))
+    return groups
+
+
+_COMMENT_ID_RE = re.compile(r"(?i)^(?:comment|cmt|c)[-_]?\d+$|^(?:div-|li-)?comment-\d+$")
+
+
+def _lone_comment(el: Element) -> bool:
+    """A single element that calls itself a numbered comment (id comment-123): a thread of one may be read."""
+    return bool(_COMMENT_ID_RE.match(el.get("id") or ""))
+
+
+def _holds_alike(container: Element, record: Element) -> bool:
+    """``container`` holds replies (it opens with a record like ``record``), not a part of ``record``."""
+    if REPLY_CONTAINER_WORDS.intersection(w.replace("_", "-") for w in classes(container)):
+        return True
+    first = next((el for el in container if is_element(el)), None)
+    return first is not None and _fits(first, _shape(record))
+
+
+def _nested_pairs(pairs: list[list[Element]], kind: Callable[[Element, Element], tuple[object, ...]]) -> list[list[Element]]:
+    """The pairs and, inside them, pairs alike (the replies: a dl.children inside a dd)."""
+    head, second = pairs[0]
+    shape, second_kind = _shape(head), kind(second, head)
+    out: list[list[Element]] = []
+    for pair in pairs:
+        out.append(pair)
+        for el in pair[1].iter(head.tag):
+            if el is pair[1] or not _fits(el, shape):
+                continue
+            nxt = el.getnext()
+            while nxt is not None and not is_element(nxt):
+                nxt = nxt.getnext()
+            if nxt is not None and ((nxt.tag,) == second_kind or len(second_kind) == 3 and _fits(nxt, second_kind)):  # type: ignore[arg-type]
+                out.append([el, nxt])
+    return out
+
+
+def _rank(found: list[Signs]) -> float:
+    """Cheap worth of a group before reading it: records × how comment-like they look; 0 when implausible."""
+    n = len(found)
+    if not n:
+        return 0.0
+    dated = sum(s.dated for s in found) / n
+    authored = sum(s.bylined or s.named for s in found) / n
+    bylined = sum(s.bylined for s in found) / n
+    affordance = sum(s.affordance for s in found) / n
+    undated_ok = bylined >= MIN_BYLINED_UNDATED or (authored >= MIN_BYLINED_UNDATED and affordance >= 0.5)
+    if not (dated >= MIN_DATED and authored >= MIN_AUTHORED) and not undated_ok:
+        return 0.0
+    chars = sorted(s.chars for s in found)[n // 2]
+    return n * (dated + authored + affordance + bylined) * math.log(2 + chars)
+
+
+def _read(group: Group, ctx: Context) -> list[RawComment]:
+    if group.runs:
+        return read_runs(group.records, ctx)
+    if not group.paired:
+        return read_items([r[0] for r in group.records], ctx)
+    # the block with more text holds the comment; the other its author and date
+    first_chars = sum(len(" ".join(r[0].itertext())) for r in group.records)
+    second_chars = sum(len(" ".join(r[1].itertext())) for r in group.records)
+    text_at = 1 if second_chars >= first_chars else 0
+    heads = {r[text_at]: r[1 - text_at] for r in group.records}
+    return read_items([r[text_at] for r in group.records], ctx, heads=heads)
+
+
+STRONG, WEAK = 2, 1
+
+
+def _talk(group: Group) -> int:
+    """STRONG when the records themselves are labelled as reader talk or show reply/avatar affordances,
+    WEAK when only their section is, else 0."""
+    found = group.found or []
+    if found and sum(s.affordance for s in found) >= 0.5 * len(found):
+        return STRONG
+    if _labelled(group.records[0]):
+        return STRONG
+    if _labelled(list(group.records[0][0].iterancestors())[:TALK_DEPTH]) or _headed(group.records[0][0]):
+        return WEAK
+    return 0
+
+
+def _headed(el: Element) -> bool:
+    """A heading just before ``el`` (or before its parent) names the section as reader talk ("Comments")."""
+    for node in (el, el.getparent()):
+        if node is None:
+            continue
+        prev, steps = node.getprevious(), 0
+        while prev is not None and steps < 6:
+            if is_element(prev) and prev.tag in _HEADINGS and prev.tag != "hr":
+                return bool(_TALK_RE.search(" ".join("".join(prev.itertext()).split())[:80]))
+            prev, steps = prev.getprevious(), steps + 1
+    return False
+
+
+def _labelled(elements: list[Element]) -> bool:
+    for el in elements:
+        label = f"{el.get('id') or ''} {el.get('class') or ''}"
+        if label.strip() and _TALK_RE.search(label):
+            return True
+    return False
+
+
+def _sane_author(comment: RawComment) -> RawComment:
+    """A name is short: a headline or a sentence found where a name should be is no author."""
+    name = comment.author
+    if name and (len(name.split()) > 5 or len(name) > 50 or name.endswith((":", "?", "!"))):
+        return replace(comment, author=None)
+    return comment
+
+
+def plausibility(comments: list[RawComment], article_published: str | None = None) -> float:
+    """How surely these read as a reader-comment thread (0: not at all): text × authored and dated shares.
+
+    Teaser and related-article lists fail it: one "author" for all, or dates before the article's own.
+    """
+    n = len(comments)
+    if n == 1:  # a lone comment: its element said so (see _lone_comment); it must show all three
+        c = comments[0]
+        return float(len(c.text)) if c.author and c.published and MIN_LONE_TEXT <= len(c.text) <= MAX_LONE_TEXT else 0.0
+    if n < MIN_RECORDS or len({c.text for c in comments}) < 0.8 * n:
+        return 0.0
+    if n == MIN_RECORDS and not all(c.author and c.published for c in comments):  # two alike blocks prove little
+        return 0.0
+    dated = sum(1 for c in comments if c.published) / n
+    authors = Counter(c.author for c in comments if c.author)
+    authored = sum(authors.values()) / n
+    if authored < MIN_AUTHORED or (dated < MIN_DATED and authored < MIN_BYLINED_UNDATED):
+        return 0.0
+    if len(authors) < 2 or (n >= 4 and authors.most_common(1)[0][1] > 0.6 * n):
+        return 0.0
+    if article_published:
+        day = article_published[:10]
+        dates = [c.published[:10] for c in comments if c.published]
+        if dates and sum(d < day for d in dates) > 0.2 * len(dates):
+            return 0.0
+    return sum(len(c.text) for c in comments) * (dated + authored)
+
+
+def bylines(comments: list[RawComment]) -> list[RawComment]:
+    """Authors (and dates) from a "Posted by X on DATE" / "X says:" first or last line of the text, that line dropped."""
+    out: list[RawComment] = []
+    for c in comments:
+        lines = c.text.split("\n")
+        if c.author is None and len(lines) > 1:
+            for at in (-1, 0):
+                line = lines[at]
+                if len(line) <= 120 and BYLINE_RE.search(line):
+                    name = author_from_header(line)
+                    if name:
+                        published = c.published or find_date(line)
+                        del lines[at]
+                        c = replace(c, author=name, published=published, text="\n".join(lines))
+                        break
+        out.append(c)
+    return out
+
+
+def once(comments: list[RawComment]) -> list[RawComment]:
+    """Each comment once where the page carries its list twice (same author and text): replies move to the kept one."""
+    kept: dict[tuple[str | None, str], str] = {}
+    renamed: dict[str, str] = {}
+    out: list[RawComment] = []
+    for c in comments:
+        identity = (c.author, " ".join(c.text.split()))
+        if len(identity[1]) >= 20 and identity in kept:
+            renamed[c.key] = kept[identity]
+            continue
+        kept.setdefault(identity, c.key)
+        out.append(replace(c, parent_key=renamed.get(c.parent_key or "", c.parent_key)))
+    return out
