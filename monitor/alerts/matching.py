@@ -17,12 +17,11 @@ from monitor.query import (
     Node,
     Or,
     Phrase,
+    Prepared,
     Term,
-    field_text,
     is_keyword,
     prepared,
 )
-from monitor.query.words import tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -79,25 +78,38 @@ class PythonMatcher:
         self.alerts: list[Alert] = list(alerts)
         self.always: list[int] = []
         self.by_word: dict[str, list[int]] = {}
+        self.by_prefix: dict[str, list[int]] = {}
         for n, alert in enumerate(self.alerts):
             words = required_words(alert.node)
             if words is None:
                 self.always.append(n)
             for word in words or ():
-                self.by_word.setdefault(word, []).append(n)
+                if word.endswith("*"):
+                    self.by_prefix.setdefault(word[:-1], []).append(n)
+                else:
+                    self.by_word.setdefault(word, []).append(n)
+        self.prefix_lengths = sorted({len(p) for p in self.by_prefix})
 
     def match(self, docs: Sequence[dict[str, Any]]) -> list[Match]:
+        if not self.alerts:  # nothing could match: not even the words are cut
+            return []
         out: list[Match] = []
         for doc in docs:
-            words = {w for f in TEXT_FIELDS for w in tokenize(field_text(doc, f))}
-            keys = words | {w[:n] + "*" for w in words for n in range(1, len(w) + 1)}
-            candidates = set(self.always)
-            for word in keys & self.by_word.keys():
-                candidates.update(self.by_word[word])
             test = prepared(doc)
+            candidates = self._candidates(test)
             out += [(self.alerts[n], doc) for n in sorted(candidates)
                     if self.alerts[n].passes_filters(doc) and test(self.alerts[n].node)]
         return out
+
+    def _candidates(self, doc: Prepared) -> set[int]:
+        """The alerts the document may match: those it has a required word or word start of."""
+        candidates = set(self.always)
+        for word in doc.words(TEXT_FIELDS) & self.by_word.keys():
+            candidates.update(self.by_word[word])
+        for length in self.prefix_lengths:
+            for start in doc.prefixes(TEXT_FIELDS, length) & self.by_prefix.keys():
+                candidates.update(self.by_prefix[start])
+        return candidates
 
     def close(self) -> None:
         pass

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from monitor.query.dsl import ENGINE_FIELD_MAPPINGS, ENGINE_TEXT_ANALYSIS, to_engine_dsl
 from monitor.query.fts5 import fts5_expressible, to_fts5
-from monitor.query.matcher import matches, prepared
+from monitor.query.matcher import Prepared, matches, prepared
 from monitor.query.syntax import (
     ALL_FIELDS,
     DEFAULT_FIELDS,
@@ -53,6 +53,7 @@ from monitor.query.syntax import (
 
 __all__ = [
     "ALL_FIELDS", "DEFAULT_FIELDS", "ENGINE_FIELD_MAPPINGS", "ENGINE_TEXT_ANALYSIS", "KEYWORD_FIELDS", "TEXT_FIELDS",
-    "And", "MatchAll", "Node", "Not", "Or", "Phrase", "Term", "field_text", "fts5_expressible", "highlight_terms",
-    "is_keyword", "keyword_values", "matches", "parse", "prepared", "text_fields", "to_engine_dsl", "to_fts5", "walk",
+    "And", "MatchAll", "Node", "Not", "Or", "Phrase", "Prepared", "Term", "field_text", "fts5_expressible",
+    "highlight_terms", "is_keyword", "keyword_values", "matches", "parse", "prepared", "text_fields", "to_engine_dsl",
+    "to_fts5", "walk",
 ]

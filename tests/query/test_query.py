@@ -57,6 +57,19 @@ def test_the_generated_word_table_is_what_this_sqlite_does() -> None:
     assert probe_sqlite() == (TOKEN_RANGES, FOLD)
 
 
+def test_folding_never_moves_a_word_boundary() -> None:
+    # tokenize folds the whole text before cutting it into words, which is only right if this holds.
+    def is_word_char(c: str) -> bool:
+        return any(a <= ord(c) <= b for a, b in TOKEN_RANGES)
+
+    assert FOLD
+    for code, folded in FOLD:
+        if is_word_char(chr(code)):
+            assert all(is_word_char(c) for c in folded), (hex(code), folded)
+        else:
+            assert folded == chr(code), hex(code)
+
+
 def test_words_are_lower_cased_and_stripped_of_latin_accents_only() -> None:
     # ł is a letter of its own to unicode61, not l with a diacritic.
     assert tokenize("KYIV Café résumé Łódź İstanbul") == ["kyiv", "cafe", "resume", "łodz", "istanbul"]
