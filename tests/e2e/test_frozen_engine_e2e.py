@@ -85,7 +85,7 @@ def test_an_engine_frozen_mid_write_makes_the_crawl_spool_within_the_bound_and_a
         if run.process is not None and run.process.poll() is None:
             run.process.kill()
 
-    assert run.status == "finished", run.log_path.read_text()[-3000:]
+    assert run.status == "spooled", run.log_path.read_text()[-3000:]  # ended; what the engine missed waits
     stats: dict[str, Any] = run.stats
     spooled = int(stats.get("monitor/index/spooled", 0))
     assert spooled > 0
