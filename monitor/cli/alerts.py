@@ -8,7 +8,6 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from monitor.alerts import service
 from monitor.cli import render
@@ -30,13 +29,12 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str], *, title: str) -> None:
-    table = Table(title=title, show_lines=False)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(render.escape(_cell(row.get(c))) for c in columns))
-    console.print(table)
+def _table(rows: list[dict[str, Any]], columns: list[str], *, title: str, keep: tuple[str, ...], wide: bool) -> None:
+    shown = render.rows_table(title, columns, [[_cell(row.get(c)) for c in columns] for row in rows], keep=keep)
+    if wide:  # one line per row, whatever the terminal's width (for a file, or `less -S`)
+        Console(highlight=False, width=100_000).print(shown, crop=False)
+    else:
+        console.print(shown)
 
 
 def _cell(value: Any) -> str:
@@ -47,15 +45,33 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _filters(alert: dict[str, Any]) -> str:
+    """What an alert is narrowed to, in one cell: ``types article · sources harbor-times``."""
+    parts = [f"{key} {_cell(alert.get(key))}" for key in ("types", "sources", "topics", "languages") if alert.get(key)]
+    return " · ".join(parts) or "-"
+
+
 @alerts_app.command("list")
-def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
+def list_(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json"),
+    wide: bool = typer.Option(False, "--wide", help="A column per field, one line per alert, however wide the "
+                                                    "terminal."),
+) -> None:
     """Every alert (from the config and the command line); notify URLs shown with their secrets masked."""
     alerts = service.list_alerts(_config(ctx))
     if as_json:
         _print_json({"alerts": alerts})
     else:
-        _table(alerts, ["name", "query", "mode", "digest_schedule", "types", "sources", "topics", "languages",
-                        "notify", "origin"], title=f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}")
+        title = f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
+        if wide:
+            _table(alerts, ["name", "query", "mode", "digest_schedule", "types", "sources", "topics", "languages",
+                            "notify", "origin"], title=title, keep=(), wide=True)
+        else:  # a digest's schedule goes with its mode, and the filters share a cell: the query and URLs get room
+            rows = [{**alert, "mode": " ".join(str(alert.get(k) or "") for k in ("mode", "digest_schedule")).strip(),
+                     "filters": _filters(alert)} for alert in alerts]
+            _table(rows, ["name", "query", "mode", "filters", "notify", "origin"], title=title,
+                   keep=("name", "mode", "origin"), wide=False)
 
 
 @alerts_app.command("add")
@@ -120,6 +136,7 @@ def history(
     name: str | None = typer.Argument(None, help="Only this alert."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = typer.Option(False, "--json"),
+    wide: bool = typer.Option(False, "--wide", help="One line per message, however wide the terminal."),
 ) -> None:
     """Notifications sent, waiting and failed, newest first, with their status and attempts."""
     rows = service.history(_config(ctx), name=name, limit=limit)
@@ -127,7 +144,7 @@ def history(
         _print_json({"messages": rows})
     else:
         _table(rows, ["id", "alert", "kind", "status", "attempts", "created", "sent_at", "next_attempt", "to",
-                      "title", "last_error"], title="alert notifications")
+                      "title", "last_error"], title="alert notifications", keep=("id", "alert", "kind", "status"), wide=wide)
 
 
 @alerts_app.command("digest")

@@ -14,6 +14,7 @@ from monitor import service
 from monitor.cli import render
 from monitor.cli.alerts import alerts_app
 from monitor.cli.export import export_app
+from monitor.cli.flags import show_flags_as_flags
 from monitor.cli.serve import serve_app
 from monitor.cli.web import web_app
 from monitor.config import Config, load_config
@@ -21,6 +22,7 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.index import SearchRequest
 from monitor.index.base import DocType, SortOrder
 
+show_flags_as_flags()
 app = typer.Typer(
     help="Media monitor: crawl news sites, extract articles and reader comments, search them.",
     no_args_is_help=True,
@@ -129,8 +131,8 @@ def search(
     type_: str = typer.Option("all", "--type", help="article, comment or all."),
     source: list[str] = typer.Option(None, "--source", help="Only these sources (repeatable)."),
     topic: list[str] = typer.Option(None, "--topic", help="Only documents tagged with these topics (repeatable)."),
-    since: str | None = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
-    until: str | None = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
+    since: str | None = typer.Option(None, "--since", help="Published from: a date, 7d, 24h, yesterday, this week…"),
+    until: str | None = typer.Option(None, "--until", help="Published until: a date, yesterday, last month…"),
     sort: str = typer.Option("relevance", "--sort", help="relevance or date."),
     limit: int = typer.Option(20, "--limit", min=1, max=10_000),
     facets: bool = typer.Option(False, "--facets", help="Also count hits per source, type, language and day."),

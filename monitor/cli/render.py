@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape as _rich_escape
 from rich.progress import (
@@ -23,6 +24,7 @@ from monitor.index import SearchResult
 from monitor.runs.crawl import CrawlRun
 from monitor.runs.supervisor import run_manual_crawls
 
+_TIMEDELTA = re.compile(r"\b(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)\b")  # str(timedelta): "1 day, 0:15:00"
 HIGHLIGHT = re.compile(r"«([^«»]*)»")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x1b]")
 THREAD_NESTING = 8  # levels of replies `monitor thread` indents; deeper ones are listed flat
@@ -35,6 +37,53 @@ def escape(text: str) -> str:
 
 def plain(text: str | None) -> Text:
     return Text(_CONTROL.sub(" ", text or ""))
+
+
+def duration(seconds: float) -> str:
+    """A span as people say it: "1 min", "2 h", "1 day 6 h", "90 s" stays "1 min 30 s"."""
+    left = int(seconds)
+    parts = []
+    for unit, size in (("day", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        count, left = divmod(left, size)
+        if count:
+            parts.append(f"{count} {unit}{'s' if unit == 'day' and count > 1 else ''}")
+    return " ".join(parts) or "0 s"
+
+
+def durations(text: str) -> str:
+    """``text`` with every ``H:MM:SS`` span (how timedelta prints) as :func:`duration` says it."""
+    def said(match: re.Match[str]) -> str:
+        days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        return duration(days * 86400 + hours * 3600 + minutes * 60 + seconds)
+
+    return _TIMEDELTA.sub(said, text)
+
+
+def table(title: str | None = None, *, caption: str | None = None) -> Table:
+    """The CLI's table: a rule under the header and no vertical lines, so nothing dangles at the edges."""
+    return Table(title=title, caption=caption, box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0),
+                 title_justify="left", caption_justify="left")
+
+
+def column(table_: Table, header: str, *, keep: bool = False, justify: str = "left") -> None:
+    """Add a column that rich wraps at word breaks, never cutting a word to "…".
+
+    ``keep``: a column a reader needs whole (a name, a status, a count): it is not wrapped, so a narrow terminal
+    wraps the other columns first; only when those cannot give way enough are its cells folded.
+    """
+    table_.add_column(header, justify=justify, overflow="fold",  # type: ignore[arg-type]  # JustifyMethod literal
+                      no_wrap=keep)
+
+
+def rows_table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[str]], *, keep: Sequence[str] = (),
+               right: Sequence[str] = (), caption: str | None = None) -> Table:
+    """A table of plain-text rows (escaped here: they may come from the web)."""
+    shown = table(title, caption=caption)
+    for header in headers:
+        column(shown, header, keep=header in keep, justify="right" if header in right else "left")
+    for row in rows:
+        shown.add_row(*(plain(cell) for cell in row))
+    return shown
 
 
 def highlighted(snippet: str) -> Text:
@@ -72,19 +121,13 @@ def crawl_with_progress(
 
 
 def crawl_summary(console: Console, summaries: Sequence[dict[str, Any]]) -> None:
-    table = Table(title="Crawl summary", caption="articles: new / updated; pages: all fetched")
-    table.add_column("source", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for column in ("pages", "articles", "comments"):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("skipped")
-    table.add_column("errors")
-    for s in summaries:
-        errors = ", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "-"
-        skipped = ", ".join(f"{k} {v}" for k, v in s["skipped"].items()) or "-"
-        table.add_row(plain(s["source"]), s["status"], str(s["pages_fetched"]),
-                      f"{s['articles_new']} / {s['articles_updated']}", f"{s['comments_new']} new", skipped, errors)
-    console.print(table)
+    rows = [[s["source"], s["status"], str(s["pages_fetched"]), f"{s['articles_new']} / {s['articles_updated']}",
+             f"{s['comments_new']} new", ", ".join(f"{k} {v}" for k, v in s["skipped"].items()) or "-",
+             ", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "-"] for s in summaries]
+    console.print(rows_table("Crawl summary", ["source", "status", "pages", "articles", "comments", "skipped", "errors"],
+                             rows, keep=("source", "status", "pages", "articles", "comments"),
+                             right=("pages", "articles", "comments"),
+                             caption="articles: new / updated; pages: all fetched"))
     for s in summaries:
         if s["status"] != "finished":
             why = f"{escape(s['reason'])}; " if s.get("reason") else ""
