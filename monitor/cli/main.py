@@ -13,6 +13,7 @@ from rich.console import Console
 from monitor import service
 from monitor.cli import render
 from monitor.cli.alerts import alerts_app
+from monitor.cli.check import check_app
 from monitor.cli.export import export_app
 from monitor.cli.flags import show_flags_as_flags
 from monitor.cli.serve import serve_app
@@ -216,6 +217,7 @@ app.add_typer(alerts_app, name="alerts")
 app.add_typer(serve_app)  # serve, runs, sources
 app.add_typer(web_app)  # web
 app.add_typer(export_app)  # export
+app.add_typer(check_app)  # check
 
 
 @index_app.command("init")

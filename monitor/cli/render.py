@@ -185,6 +185,7 @@ def thread(console: Console, data: dict[str, Any]) -> None:
     text = article.get("text") or ""
     console.print(plain(text[:1200] + ("…" if len(text) > 1200 else "")))
     comments = data["comments"]
+    linked = data.get("comment_id")
     root = Tree(Text(f"{len(comments)} comment{'s' if len(comments) != 1 else ''}", style="bold"))
     # id -> (the tree node its replies go under, its depth, its author). Replies nest THREAD_NESTING deep;
     # deeper ones are listed flat under the deepest, naming whom they answer, so none is cut off the screen.
@@ -196,6 +197,8 @@ def thread(console: Console, data: dict[str, Any]) -> None:
         holder, depth = (parent[0], parent[1] + 1) if parent else (root, 1)
         if parent and parent[1] > THREAD_NESTING:
             label.append(f"↳ {parent[2]}  ", style="dim")
+        if linked is not None and comment.get("id") == linked:
+            label.append("▶ the linked comment  ", style="bold yellow")
         label.append(author, style="bold")
         if comment.get("published"):
             label.append(f"  {comment['published']}", style="dim")
