@@ -4,15 +4,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from monitor.alerts import service
 from monitor.cli import render
-from monitor.config import Config, load_config
-from monitor.index import SearchResult
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 alerts_app = typer.Typer(help="Keyword alerts: add, list, remove, test, history, digest, deliver.",
                          no_args_is_help=True)
@@ -21,6 +21,8 @@ console = Console(highlight=False)
 
 def _config(ctx: typer.Context) -> Config:
     # The root command's --config; read from the context, since `python -m monitor.cli` runs cli.py as __main__.
+    from monitor.config import load_config
+
     path: Path | None = ctx.find_root().params.get("config")
     return load_config(path)
 
@@ -59,6 +61,8 @@ def list_(
                                                     "terminal."),
 ) -> None:
     """Every alert (from the config and the command line); notify URLs shown with their secrets masked."""
+    from monitor.alerts import service
+
     alerts = service.list_alerts(_config(ctx))
     if as_json:
         _print_json({"alerts": alerts})
@@ -90,6 +94,8 @@ def add(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Add an alert (kept in the state DB under data_dir)."""
+    from monitor.alerts import service
+
     fields: dict[str, Any] = {"name": name, "query": query, "notify": list(notify), "sources": list(source or []),
                               "topics": list(topic or []), "languages": list(language or [])}
     if type_:
@@ -107,6 +113,8 @@ def add(
 @alerts_app.command("remove")
 def remove(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     """Remove an alert made from the command line (config alerts are removed from the config file)."""
+    from monitor.alerts import service
+
     service.remove_alert(_config(ctx), name)
     console.print(f"Removed alert {render.escape(name)}")
 
@@ -120,12 +128,16 @@ def test(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Show what the alert would have matched over the last N days; nothing is sent."""
+    from monitor.alerts import service
+
     result = service.test_alert(_config(ctx), name, days=days, limit=limit)
     if as_json:
         _print_json(result)
         return
     console.print(f"Alert {render.escape(name)} would have matched {result['total']} document(s) since "
                   f"{result['since'][:10]} (nothing sent):")
+    from monitor.index import SearchResult
+
     render.search_results(console, SearchResult(total=result["total"], hits=result["hits"]),
                           query=result["alert"]["query"])
 
@@ -139,6 +151,8 @@ def history(
     wide: bool = typer.Option(False, "--wide", help="One line per message, however wide the terminal."),
 ) -> None:
     """Notifications sent, waiting and failed, newest first, with their status and attempts."""
+    from monitor.alerts import service
+
     rows = service.history(_config(ctx), name=name, limit=limit)
     if as_json:
         _print_json({"messages": rows})
@@ -155,6 +169,8 @@ def digest(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Send the digests whose schedule fired (what `monitor serve` does), or one digest now with --now NAME."""
+    from monitor.alerts import service
+
     config = _config(ctx)
     if now:
         if not name:
@@ -171,6 +187,8 @@ def digest(
 @alerts_app.command("deliver")
 def deliver(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
     """Send what waits in the outbox and is due (failed sends are retried after their backoff)."""
+    from monitor.alerts import service
+
     result = service.deliver(_config(ctx))
     if as_json:
         _print_json(result)

@@ -5,12 +5,11 @@ import errno
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from monitor import service
 from monitor.cli import render
 from monitor.cli.alerts import alerts_app
 from monitor.cli.check import check_app
@@ -18,10 +17,14 @@ from monitor.cli.export import export_app
 from monitor.cli.flags import show_flags_as_flags
 from monitor.cli.serve import serve_app
 from monitor.cli.web import web_app
-from monitor.config import Config, load_config
 from monitor.errors import ConfigError, MonitorError
-from monitor.index import SearchRequest
-from monitor.index.base import DocType, SortOrder
+
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.index.base import DocType, SortOrder
+
+# Commands import what they use (scrapy, trafilatura, the index, pydantic models) when they run, so that
+# `monitor --help` and a typo answer at once: see bench/startup.py and tests/cli/test_startup.py.
 
 show_flags_as_flags()
 app = typer.Typer(
@@ -38,6 +41,8 @@ class State:
     config_path: Path | None = None
 
     def config(self) -> Config:
+        from monitor.config import load_config
+
         return load_config(self.config_path)
 
 
@@ -141,6 +146,9 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="Print hits as JSON."),
 ) -> None:
     """Search articles and reader comments."""
+    from monitor import service
+    from monitor.index import SearchRequest
+
     types: dict[str, tuple[DocType, ...]] = {"all": ("article", "comment"), "article": ("article",),
                                              "comment": ("comment",)}
     if type_ not in types:
@@ -181,6 +189,8 @@ def thread(
     as_json: bool = typer.Option(False, "--json", help="Print the article and its comments as JSON."),
 ) -> None:
     """Show one article and its whole comment thread."""
+    from monitor import service
+
     data = service.thread(state.config(), url_or_id)
     if data is None:
         raise MonitorError(f"no article {url_or_id!r} in the index (search for it with `monitor search`)")
@@ -198,6 +208,8 @@ def extract(
     as_jsonl: bool = typer.Option(False, "--jsonl", help="Print one JSON object per page, with its file name."),
 ) -> None:
     """Run extraction alone on pages (no crawl, no index)."""
+    from monitor import service
+
     if as_jsonl:
         for row in service.extract_files(paths):
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -19,10 +19,10 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from monitor.config import Config
-from monitor.index import SearchResult
-from monitor.runs.crawl import CrawlRun
-from monitor.runs.supervisor import run_manual_crawls
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.index import SearchResult
+    from monitor.runs.crawl import CrawlRun
 
 _TIMEDELTA = re.compile(r"\b(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)\b")  # str(timedelta): "1 day, 0:15:00"
 HIGHLIGHT = re.compile(r"«([^«»]*)»")
@@ -103,6 +103,8 @@ def crawl_with_progress(
     on_interrupt: Callable[[int], None] | None = None,
 ) -> list[CrawlRun]:
     """Run the crawls, with one live progress line per source when ``show`` (from the supervisor's callback)."""
+    from monitor.runs.supervisor import run_manual_crawls
+
     if not show:
         return run_manual_crawls(config, sources, parallel=parallel, on_interrupt=on_interrupt)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),

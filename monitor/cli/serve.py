@@ -5,21 +5,25 @@ import json
 import logging
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from monitor.cli import render
-from monitor.config import Config, load_config
 from monitor.errors import MonitorError
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 serve_app = typer.Typer()
 console = Console(highlight=False)
 
 
 def _config(ctx: typer.Context) -> Config:
+    from monitor.config import load_config
+
     return load_config(ctx.find_root().params.get("config"))
 
 
