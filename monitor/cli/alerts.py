@@ -48,8 +48,10 @@ def _cell(value: Any) -> str:
 
 
 def _filters(alert: dict[str, Any]) -> str:
-    """What an alert is narrowed to, in one cell: ``types article · sources harbor-times``."""
-    parts = [f"{key} {_cell(alert.get(key))}" for key in ("types", "sources", "topics", "languages") if alert.get(key)]
+    """What an alert is narrowed to, in one cell: ``types article · sources harbor-times`` (both types: no filter)."""
+    narrowed = {**alert, "types": None if set(alert.get("types") or ()) >= {"article", "comment"} else alert["types"]}
+    parts = [f"{key} {_cell(narrowed.get(key))}" for key in ("types", "sources", "topics", "languages")
+             if narrowed.get(key)]
     return " · ".join(parts) or "-"
 
 
@@ -72,7 +74,7 @@ def list_(
             _table(alerts, ["name", "query", "mode", "digest_schedule", "types", "sources", "topics", "languages",
                             "notify", "origin"], title=title, keep=(), wide=True)
         else:  # a digest's schedule goes with its mode, and the filters share a cell: the query and URLs get room
-            rows = [{**alert, "mode": " ".join(str(alert.get(k) or "") for k in ("mode", "digest_schedule")).strip(),
+            rows = [{**alert, "mode": "\n".join(str(alert.get(k) or "") for k in ("mode", "digest_schedule")).strip(),
                      "filters": _filters(alert)} for alert in alerts]
             _table(rows, ["name", "query", "mode", "filters", "notify", "origin"], title=title,
                    keep=("name", "mode", "origin"), wide=False)
