@@ -46,11 +46,15 @@ def _index(config: Config) -> Check:
         return Check(f"index {url}", False, f"unreachable: {exc}")
     if status.get("health") == "red":
         return Check(f"index {url}", False, "health red: the engine cannot serve every shard (see its log)")
-    if "counts" in status:
-        counts = status["counts"]
-    else:
-        counts = {alias.rsplit("-", 1)[-1]: entry["docs"] for alias, entry in status.get("aliases", {}).items()}
-    shown = ", ".join(f"{n} {kind}s" for kind, n in counts.items())
+    if "counts" in status:  # SQLite: {"article": n, "comment": m}
+        shown = ", ".join(f"{n} {kind}s" for kind, n in status["counts"].items())
+    else:  # an engine: per alias, its indices and documents
+        aliases = status.get("aliases", {})
+        stale = [alias for alias, entry in aliases.items() if entry["indices"] and not entry["current"]]
+        if stale:
+            return Check(f"index {url}", False, f"{', '.join(stale)} on an older mapping than this monitor's: run "
+                                                "`monitor index migrate`")
+        shown = ", ".join(f"{entry['docs']} {alias.rsplit('-', 1)[-1]}" for alias, entry in aliases.items())
     engine = f"{status.get('engine')} {status.get('version') or ''}".strip()
     return Check(f"index {url}", True, f"{engine}, health {status.get('health')}: {shown}")
 

@@ -1,12 +1,14 @@
 """`monitor check` run as a user runs it: one line per check, a clear line for what to fix, a non-zero exit."""
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from monitor.index.engine import open_engine_index
 from tests.conftest import run_monitor, write_config
 
 pytestmark = pytest.mark.e2e  # the real command line in a subprocess, against the local test site
@@ -67,3 +69,19 @@ def test_the_config_monitor_init_writes_says_to_check_it_with_monitor_check(tmp_
     header = (tmp_path / "monitor.yaml").read_text(encoding="utf-8").splitlines()[:3]
     assert any("monitor --config monitor.yaml check" in line for line in header)
     assert not any("crawl --help" in line for line in header)
+
+
+def test_a_search_engine_index_is_reached_and_counted(opensearch_url: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path, [{"name": "gazette", "feeds": ["http://127.0.0.1:9/feed"]}],
+                          index={"url": opensearch_url})
+    prefix = f"monitor-check-{uuid.uuid4().hex[:12]}"
+    try:
+        done = run_monitor("check", config=config, env={"MONITOR_INDEX_PREFIX": prefix})
+    finally:
+        made = open_engine_index(opensearch_url, prefix=prefix)  # the check made the empty aliases: ours to drop
+        try:
+            made.drop()
+        finally:
+            made.close()
+    index = next(line for line in _lines(done.stdout) if line.startswith("ok   index"))
+    assert "opensearch" in index.lower() and "0 articles, 0 comments" in index
