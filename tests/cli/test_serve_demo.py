@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.cli.demo import write_demo_config
 from tests.conftest import PROJECT_ROOT, run_monitor, write_config
 
 pytestmark = pytest.mark.e2e  # real servers and crawls
@@ -84,3 +85,14 @@ def test_demo_twice_in_one_folder_updates_the_same_documents_and_its_commands_pa
     shown = subprocess.run([sys.executable, "-m", "monitor.cli", *thread[1:]], capture_output=True, text=True,
                            timeout=120, cwd=tmp_path, env=env, check=True)
     assert hit["article_title"] in " ".join(shown.stdout.split())
+
+
+def test_demo_whose_port_is_taken_says_which_and_what_to_do(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        write_demo_config(tmp_path / "monitor-demo", f"http://127.0.0.1:{port}")  # as an earlier demo left it
+        done = run_monitor("demo", "--dir", "monitor-demo", cwd=tmp_path, check=False)
+    assert done.returncode == 2
+    assert f"port {port}, which is busy" in " ".join(done.stderr.split()) and "--dir" in done.stderr
