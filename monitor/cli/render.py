@@ -40,7 +40,7 @@ def plain(text: str | None) -> Text:
 
 
 def duration(seconds: float) -> str:
-    """A span as people say it: "1 min", "2 h", "1 day 6 h", "90 s" stays "1 min 30 s"."""
+    """A span as people say it: "1 min", "2 h", "1 day 6 h", "1 min 30 s" (not "0:01:30")."""
     left = int(seconds)
     parts = []
     for unit, size in (("day", 86400), ("h", 3600), ("min", 60), ("s", 1)):
