@@ -75,14 +75,14 @@ def column(table_: Table, header: str, *, keep: bool = False, justify: str = "le
                       no_wrap=keep)
 
 
-def rows_table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[str]], *, keep: Sequence[str] = (),
-               right: Sequence[str] = (), caption: str | None = None) -> Table:
-    """A table of plain-text rows (escaped here: they may come from the web)."""
+def rows_table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[str | Text]], *,
+               keep: Sequence[str] = (), right: Sequence[str] = (), caption: str | None = None) -> Table:
+    """A table of rows: strings are shown as plain text (they may come from the web), Text as styled."""
     shown = table(title, caption=caption)
     for header in headers:
         column(shown, header, keep=header in keep, justify="right" if header in right else "left")
     for row in rows:
-        shown.add_row(*(plain(cell) for cell in row))
+        shown.add_row(*(cell if isinstance(cell, Text) else plain(cell) for cell in row))
     return shown
 
 

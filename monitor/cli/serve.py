@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from monitor.cli import render
 from monitor.errors import MonitorError
@@ -69,11 +70,11 @@ def runs(
     if as_json:
         _print_json({"runs": found})
         return
-    rows = []
+    rows: list[list[str | Text]] = []
     for run in found:
         errors = ", ".join(f"{k} {v}" for k, v in run["errors"].items())
         why = "; ".join(part for part in (errors, run["reason"] or "") if part) or "-"
-        rows.append([str(run["id"]), run["source"], run["status"], _when(run["started"]),
+        rows.append([str(run["id"]), run["source"], _status(run["status"]), _when(run["started"]),
                      _minutes(run["started"], run["ended"]), f"{run['pages_fetched']} / {run['not_modified']}",
                      f"{run['articles_new']} / {run['articles_updated']}", str(run["comments_new"]), why])
     _print_table(render.rows_table(
@@ -117,7 +118,7 @@ def sources(
         _print_json(data)
         return
     server = data["server"]
-    rows = []
+    rows: list[list[str | Text]] = []
     for source in data["sources"]:
         last = source["last_run"]
         health = source["health"]
@@ -125,7 +126,19 @@ def sources(
             health += f" ({source['failures_in_a_row']} in a row): {source['reason']}"
         rows.append([source["name"], render.durations(source["schedule"]) if source["schedule"] else "manual",
                      f"{last['status']} {_when(last['started'])}" if last else "-",
-                     _when(source["next_run"]) or "-", health])
+                     _when(source["next_run"]) or "-", _health(health, failing=source["health"] == "failing")])
     title = f"Sources (server {'running, pid ' + str(server['pid']) if server['running'] else 'not running'})"
     _print_table(render.rows_table(title, ["source", "schedule", "last run", "next run", "health"], rows,
                                    keep=("source", "health"), caption="times in UTC"), wide=wide)
+
+
+def _status(status: str) -> Text:
+    return Text(status, style={"finished": "green", "running": "cyan", "failed": "red", "timeout": "red"}.get(
+        status, "yellow"))
+
+
+def _health(text: str, *, failing: bool) -> Text:
+    shown = render.plain(text)  # the reason may quote a page: control characters go
+    if failing:
+        shown.stylize("red")
+    return shown
