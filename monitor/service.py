@@ -16,6 +16,7 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.extract import extract_html
 from monitor.index import SearchIndex, SearchRequest, SearchResult, open_index
 from monitor.items import ArticleItem
+from monitor.urls import lookup_forms
 
 FETCH_TIMEOUT_SECONDS = 30
 EXPORT_PAGE_SIZE = 500
@@ -79,13 +80,26 @@ def export(config: Config, request: SearchRequest, *, index: SearchIndex | None 
 
 
 def thread(config: Config, id_or_url: str, *, index: SearchIndex | None = None) -> dict[str, Any] | None:
-    """One article and its comments in page order, or None when it is not indexed."""
+    """One article and its comments in page order, or None when it is not indexed.
+
+    ``id_or_url``: the article's id, any URL it was fetched or is known under (see ``lookup_forms``), or a link
+    to one of its comments (``…#comment-12``), whose id is then given as ``comment_id``.
+    """
     with _opened(config, index) as opened:
-        article = opened.get_article(id_or_url)
+        article = None
+        for key in lookup_forms(id_or_url) if "://" in id_or_url else [id_or_url.strip()]:
+            article = opened.get_article(key)
+            if article is not None:
+                break
         if article is None:
             return None
         comments = opened.get_comments(article["id"])
-    return {"article": article, "comments": [_thread_comment(c) for c in comments]}
+    data: dict[str, Any] = {"article": article, "comments": [_thread_comment(c) for c in comments]}
+    anchor = id_or_url.partition("#")[2].strip()
+    linked = next((c["id"] for c in comments if anchor and str(c.get("url") or "").endswith("#" + anchor)), None)
+    if linked is not None:
+        data["comment_id"] = linked
+    return data
 
 
 def counts(config: Config, *, index: SearchIndex | None = None) -> dict[str, int]:

@@ -35,6 +35,24 @@ def canonicalize_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 
+def lookup_forms(url: str) -> list[str]:
+    """The forms an article may be indexed under when ``url`` is how someone met it, most likely first.
+
+    ``url`` itself, without its anchor (a comment link), canonical; then the forms sites redirect between:
+    with or without the trailing slash, http or https, with or without ``www.``.
+    """
+    bare = url.strip().split("#", 1)[0]
+    forms = [url.strip(), bare, canonicalize_url(bare)]
+    parts = urlsplit(canonicalize_url(bare))
+    paths = {parts.path, parts.path[:-1] if parts.path.endswith("/") and parts.path != "/" else parts.path + "/"}
+    host = parts.netloc
+    hosts = {host, host[4:] if host.startswith("www.") else "www." + host}
+    schemes = {parts.scheme, {"http": "https", "https": "http"}.get(parts.scheme, parts.scheme)}
+    forms += sorted(urlunsplit((scheme, netloc, path, parts.query, "")) for scheme in schemes for netloc in hosts
+                    for path in paths)
+    return list(dict.fromkeys(form for form in forms if form))
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
 

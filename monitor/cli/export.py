@@ -5,18 +5,18 @@ import sys
 from collections.abc import Iterator
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from monitor import export as exporting
-from monitor import service
 from monitor.errors import MonitorError
 from monitor.export import ExportFormat
-from monitor.index import SearchRequest
-from monitor.index.base import DocType
+
+if TYPE_CHECKING:
+    from monitor.index.base import DocType
 
 export_app = typer.Typer()
 TYPES: dict[str, tuple[DocType, ...]] = {"all": ("article", "comment"), "article": ("article",), "comment": ("comment",)}
@@ -36,7 +36,9 @@ def export(
     until: str | None = typer.Option(None, "--until", help="To: a date, yesterday, last month…"),
 ) -> None:
     """Export every hit of a search (no page limit), newest first."""
+    from monitor import service
     from monitor.config import load_config
+    from monitor.index import SearchRequest
 
     if export_format not in exporting.FORMATS:
         raise MonitorError(f"--format must be csv or ndjson, not {export_format!r}")

@@ -5,22 +5,28 @@ import errno
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from monitor import service
 from monitor.cli import render
 from monitor.cli.alerts import alerts_app
+from monitor.cli.check import check_app
 from monitor.cli.export import export_app
+from monitor.cli.flags import show_flags_as_flags
 from monitor.cli.serve import serve_app
 from monitor.cli.web import web_app
-from monitor.config import Config, load_config
 from monitor.errors import ConfigError, MonitorError
-from monitor.index import SearchRequest
-from monitor.index.base import DocType, SortOrder
 
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.index.base import DocType, SortOrder
+
+# Commands import what they use (scrapy, trafilatura, the index, pydantic models) when they run, so that
+# `monitor --help` and a typo answer at once: see bench/startup.py and tests/cli/test_startup.py.
+
+show_flags_as_flags()
 app = typer.Typer(
     help="Media monitor: crawl news sites, extract articles and reader comments, search them.",
     no_args_is_help=True,
@@ -35,6 +41,8 @@ class State:
     config_path: Path | None = None
 
     def config(self) -> Config:
+        from monitor.config import load_config
+
         return load_config(self.config_path)
 
 
@@ -129,8 +137,8 @@ def search(
     type_: str = typer.Option("all", "--type", help="article, comment or all."),
     source: list[str] = typer.Option(None, "--source", help="Only these sources (repeatable)."),
     topic: list[str] = typer.Option(None, "--topic", help="Only documents tagged with these topics (repeatable)."),
-    since: str | None = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
-    until: str | None = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
+    since: str | None = typer.Option(None, "--since", help="Published from: a date, 7d, 24h, yesterday, this week…"),
+    until: str | None = typer.Option(None, "--until", help="Published until: a date, yesterday, last month…"),
     sort: str = typer.Option("relevance", "--sort", help="relevance or date."),
     limit: int = typer.Option(20, "--limit", min=1, max=10_000),
     facets: bool = typer.Option(False, "--facets", help="Also count hits per source, type, language and day."),
@@ -138,6 +146,9 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="Print hits as JSON."),
 ) -> None:
     """Search articles and reader comments."""
+    from monitor import service
+    from monitor.index import SearchRequest
+
     types: dict[str, tuple[DocType, ...]] = {"all": ("article", "comment"), "article": ("article",),
                                              "comment": ("comment",)}
     if type_ not in types:
@@ -178,6 +189,8 @@ def thread(
     as_json: bool = typer.Option(False, "--json", help="Print the article and its comments as JSON."),
 ) -> None:
     """Show one article and its whole comment thread."""
+    from monitor import service
+
     data = service.thread(state.config(), url_or_id)
     if data is None:
         raise MonitorError(f"no article {url_or_id!r} in the index (search for it with `monitor search`)")
@@ -195,6 +208,8 @@ def extract(
     as_jsonl: bool = typer.Option(False, "--jsonl", help="Print one JSON object per page, with its file name."),
 ) -> None:
     """Run extraction alone on pages (no crawl, no index)."""
+    from monitor import service
+
     if as_jsonl:
         for row in service.extract_files(paths):
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -214,6 +229,7 @@ app.add_typer(alerts_app, name="alerts")
 app.add_typer(serve_app)  # serve, runs, sources
 app.add_typer(web_app)  # web
 app.add_typer(export_app)  # export
+app.add_typer(check_app)  # check
 
 
 @index_app.command("init")

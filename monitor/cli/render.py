@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape as _rich_escape
 from rich.progress import (
@@ -18,11 +19,12 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from monitor.config import Config
-from monitor.index import SearchResult
-from monitor.runs.crawl import CrawlRun
-from monitor.runs.supervisor import run_manual_crawls
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.index import SearchResult
+    from monitor.runs.crawl import CrawlRun
 
+_TIMEDELTA = re.compile(r"\b(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)\b")  # str(timedelta): "1 day, 0:15:00"
 HIGHLIGHT = re.compile(r"«([^«»]*)»")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x1b]")
 THREAD_NESTING = 8  # levels of replies `monitor thread` indents; deeper ones are listed flat
@@ -35,6 +37,53 @@ def escape(text: str) -> str:
 
 def plain(text: str | None) -> Text:
     return Text(_CONTROL.sub(" ", text or ""))
+
+
+def duration(seconds: float) -> str:
+    """A span as people say it: "1 min", "2 h", "1 day 6 h", "1 min 30 s" (not "0:01:30")."""
+    left = int(seconds)
+    parts = []
+    for unit, size in (("day", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        count, left = divmod(left, size)
+        if count:
+            parts.append(f"{count} {unit}{'s' if unit == 'day' and count > 1 else ''}")
+    return " ".join(parts) or "0 s"
+
+
+def durations(text: str) -> str:
+    """``text`` with every ``H:MM:SS`` span (how timedelta prints) as :func:`duration` says it."""
+    def said(match: re.Match[str]) -> str:
+        days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        return duration(days * 86400 + hours * 3600 + minutes * 60 + seconds)
+
+    return _TIMEDELTA.sub(said, text)
+
+
+def table(title: str | None = None, *, caption: str | None = None) -> Table:
+    """The CLI's table: a rule under the header and no vertical lines, so nothing dangles at the edges."""
+    return Table(title=title, caption=caption, box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0),
+                 title_justify="left", caption_justify="left")
+
+
+def column(table_: Table, header: str, *, keep: bool = False, justify: str = "left") -> None:
+    """Add a column that rich wraps at word breaks, never cutting a word to "…".
+
+    ``keep``: a column a reader needs whole (a name, a status, a count): it is not wrapped, so a narrow terminal
+    wraps the other columns first; only when those cannot give way enough are its cells folded.
+    """
+    table_.add_column(header, justify=justify, overflow="fold",  # type: ignore[arg-type]  # JustifyMethod literal
+                      no_wrap=keep)
+
+
+def rows_table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[str | Text]], *,
+               keep: Sequence[str] = (), right: Sequence[str] = (), caption: str | None = None) -> Table:
+    """A table of rows: strings are shown as plain text (they may come from the web), Text as styled."""
+    shown = table(title, caption=caption)
+    for header in headers:
+        column(shown, header, keep=header in keep, justify="right" if header in right else "left")
+    for row in rows:
+        shown.add_row(*(cell if isinstance(cell, Text) else plain(cell) for cell in row))
+    return shown
 
 
 def highlighted(snippet: str) -> Text:
@@ -54,6 +103,8 @@ def crawl_with_progress(
     on_interrupt: Callable[[int], None] | None = None,
 ) -> list[CrawlRun]:
     """Run the crawls, with one live progress line per source when ``show`` (from the supervisor's callback)."""
+    from monitor.runs.supervisor import run_manual_crawls
+
     if not show:
         return run_manual_crawls(config, sources, parallel=parallel, on_interrupt=on_interrupt)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),
@@ -72,19 +123,13 @@ def crawl_with_progress(
 
 
 def crawl_summary(console: Console, summaries: Sequence[dict[str, Any]]) -> None:
-    table = Table(title="Crawl summary", caption="articles: new / updated; pages: all fetched")
-    table.add_column("source", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for column in ("pages", "articles", "comments"):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("skipped")
-    table.add_column("errors")
-    for s in summaries:
-        errors = ", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "-"
-        skipped = ", ".join(f"{k} {v}" for k, v in s["skipped"].items()) or "-"
-        table.add_row(plain(s["source"]), s["status"], str(s["pages_fetched"]),
-                      f"{s['articles_new']} / {s['articles_updated']}", f"{s['comments_new']} new", skipped, errors)
-    console.print(table)
+    rows = [[s["source"], s["status"], str(s["pages_fetched"]), f"{s['articles_new']} / {s['articles_updated']}",
+             f"{s['comments_new']} new", ", ".join(f"{k} {v}" for k, v in s["skipped"].items()) or "-",
+             ", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "-"] for s in summaries]
+    console.print(rows_table("Crawl summary", ["source", "status", "pages", "articles", "comments", "skipped", "errors"],
+                             rows, keep=("source", "status", "pages", "articles", "comments"),
+                             right=("pages", "articles", "comments"),
+                             caption="articles: new / updated; pages: all fetched"))
     for s in summaries:
         if s["status"] != "finished":
             why = f"{escape(s['reason'])}; " if s.get("reason") else ""
@@ -142,6 +187,7 @@ def thread(console: Console, data: dict[str, Any]) -> None:
     text = article.get("text") or ""
     console.print(plain(text[:1200] + ("…" if len(text) > 1200 else "")))
     comments = data["comments"]
+    linked = data.get("comment_id")
     root = Tree(Text(f"{len(comments)} comment{'s' if len(comments) != 1 else ''}", style="bold"))
     # id -> (the tree node its replies go under, its depth, its author). Replies nest THREAD_NESTING deep;
     # deeper ones are listed flat under the deepest, naming whom they answer, so none is cut off the screen.
@@ -153,6 +199,8 @@ def thread(console: Console, data: dict[str, Any]) -> None:
         holder, depth = (parent[0], parent[1] + 1) if parent else (root, 1)
         if parent and parent[1] > THREAD_NESTING:
             label.append(f"↳ {parent[2]}  ", style="dim")
+        if linked is not None and comment.get("id") == linked:
+            label.append("▶ the linked comment  ", style="bold yellow")
         label.append(author, style="bold")
         if comment.get("published"):
             label.append(f"  {comment['published']}", style="dim")

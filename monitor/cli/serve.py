@@ -5,20 +5,26 @@ import json
 import logging
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from monitor.cli.render import plain
-from monitor.config import Config, load_config
+from monitor.cli import render
+from monitor.errors import MonitorError
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 serve_app = typer.Typer()
 console = Console(highlight=False)
 
 
 def _config(ctx: typer.Context) -> Config:
+    from monitor.config import load_config
+
     return load_config(ctx.find_root().params.get("config"))
 
 
@@ -31,6 +37,9 @@ def serve(
     ctx: typer.Context,
     log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
     web: bool = typer.Option(True, "--web/--no-web", help="Also serve the web UI and API (web.host, web.port)."),
+    host: str | None = typer.Option(None, "--host", help="The web UI's address (default: web.host, 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", min=0, max=65535, help="The web UI's port (default: web.port, "
+                                                                        "8080)."),
 ) -> None:
     """Run the scheduler (and the web UI): crawl each source on its schedule until SIGTERM; SIGHUP reloads."""
     from monitor.runs.serve import serve as run_server
@@ -40,7 +49,9 @@ def serve(
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # the supervisor logs each run
     _config(ctx)  # a bad config is refused before anything starts
-    services = [WebService()] if web else []
+    if not web and (host is not None or port is not None):
+        raise MonitorError("--host and --port are the web UI's; drop them or drop --no-web")
+    services = [WebService(host=host, port=port)] if web else []
     raise typer.Exit(run_server(ctx.find_root().params.get("config"), extra_services=services))
 
 
@@ -50,6 +61,7 @@ def runs(
     source: str | None = typer.Option(None, "--source", help="Only this source's runs."),
     limit: int = typer.Option(50, "--limit", min=1, help="How many of the newest runs."),
     as_json: bool = typer.Option(False, "--json", help="Print the runs as JSON."),
+    wide: bool = typer.Option(False, "--wide", help="One line per run, however wide the terminal."),
 ) -> None:
     """Crawl runs of `monitor serve`, newest first: status, counters, errors by kind, log."""
     from monitor.runs import status
@@ -58,19 +70,30 @@ def runs(
     if as_json:
         _print_json({"runs": found})
         return
-    table = Table(title="Crawl runs", caption="articles: new / updated · times in UTC")
-    for column in ("id", "source", "status", "started"):
-        table.add_column(column, no_wrap=True)
-    for column in ("min", "pages", "304", "articles", "comments"):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("errors / reason")
+    rows: list[list[str | Text]] = []
     for run in found:
         errors = ", ".join(f"{k} {v}" for k, v in run["errors"].items())
         why = "; ".join(part for part in (errors, run["reason"] or "") if part) or "-"
-        table.add_row(str(run["id"]), plain(run["source"]), _status(run["status"]), (run["started"] or "")[:16],
-                      _minutes(run["started"], run["ended"]), str(run["pages_fetched"]), str(run["not_modified"]),
-                      f"{run['articles_new']} / {run['articles_updated']}", str(run["comments_new"]), plain(why))
-    console.print(table)
+        rows.append([str(run["id"]), run["source"], _status(run["status"]), _when(run["started"]),
+                     _minutes(run["started"], run["ended"]), f"{run['pages_fetched']} / {run['not_modified']}",
+                     f"{run['articles_new']} / {run['articles_updated']}", str(run["comments_new"]), why])
+    _print_table(render.rows_table(
+        "Crawl runs", ["id", "source", "status", "started", "min", "pages", "articles", "comments", "reason"],
+        rows, keep=("id", "source", "status", "min", "pages", "articles", "comments"),
+        right=("id", "min", "pages", "articles", "comments"),
+        caption="pages: fetched / unchanged (304) · articles: new / updated · min: how long it ran · UTC"), wide=wide)
+
+
+def _print_table(table: Table, *, wide: bool) -> None:
+    if wide:  # one line per row, whatever the terminal's width (for a file, or `less -S`)
+        Console(highlight=False, width=100_000).print(table, crop=False)
+    else:
+        console.print(table)
+
+
+def _when(stamp: str | None) -> str:
+    """A time in UTC, to the minute, without the year (the JSON output has it whole): ``12-01 17:43``."""
+    return (stamp or "")[5:16].replace("T", " ")
 
 
 def _minutes(started: str | None, ended: str | None) -> str:
@@ -85,6 +108,7 @@ def _minutes(started: str | None, ended: str | None) -> str:
 def sources(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print the sources as JSON."),
+    wide: bool = typer.Option(False, "--wide", help="One line per source, however wide the terminal."),
 ) -> None:
     """Each source's schedule, last run, next run and health (failing sources say why)."""
     from monitor.runs import status
@@ -94,20 +118,27 @@ def sources(
         _print_json(data)
         return
     server = data["server"]
-    table = Table(title=f"Sources (server {'running, pid ' + str(server['pid']) if server['running'] else 'not running'})")
-    for column in ("source", "schedule", "last run", "next run", "health"):
-        table.add_column(column)
+    rows: list[list[str | Text]] = []
     for source in data["sources"]:
         last = source["last_run"]
-        last_text = f"{last['status']} {last['started']}" if last else "-"
         health = source["health"]
         if source["reason"]:
             health += f" ({source['failures_in_a_row']} in a row): {source['reason']}"
-        table.add_row(plain(source["name"]), source["schedule"] or "manual", last_text, source["next_run"] or "-",
-                      plain(health), style="red" if source["health"] == "failing" else None)
-    console.print(table)
+        rows.append([source["name"], render.durations(source["schedule"]) if source["schedule"] else "manual",
+                     f"{last['status']} {_when(last['started'])}" if last else "-",
+                     _when(source["next_run"]) or "-", _health(health, failing=source["health"] == "failing")])
+    title = f"Sources (server {'running, pid ' + str(server['pid']) if server['running'] else 'not running'})"
+    _print_table(render.rows_table(title, ["source", "schedule", "last run", "next run", "health"], rows,
+                                   keep=("source", "health"), caption="times in UTC"), wide=wide)
 
 
-def _status(status: str) -> str:
-    colour = {"finished": "green", "running": "cyan", "failed": "red", "timeout": "red"}.get(status, "yellow")
-    return f"[{colour}]{status}[/]"
+def _status(status: str) -> Text:
+    return Text(status, style={"finished": "green", "running": "cyan", "failed": "red", "timeout": "red"}.get(
+        status, "yellow"))
+
+
+def _health(text: str, *, failing: bool) -> Text:
+    shown = render.plain(text)  # the reason may quote a page: control characters go
+    if failing:
+        shown.stylize("red")
+    return shown

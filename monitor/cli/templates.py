@@ -3,7 +3,7 @@ from __future__ import annotations
 
 CONFIG_TEMPLATE = """\
 # monitor.yaml: what the media monitor crawls and where it keeps what it found.
-# Relative paths are relative to this file. Check it with: monitor --config monitor.yaml crawl --help
+# Relative paths are relative to this file. Check it with: monitor --config monitor.yaml check --online
 
 # Where documents are indexed. The embedded default needs no server:
 index:

@@ -6,8 +6,6 @@ import sys
 
 import typer
 
-from monitor.config import load_config
-
 web_app = typer.Typer()
 
 
@@ -19,6 +17,7 @@ def web(
     log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
 ) -> None:
     """Serve the web UI and the JSON API (OpenAPI at /api/openapi.json); writes need $MONITOR_API_TOKEN."""
+    from monitor.config import load_config
     from monitor.web.server import run
 
     logging.basicConfig(level=log_level.upper(), stream=sys.stderr,

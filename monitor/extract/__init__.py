@@ -81,7 +81,8 @@ def extract_parsed(
     if len(pages) == 1 and not api_answers:
         raw_comments = extract_comments(page.tree, url, fetched_at=fetched_at, language=fields.language,
                                         selectors=comment_selectors, html=page.html,
-                                        article_published=fields.published, article_text=fields.text)
+                                        article_published=fields.published, article_text=fields.text,
+                                        jsonld=page.jsonld)
     else:
         raw_comments = comment_thread(pages, api_answers, fetched_at=fetched_at, language=fields.language,
                                       options=options)

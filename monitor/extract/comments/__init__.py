@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from lxml import html as lxml_html
 
@@ -72,6 +73,7 @@ def extract_comments(
     html: str | None = None,
     article_published: str | None = None,
     article_text: str = "",
+    jsonld: tuple[dict[str, Any], ...] | None = None,
 ) -> list[RawComment]:
     """All comments on the page, in page order; [] when the page has none.
 
@@ -79,9 +81,10 @@ def extract_comments(
     ``html``: the markup ``tree`` was parsed from; extractors whose markers it lacks are skipped.
     ``article_published``: the article's date, which gives comment dates shown without a year their year;
     ``article_text``: its body, which no comment repeats (a forum's first post is the article, not a comment).
+    ``jsonld``: the page's JSON-LD objects already read (``ParsedPage.jsonld``), so they are not read twice.
     """
     ctx = Context(url=url, fetched_at=fetched_at, language=language, article_published=article_published,
-                  article_text=article_text)
+                  article_text=article_text, jsonld=jsonld)
     if selectors and selectors.get("item"):
         found = custom.extract(tree, ctx, selectors)
         if found:

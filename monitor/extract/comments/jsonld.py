@@ -1,14 +1,15 @@
 """Comments in JSON-LD: ``comment`` arrays on Article, BlogPosting, DiscussionForumPosting …, nested replies."""
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urldefrag
 
 from monitor.extract.comments.html import Element, tidy
 from monitor.extract.comments.model import Context, RawComment
 from monitor.extract.dates import parse_date
+from monitor.extract.page import ParsedPage
 
 logger = logging.getLogger(__name__)
 
@@ -16,34 +17,35 @@ _COMMENT_TYPES = frozenset({"Comment", "UserComments", "Answer", "DiscussionForu
 
 
 def extract(tree: Element, ctx: Context) -> list[RawComment]:
+    # The page's JSON-LD as ParsedPage read it for the article; a comment page's own is read here, the same way.
+    nodes = ctx.jsonld if ctx.jsonld is not None else ParsedPage(url=ctx.url, html="", tree=tree).jsonld
     comments: list[RawComment] = []
     seen: set[int] = set()
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        data = _load(script.text or "", ctx.url)
-        if data is None:
-            continue
+    holders: set[int] = set()  # @graph members come both on their own and inside their graph
+    for data in nodes:
         for holder in _objects(data):
+            if id(holder) in holders:
+                continue
+            holders.add(id(holder))
             for node in _as_list(holder.get("comment")):
                 if isinstance(node, dict) and id(node) not in seen:
                     _walk(node, None, 1, ctx, comments, seen)
     return comments
 
 
-def _load(raw: str, url: str) -> Any:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except RecursionError:
-        logger.warning("JSON-LD nested too deep to read: its comments are cut url=%s", url)
-        return None
-    except ValueError:
-        try:  # CMSs often leave raw newlines or a trailing semicolon inside the script
-            return json.loads(raw.rstrip(";").replace("\n", " "), strict=False)
-        except ValueError:
-            logger.debug("unreadable JSON-LD block skipped")
-            return None
+def _key(node: dict[str, Any], position: int) -> str:
+    """The comment's own id on the site: a URL's anchor (``…/story#cmt-161`` is ``cmt-161``), else as given."""
+    raw = node.get("identifier") or node.get("@id") or node.get("url")
+    if isinstance(raw, dict):  # a PropertyValue
+        raw = raw.get("value") or raw.get("@id")
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        return f"pos-{position}"
+    # The comment's URL is the article's plus this key as its anchor: a whole URL there would double it.
+    anchor = urldefrag(text).fragment if "#" in text else ""
+    return anchor or text
 
 
 def _objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -83,7 +85,7 @@ def _walk(
             continue
         text = tidy(str(node.get("text") or node.get("commentText") or node.get("articleBody")
                         or node.get("description") or ""))
-        key = str(node.get("identifier") or node.get("@id") or node.get("url") or f"pos-{len(out) + 1}")
+        key = _key(node, len(out) + 1)
         if any(c.key == key for c in out):
             key = f"{key}~{len(out) + 1}"
         if text:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Context:
     language: str | None = None
     article_published: str | None = None  # ISO; gives year-less comment dates their year
     article_text: str = ""  # the article body: records that hold it are posts of a forum thread, not comments
+    jsonld: tuple[dict[str, Any], ...] | None = None  # the page's JSON-LD as ParsedPage read it; None: read the tree
 
     @property
     def languages(self) -> list[str] | None:
