@@ -5,6 +5,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urldefrag
 
 from lxml.html import HtmlElement
 
@@ -112,6 +113,17 @@ def extract_parsed(
     return article
 
 
+def comment_url(article_url: str, native_id: str | None) -> str:
+    """The link to a comment: the article's URL with the comment's anchor. A site id that is itself a URL
+    (JSON-LD ``…/story#cmt-161``) gives its anchor, so the URL is not doubled, and never another page."""
+    if not native_id:
+        return article_url
+    if "://" in native_id:
+        anchor = urldefrag(native_id).fragment
+        return f"{article_url}#{anchor}" if anchor else article_url
+    return f"{article_url}#{native_id}"
+
+
 def link_thread(raw: Sequence[RawComment], article: ArticleItem) -> list[Comment]:
     """Give comments stable ids, positions, parents and depths; a parent that is not on the page makes a top-level comment."""
     ids: dict[str, str] = {}
@@ -140,7 +152,7 @@ def link_thread(raw: Sequence[RawComment], article: ArticleItem) -> list[Comment
                 native_id=native,
                 language=article.language,
                 source=article.source,
-                url=f"{article.url}#{native}" if native else article.url,
+                url=comment_url(article.url, native),
                 article_title=article.title,
             )
         )

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from monitor.extract import extract_html
+from monitor.urls import comment_id
 
 URL = "http://news.example/politics/okafor-wins-mayor"
 
@@ -49,3 +50,17 @@ def test_the_page_json_ld_is_read_once_for_article_and_comments(monkeypatch: pyt
     article = extract_html(_page([_comment(f"{URL}#cmt-161", "Dev", "A fair result.")]), URL)
     assert article.title == "Okafor wins the mayoral race" and len(article.comments) == 1
     assert reads == ["ld+json"]
+
+
+def test_a_comment_whose_site_id_is_a_url_keeps_the_id_it_was_indexed_under() -> None:
+    # Indexes built before the links were fixed hold these ids; a new id would index each comment twice.
+    article = extract_html(_page([_comment(f"{URL}#cmt-161", "Dev", "A fair result.")]), URL)
+    (comment,) = article.comments
+    assert comment.native_id == f"{URL}#cmt-161"
+    assert comment.id == comment_id(article.id, native_id=f"{URL}#cmt-161", author="Dev", text="A fair result.",
+                                    occurrence=0)
+
+
+def test_a_comment_url_never_points_at_another_page() -> None:
+    article = extract_html(_page([_comment("https://elsewhere.example/page#cmt-7", "Dev", "A fair result.")]), URL)
+    assert [c.url for c in article.comments] == [f"{URL}#cmt-7"]

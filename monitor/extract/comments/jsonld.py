@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urldefrag
 
 from monitor.extract.comments.html import Element, tidy
 from monitor.extract.comments.model import Context, RawComment
@@ -34,18 +33,14 @@ def extract(tree: Element, ctx: Context) -> list[RawComment]:
 
 
 def _key(node: dict[str, Any], position: int) -> str:
-    """The comment's own id on the site: a URL's anchor (``…/story#cmt-161`` is ``cmt-161``), else as given."""
+    """The comment's own id on the site, as given (a name, or a URL: ``link_thread`` makes its link)."""
     raw = node.get("identifier") or node.get("@id") or node.get("url")
     if isinstance(raw, dict):  # a PropertyValue
         raw = raw.get("value") or raw.get("@id")
     if isinstance(raw, list):
         raw = raw[0] if raw else None
     text = str(raw).strip() if raw is not None else ""
-    if not text:
-        return f"pos-{position}"
-    # The comment's URL is the article's plus this key as its anchor: a whole URL there would double it.
-    anchor = urldefrag(text).fragment if "#" in text else ""
-    return anchor or text
+    return text or f"pos-{position}"
 
 
 def _objects(data: Any) -> Iterator[dict[str, Any]]:
