@@ -11,15 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from monitor.config import Config, SourceConfig
 from monitor.state.sources import StoredSource, definition_of, read_sources
 
 logger = logging.getLogger(__name__)
 
-FROM_FILE = "monitor.yaml"
-FROM_STORE = "ui"
+FROM_FILE: Final = "monitor.yaml"
+FROM_STORE: Final = "ui"
 Origin = Literal["monitor.yaml", "ui"]
 
 
