@@ -56,10 +56,21 @@ def definition_of(source: SourceConfig) -> dict[str, Any]:
     return _plain(source.model_dump(mode="python", exclude_defaults=True))
 
 
+_UNITS = (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+
+
+def duration_text(value: timedelta) -> str:
+    """A duration as monitor.yaml writes it: 15m, 3d, 90s."""
+    seconds = value.total_seconds()
+    for unit, size in _UNITS:
+        if seconds and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, timedelta):
-        seconds = value.total_seconds()
-        return f"{int(seconds)}s" if seconds == int(seconds) else f"{seconds}s"
+        return duration_text(value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):
