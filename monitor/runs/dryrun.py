@@ -92,6 +92,8 @@ class Fetcher:
         """The robots.txt of ``url``'s host (fetched once per host; empty when there is none)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
+        if not self.in_scope(url):
+            raise OffSite(f"{url} is not on the source's hosts ({', '.join(self.hosts)}): not fetched")
         if origin not in self._robots_bodies:
             try:
                 self._robots_bodies[origin] = self._get(origin + "/robots.txt").body
