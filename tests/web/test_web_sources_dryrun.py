@@ -59,7 +59,7 @@ class Site:
             return 200, "application/rss+xml", rss.encode(), {}
         if path == "/moved.xml":  # a feed that moved to another host: not followed
             return 301, "text/plain", b"", {"Location": f"http://localhost:{self.port}/feed.xml"}
-        if path.startswith("/news/") or path.startswith("/private/"):
+        if path.startswith(("/news/", "/private/")):
             escaped = HOSTILE_TITLE.replace("<", "&lt;").replace(">", "&gt;")
             body = (f"<html><head><title>{escaped}</title><meta property='og:title' content='{escaped}'></head>"
                     f"<body><article><h1>{HOSTILE_TITLE}</h1>"
