@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,10 @@ from monitor.config import SourceConfig
 from monitor.errors import ConfigError, MonitorError
 from monitor.state.db import BUSY_TIMEOUT_MS, connect
 from monitor.state.schema import VERSIONS_TABLE, ensure_schema
+
+logger = logging.getLogger(__name__)
+
+_WARNED: set[Path] = set()  # stores whose sources could not be read, already logged
 
 PART = "sources"
 MIGRATIONS = ("""
@@ -175,14 +180,18 @@ def read_revision(path: Path) -> int | None:
         return None
     try:
         db = _read_only(path)
-    except sqlite3.Error:
+        try:
+            row = db.execute("SELECT revision FROM source_revision WHERE id = 1").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        # "no such table": a store from before sources were kept in it. Logged once per store: a server asks
+        # every second.
+        if "no such table" not in str(exc) and path not in _WARNED:
+            _WARNED.add(path)
+            logger.warning("the sources of the state store cannot be read, only monitor.yaml's are used: %s "
+                           "path=%s", exc, path)
         return None
-    try:
-        row = db.execute("SELECT revision FROM source_revision WHERE id = 1").fetchone()
-    except sqlite3.Error:  # no such table: a store from before sources were kept here
-        return None
-    finally:
-        db.close()
     return int(row[0]) if row else None
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Response, status
 from monitor.config import SourceConfig
 from monitor.state.sources import definition_of
 from monitor.web import sources
-from monitor.web.api import NOT_FOUND, WRITE_PROBLEMS
+from monitor.web.api import NOT_FOUND, PROBLEMS, WRITE_PROBLEMS
 from monitor.web.deps import require_reader, require_writer, web_state
 from monitor.web.models import Problem
 from monitor.web.source_models import DryRun, ScheduleIn, SourceOut
@@ -19,7 +19,7 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 CHANGES = {**NOT_FOUND, **CONFLICT}
 API_ORIGIN = "api"
 
-router = APIRouter(prefix="/api", tags=["sources"])
+router = APIRouter(prefix="/api", tags=["sources"], responses=PROBLEMS)
 reads = APIRouter(dependencies=[Depends(require_reader)])
 writes = APIRouter(dependencies=[Depends(require_writer)], responses=WRITE_PROBLEMS)
 
