@@ -616,7 +616,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     config = config_from_dict(data, path=config_path, node=raw)
     from monitor.state.merge import with_stored_sources  # late: the sources added in the UI join the file's
 
-    return with_stored_sources(config)
+    return with_stored_sources(config, SourceConfig.model_validate)
 
 
 # The crawl settings key under which the spider hands the loaded Config to every component of its crawl.

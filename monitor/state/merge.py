@@ -9,18 +9,43 @@ paused from the UI, which only stops its scheduled crawls.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-from monitor.config import Config, SourceConfig
+from pydantic import ValidationError
+
 from monitor.state.sources import StoredSource, definition_of, read_sources
+
+if TYPE_CHECKING:  # the config sits above the state store: it hands its model in (``validate``)
+    from monitor.config import Config, SourceConfig
 
 logger = logging.getLogger(__name__)
 
 FROM_FILE: Final = "monitor.yaml"
 FROM_STORE: Final = "ui"
 Origin = Literal["monitor.yaml", "ui"]
+Validate = Callable[[dict[str, Any]], "SourceConfig"]  # SourceConfig.model_validate
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """A source's validation errors, each with the field to fix."""
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(p) for p in error["loc"]) or "(the source)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling; see `monitor init` for every key)"
+        lines.append(f"{key}: {message}")
+    return "invalid source: " + "; ".join(lines)
+
+
+def validated(definition: dict[str, Any], validate: Validate) -> tuple[SourceConfig | None, str | None]:
+    """The source, or None and what is wrong with it."""
+    try:
+        return validate(definition), None
+    except ValidationError as exc:
+        return None, describe_errors(exc)
 
 
 def file_sources(config: Config) -> list[SourceConfig]:
@@ -28,7 +53,7 @@ def file_sources(config: Config) -> list[SourceConfig]:
     return [s for s in config.sources if s.name not in config.store_sources]
 
 
-def merge_sources(config: Config, stored: Sequence[StoredSource]) -> Config:
+def merge_sources(config: Config, stored: Sequence[StoredSource], validate: Validate) -> Config:
     """``config`` with the stored sources after the file's; merging a merged config again gives the same list."""
     own = file_sources(config)
     names = {s.name for s in own}
@@ -36,22 +61,23 @@ def merge_sources(config: Config, stored: Sequence[StoredSource]) -> Config:
     for entry in stored:
         if entry.name in names:
             continue  # shadowed: the file's definition is the one crawled
-        if entry.source is None:
-            logger.warning("stored source left out: %s source=%s", entry.error, entry.name)
+        source, error = validated(entry.definition, validate)
+        if source is None:
+            logger.warning("stored source left out: %s source=%s", error, entry.name)
             continue
-        if entry.source.keep == "topics" and not config.topics:
+        if source.keep == "topics" and not config.topics:
             logger.warning("stored source left out: it says keep: topics, but no topics are configured "
                            "source=%s", entry.name)
             continue
-        added.append(entry.source)
+        added.append(source)
     return config.model_copy(update={"sources": [*own, *added],
                                      "store_sources": frozenset(s.name for s in added)})
 
 
-def with_stored_sources(config: Config) -> Config:
+def with_stored_sources(config: Config, validate: Validate) -> Config:
     """The config with the state store's sources merged in (read-only: nothing is written)."""
     stored, _ = read_sources(config.state_db)
-    return merge_sources(config, stored)
+    return merge_sources(config, stored, validate)
 
 
 @dataclass(frozen=True)
@@ -76,12 +102,14 @@ class SourceView:
                 "definition": self.definition}
 
 
-def source_views(config: Config, stored: Sequence[StoredSource], paused: Mapping[str, str]) -> list[SourceView]:
+def source_views(config: Config, stored: Sequence[StoredSource], paused: Mapping[str, str],
+                 validate: Validate) -> list[SourceView]:
     """Every source of the file and the store, by origin then name; shadowed and invalid stored ones included."""
     own = file_sources(config)
     names = {s.name for s in own}
     views = [SourceView(s.name, FROM_FILE, definition_of(s), paused=paused.get(s.name)) for s in own]
     for entry in stored:
         views.append(SourceView(entry.name, FROM_STORE, entry.definition, paused=paused.get(entry.name),
-                                shadowed=entry.name in names, error=entry.error, added_by=entry.origin))
+                                shadowed=entry.name in names, error=validated(entry.definition, validate)[1],
+                                added_by=entry.origin))
     return views

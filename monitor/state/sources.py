@@ -7,14 +7,14 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from monitor.config import SourceConfig
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import MonitorError
 from monitor.state.db import BUSY_TIMEOUT_MS, connect
 from monitor.state.schema import VERSIONS_TABLE, ensure_schema
+
+if TYPE_CHECKING:  # the state store sits below the config: it keeps definitions, monitor.state.merge checks them
+    from monitor.config import SourceConfig
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +44,14 @@ INSERT OR IGNORE INTO source_revision (id, revision) VALUES (1, 0);
 
 @dataclass(frozen=True)
 class StoredSource:
-    """A source kept in the state store: its definition as stored, and the validated source (None when the
-    definition no longer validates, e.g. after an upgrade changed the schema; ``error`` says why)."""
+    """A source kept in the state store, its definition as stored (checked against the config's model by
+    monitor.state.merge: an upgrade may have changed what validates)."""
 
     name: str
     definition: dict[str, Any]
     origin: str
     created: str
     updated: str
-    source: SourceConfig | None
-    error: str | None = None
 
 
 def definition_of(source: SourceConfig) -> dict[str, Any]:
@@ -83,25 +81,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def validate_source(data: dict[str, Any]) -> SourceConfig:
-    """A source definition through the config's own model; errors name each field to fix."""
-    try:
-        return SourceConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(describe_errors(exc)) from None
-
-
-def describe_errors(exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors():
-        key = ".".join(str(p) for p in error["loc"]) or "(the source)"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (check its spelling; see `monitor init` for every key)"
-        lines.append(f"{key}: {message}")
-    return "invalid source: " + "; ".join(lines)
-
-
 class SourceStore:
     """The sources of the web UI and API and the paused sources; every method opens its own connection."""
 
@@ -129,7 +108,7 @@ class SourceStore:
             except sqlite3.IntegrityError:
                 raise MonitorError(f"a source named {source.name!r} exists already") from None
             _bump(db)
-        return StoredSource(source.name, definition_of(source), origin, now, now, source)
+        return StoredSource(source.name, definition_of(source), origin, now, now)
 
     def replace(self, source: SourceConfig) -> StoredSource:
         """A new definition of a stored source (it keeps its origin and creation time)."""
@@ -222,12 +201,7 @@ def _read_only(path: Path) -> sqlite3.Connection:
 
 
 def _stored(row: Any) -> StoredSource:
-    definition = json.loads(row["definition"])
-    try:
-        source, error = validate_source(definition), None
-    except ConfigError as exc:
-        source, error = None, str(exc)
-    return StoredSource(row["name"], definition, row["origin"], row["created"], row["updated"], source, error)
+    return StoredSource(row["name"], json.loads(row["definition"]), row["origin"], row["created"], row["updated"])
 
 
 def _json(source: SourceConfig) -> str:

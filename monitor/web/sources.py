@@ -8,13 +8,13 @@ from fastapi import HTTPException, status
 from monitor.config import Config, SourceConfig
 from monitor.errors import ConfigError
 from monitor.runs.dryrun import dry_run
-from monitor.state.merge import FROM_FILE, SourceView, source_views
-from monitor.state.sources import SourceStore, read_sources, validate_source
+from monitor.state.merge import FROM_FILE, SourceView, source_views, validated
+from monitor.state.sources import SourceStore, read_sources
 
 
 def views(config: Config) -> list[SourceView]:
     stored, paused = read_sources(config.state_db)
-    return source_views(config, stored, paused)
+    return source_views(config, stored, paused, SourceConfig.model_validate)
 
 
 def view(config: Config, name: str) -> SourceView:
@@ -102,6 +102,14 @@ def editable(config: Config, name: str) -> SourceView:
         raise HTTPException(status.HTTP_409_CONFLICT, f"monitor.yaml now defines a source named {name!r} too, and "
                                                       f"the file's is the one crawled: delete this one")
     return found
+
+
+def validate_source(data: dict[str, Any]) -> SourceConfig:
+    """A definition through the config's own model; errors name each field to fix."""
+    source, error = validated(data, SourceConfig.model_validate)
+    if source is None:
+        raise ConfigError(error)
+    return source
 
 
 def checked(config: Config, data: dict[str, Any]) -> SourceConfig:

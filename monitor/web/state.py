@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from monitor.config import Config
+from monitor.config import Config, SourceConfig
 from monitor.errors import CrawlRefused
 from monitor.index import SearchIndex, is_engine_url, open_index
 from monitor.state.merge import with_stored_sources
@@ -48,7 +48,7 @@ class WebState:
         revision = read_revision(base.state_db)
         merged = self._merged
         if merged is None or merged[0] is not base or merged[1] != revision:
-            merged = (base, revision, with_stored_sources(base))
+            merged = (base, revision, with_stored_sources(base, SourceConfig.model_validate))
             self._merged = merged
         return merged[2]
 

@@ -16,8 +16,9 @@ from monitor.runs.schedules import build_scheduler, job_id, sync_jobs
 from monitor.runs.status import sources as source_status
 from monitor.runs.supervisor import CrawlSupervisor
 from monitor.state.db import connect
-from monitor.state.merge import file_sources, merge_sources, source_views
-from monitor.state.sources import PART, SourceStore, definition_of, read_sources, validate_source
+from monitor.state.merge import file_sources, merge_sources, source_views, validated
+from monitor.state.sources import PART, SourceStore, definition_of, read_sources
+from monitor.web.sources import validate_source
 
 FILE_SOURCE = {"name": "harbor", "feeds": ["http://127.0.0.1:9/harbor/feed/"], "schedule": "1h"}
 
@@ -101,7 +102,7 @@ def test_monitor_yaml_wins_a_name_both_sides_hold_and_the_stored_one_shows_as_sh
     loaded = load_config(path)
     assert [s.feeds for s in loaded.sources] == [FILE_SOURCE["feeds"]]
     stored, paused = read_sources(loaded.state_db)
-    views = {(v.name, v.origin): v for v in source_views(loaded, stored, paused)}
+    views = {(v.name, v.origin): v for v in source_views(loaded, stored, paused, SourceConfig.model_validate)}
     assert views[("harbor", "monitor.yaml")].editable is False
     assert views[("harbor", "ui")].shadowed and not views[("harbor", "ui")].editable
 
@@ -109,9 +110,9 @@ def test_monitor_yaml_wins_a_name_both_sides_hold_and_the_stored_one_shows_as_sh
 def test_merging_a_merged_config_again_gives_the_same_sources(config: Config) -> None:
     store = SourceStore(config.state_db)
     store.add(ui_source(), origin="web")
-    once = merge_sources(config, store.list())
+    once = merge_sources(config, store.list(), SourceConfig.model_validate)
     store.replace(ui_source(feeds=["http://127.0.0.1:9/moved/atom.xml"]))
-    twice = merge_sources(once, store.list())
+    twice = merge_sources(once, store.list(), SourceConfig.model_validate)
     assert [s.name for s in twice.sources] == ["harbor", "ledger"]
     assert twice.source("ledger").feeds == ["http://127.0.0.1:9/moved/atom.xml"]
 
@@ -126,7 +127,8 @@ def test_a_stored_source_that_no_longer_validates_is_left_out_with_a_warning(
     assert [s.name for s in loaded.sources] == ["harbor"]
     assert "stored source left out" in caplog.text and "gopher://x" in caplog.text
     stored, _ = read_sources(config.state_db)
-    assert stored[0].source is None and stored[0].error and "not an http(s) URL" in stored[0].error
+    source, error = validated(stored[0].definition, SourceConfig.model_validate)
+    assert source is None and error is not None and "feeds: 'gopher://x' is not an http(s) URL" in error
 
 
 def test_reading_the_config_writes_nothing_to_a_data_folder_without_a_store(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from monitor.config import CrawlConfig
 from monitor.runs.dryrun import dry_run
-from monitor.state.sources import validate_source
+from monitor.web.sources import validate_source
 
 pytestmark = pytest.mark.e2e  # a real HTTP server on 127.0.0.1
 
