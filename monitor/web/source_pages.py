@@ -64,8 +64,8 @@ def source_page(request: Request, name: str) -> Response:
 
 
 def _source_page(request: Request, web: WebState, name: str, *, form: dict[str, str] | None = None,
-                 error: str | None = None, schedule_error: str | None = None, tested: dict[str, Any] | None = None,
-                 status_code: int = 200) -> Response:
+                 error: str | None = None, schedule_error: str | None = None, typed_schedule: str | None = None,
+                 tested: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     config = web.config
     try:
         view = sources.view(config, name)
@@ -77,7 +77,8 @@ def _source_page(request: Request, web: WebState, name: str, *, form: dict[str, 
     return render(request, "source.html", status_code=status_code, view=view, row=row,
                   definition_yaml=yaml.safe_dump(definition, sort_keys=False, allow_unicode=True),
                   form=form or form_from_definition(view.definition), error=error, schedule_error=schedule_error,
-                  schedule=form_from_definition(view.definition)["schedule"], tested=tested,
+                  schedule=form_from_definition(view.definition)["schedule"] if typed_schedule is None
+                  else typed_schedule, tested=tested,
                   runs=run_status.runs(config, source=name, limit=RUN_ROWS) if crawled else [])
 
 
@@ -100,9 +101,10 @@ def reschedule_source(request: Request, name: str, csrf_token: str = Form(""), s
     try:
         sources.reschedule(web.config, name, schedule_from_text(schedule))
     except ConfigError as exc:
-        return _source_page(request, web, name, schedule_error=str(exc), status_code=400)
+        return _source_page(request, web, name, schedule_error=str(exc), typed_schedule=schedule, status_code=400)
     except HTTPException as exc:
-        return _source_page(request, web, name, schedule_error=str(exc.detail), status_code=exc.status_code)
+        return _source_page(request, web, name, schedule_error=str(exc.detail), typed_schedule=schedule,
+                            status_code=exc.status_code)
     shown = schedule.strip() or "the default schedule (serve.default_schedule), or on demand only"
     return done(_page_of(name), f"Source {name} rescheduled: {shown}.")
 

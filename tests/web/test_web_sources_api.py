@@ -148,3 +148,15 @@ def test_the_state_store_keeps_added_sources_across_a_restart(
             assert client.delete("/api/sources/valley-post", headers=AUTH).status_code == 204
     finally:
         stop_server(again)
+
+
+def test_monitor_crawl_crawls_a_source_added_through_the_api(
+        api: httpx.Client, served: Server, site_sources: dict[str, dict[str, Any]]) -> None:
+    assert api.post("/api/sources", json=site_sources["valley-post"], headers=AUTH).status_code == 201
+    try:
+        runs = json.loads(run_monitor("crawl", "valley-post", "--json", config=served.config_path).stdout)["runs"]
+        assert [(r["source"], r["status"], r["articles_new"]) for r in runs] == [("valley-post", "finished", 12)]
+        found = api.get("/api/search", params={"source": "valley-post", "type": "article", "limit": 0}).json()
+        assert found["total"] == 12
+    finally:
+        api.delete("/api/sources/valley-post", headers=AUTH)

@@ -112,6 +112,8 @@ def test_an_added_source_is_edited_rescheduled_paused_resumed_and_tested(
     page.fill("form.schedule-form input[name=schedule]", "whenever")
     page.click("form.schedule-form button[type=submit]")
     assert "schedule.every: 'whenever' is not a duration" in page.locator("section.reschedule .error").inner_text()
+    assert page.locator("form.schedule-form input[name=schedule]").input_value() == "whenever"  # kept, to fix
+    assert api.get(f"/api/sources/{name}").json()["definition"]["schedule"] == {"every": "15m", "jitter": "1m"}
     ui.shot(f"source-rescheduled-{color_scheme}")
 
     page.click("form.pause button")
@@ -162,3 +164,28 @@ def test_a_hostile_page_in_a_dry_run_is_shown_as_text(ui: Watched, color_scheme:
         ui.shot(f"sources-hostile-{color_scheme}")
     finally:
         hostile.close()
+
+
+@pytest.mark.parametrize("color_scheme", SCHEMES)
+def test_at_375_px_the_add_form_and_a_source_page_fit_the_screen(
+        chromium: Any, served: Server, api: httpx.Client, site_sources: dict[str, dict[str, Any]],
+        color_scheme: str) -> None:
+    name = f"narrow-{color_scheme}"
+    assert api.post("/api/sources", json={**site_sources["valley-post"], "name": name}).status_code == 201
+    context, narrow = open_page(chromium, served.url, scheme=color_scheme, width=375)
+    try:
+        narrow.page.goto("/login?next=/sources")
+        narrow.page.fill("input[name=token]", TOKEN)
+        narrow.page.click("form.login button[type=submit]")
+        narrow.page.wait_for_url("**/sources")
+        narrow.page.click(".add-source summary")
+        for path in ("/sources", f"/sources/{name}", "/sources/harbor-times"):
+            if path != "/sources":
+                narrow.page.goto(path)
+            width = narrow.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert width[0] <= width[1], path
+            narrow.shot(f"narrow{path.replace('/', '-')}-{color_scheme}")
+        assert narrow.csp_violations() == []
+    finally:
+        context.close()
+    assert not narrow.errors, narrow.errors
