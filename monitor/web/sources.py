@@ -27,9 +27,9 @@ def view(config: Config, name: str) -> SourceView:
 def add(config: Config, data: dict[str, Any], *, origin: str) -> SourceView:
     """Store a new source; its name must be free in monitor.yaml and in the store."""
     source = checked(config, data)
-    if any(v.name == source.name for v in views(config)):
-        owner = "monitor.yaml" if source.name in {s.name for s in config.sources
-                                                  if s.name not in config.store_sources} else "the UI"
+    taken = [v for v in views(config) if v.name == source.name]
+    if taken:
+        owner = "monitor.yaml" if any(v.origin == FROM_FILE for v in taken) else "the UI"
         raise HTTPException(status.HTTP_409_CONFLICT, f"a source named {source.name!r} exists already "
                                                       f"(in {owner}): pick another name")
     SourceStore(config.state_db).add(source, origin=origin)
