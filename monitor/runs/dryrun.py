@@ -38,6 +38,7 @@ from monitor.urls import canonicalize_url
 MAX_FETCHES = 25
 MAX_SECONDS = 20.0
 MAX_BODY_BYTES = 5_000_000
+READ_CHUNK = 65_536
 SAMPLE_URLS = 10
 SAMPLE_TRIES = 3  # article pages tried for the sample extraction before giving up
 TEXT_PREVIEW = 600
@@ -70,11 +71,15 @@ class Fetcher:
     obey_robots: bool
     timeout: float
     max_fetches: int = MAX_FETCHES
-    deadline: float = field(default_factory=lambda: time.monotonic() + MAX_SECONDS)
+    max_seconds: float = MAX_SECONDS
+    deadline: float = field(init=False)
     fetches: int = 0
     stopped: str | None = None  # why the run stopped early, if it did
     _robots: dict[str, urllib.robotparser.RobotFileParser] = field(default_factory=dict)
     _robots_bodies: dict[str, bytes] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.deadline = time.monotonic() + self.max_seconds
 
     def in_scope(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
@@ -116,7 +121,7 @@ class Fetcher:
     def _get(self, url: str) -> Fetched:
         left = self.deadline - time.monotonic()
         if left <= 0:
-            self.stopped = f"the dry run's {MAX_SECONDS:g} s were used up"
+            self.stopped = f"the dry run's {self.max_seconds:g} s were used up"
             raise Budget(self.stopped)
         if self.fetches >= self.max_fetches:
             self.stopped = f"the dry run's {self.max_fetches} fetches were used up"
@@ -126,9 +131,7 @@ class Fetcher:
         request = urllib.request.Request(url, headers={"User-Agent": self.user_agent, "Accept-Encoding": "identity"})
         try:
             with opener.open(request, timeout=max(min(left, self.timeout), 0.5)) as response:
-                body = response.read(MAX_BODY_BYTES + 1)
-                if len(body) > MAX_BODY_BYTES:
-                    raise MonitorError(f"{url}: larger than {MAX_BODY_BYTES} bytes, not read")
+                body = self._read(response, url)
                 return Fetched(response.geturl(), response.status, body, response.headers.get("Content-Type", ""))
         except urllib.error.HTTPError as exc:
             raise MonitorError(f"{url}: HTTP {exc.code}") from None
@@ -137,6 +140,21 @@ class Fetcher:
                 raise exc.reason from None
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             raise MonitorError(f"{url}: {reason}") from None
+
+
+    def _read(self, response: Any, url: str) -> bytes:
+        """The body in chunks, so a server that trickles it cannot hold the dry run past its deadline."""
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read(READ_CHUNK):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise MonitorError(f"{url}: larger than {MAX_BODY_BYTES} bytes, not read")
+            if time.monotonic() > self.deadline:
+                self.stopped = f"the dry run's {self.max_seconds:g} s were used up"
+                raise Budget(f"{url}: {self.stopped} while reading it")
+        return b"".join(chunks)
 
 
 class _ScopedRedirects(urllib.request.HTTPRedirectHandler):
@@ -164,7 +182,7 @@ def dry_run(source: SourceConfig, *, crawl: CrawlConfig, max_fetches: int = MAX_
     """What a crawl of ``source`` would find now, and one article extracted; nothing is written anywhere."""
     started = time.monotonic()
     fetcher = Fetcher(source.domains(), crawl.user_agent, crawl.obey_robots, crawl.download_timeout,
-                      max_fetches=max_fetches, deadline=started + max_seconds)
+                      max_fetches=max_fetches, max_seconds=max_seconds)
     found = _Found()
     feeds = [_feed(fetcher, source, url, found) for url in source.feeds]
     sitemaps: list[dict[str, Any]] = []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.e2e  # a real HTTP server on 127.0.0.1
 
 HOSTILE_TITLE = '<script>alert("dry-run")</script>Tolls <b>rise</b>'
 CRAWL = CrawlConfig(download_timeout=5)
+SLOW_SECONDS = 3
 
 
 class Site:
@@ -57,6 +59,9 @@ class Site:
             items += f"<item><title>Secret</title><link>{self.base}/private/2025/03/memo/</link></item>"
             rss = f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
             return 200, "application/rss+xml", rss.encode(), {}
+        if path == "/slow.xml":  # answers after the dry run's time is up
+            time.sleep(SLOW_SECONDS)
+            return 200, "application/rss+xml", b"<rss/>", {}
         if path == "/moved.xml":  # a feed that moved to another host: not followed
             return 301, "text/plain", b"", {"Location": f"http://localhost:{self.port}/feed.xml"}
         if path.startswith(("/news/", "/private/")):
@@ -126,3 +131,13 @@ def test_a_dry_run_says_what_it_left_out_of_a_crawl() -> None:
     assert any("follow_depth 2" in line for line in result["not_tried"])
     assert any("topic search pages" in line for line in result["not_tried"])
     assert result["start_urls"][0]["ok"] is False  # nothing listens on port 9
+
+
+def test_a_dry_run_stops_at_its_deadline_and_says_so(site: Site) -> None:
+    source = validate_source({"name": "t", "feeds": [f"{site.base}/slow.xml", f"{site.base}/feed.xml"]})
+    # robots.txt off: the slow feed is the first fetch, so it is the one that runs into the deadline
+    result = dry_run(source, crawl=CrawlConfig(download_timeout=5, obey_robots=False), max_seconds=1)
+    slow, after = result["feeds"]
+    assert not slow["ok"] and "timed out" in slow["error"]
+    assert result["stopped"] == "the dry run's 1 s were used up"
+    assert after["error"] == result["stopped"] and site.paths["/feed.xml"] == 0
