@@ -540,6 +540,7 @@ class Config(_Strict):
     web: WebConfig = WebConfig()
     data_dir: str = "data"
     path: Path | None = Field(None, exclude=True)  # the file it came from
+    store_sources: frozenset[str] = Field(frozenset(), exclude=True)  # sources added in the UI (monitor.state.merge)
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> Config:
@@ -592,7 +593,8 @@ def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Read and validate the config; relative paths in it are made relative to the file."""
+    """Read and validate the config; relative paths in it are made relative to the file. The sources added in
+    the web UI or API (kept in the state store) follow the file's: every command sees the same list."""
     config_path = find_config_path(path).resolve()
     if not config_path.exists():
         raise ConfigError(
@@ -611,7 +613,10 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{config_path}: the top level must be a mapping (index:, crawl:, sources:, topics:)")
-    return config_from_dict(data, path=config_path, node=raw)
+    config = config_from_dict(data, path=config_path, node=raw)
+    from monitor.state.merge import with_stored_sources  # late: the sources added in the UI join the file's
+
+    return with_stored_sources(config, SourceConfig.model_validate)
 
 
 # The crawl settings key under which the spider hands the loaded Config to every component of its crawl.

@@ -17,6 +17,7 @@ from monitor.config import Config, ScheduleConfig
 from monitor.errors import CrawlRefused, MonitorError
 from monitor.runs.supervisor import CrawlSupervisor
 from monitor.state.db import sqlalchemy_url
+from monitor.state.sources import read_sources
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,8 @@ class SyncResult:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    paused: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         parts = [f"{k}={','.join(v)}" for k, v in vars(self).items() if v and k != "kept"]
@@ -131,12 +134,14 @@ class SyncResult:
 
 
 def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> SyncResult:
-    """Make the stored jobs match the config: add new sources, reschedule changed ones, drop removed ones.
+    """Make the stored jobs match the config: add new sources, reschedule changed ones, drop removed ones,
+    pause and resume the jobs of sources paused or resumed in the state store.
 
     An unchanged job keeps its stored next run time: that is what lets a restarted server catch up.
     """
     result = SyncResult()
     wanted = {s.name: schedule for s in config.sources if (schedule := config.schedule_of(s)) is not None}
+    paused = set(read_sources(config.state_db)[1])
     grace = int(config.serve.misfire_grace.total_seconds())
     existing = {job.id: job for job in scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)}
     for jid in sorted(set(existing) - {job_id(name) for name in wanted}):
@@ -147,10 +152,13 @@ def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> SyncResult:
         label = f"crawl {name}: {schedule.describe()}" + (f" [{config.serve.timezone}]" if schedule.cron else "")
         job = existing.get(job_id(name))
         if job is None:
-            first = datetime.now(UTC) if config.serve.run_new_sources_now else None
+            when: dict[str, Any] = {}
+            if name in paused:  # a job with no next run: resuming it picks its schedule up again
+                when["next_run_time"] = None
+            elif config.serve.run_new_sources_now:
+                when["next_run_time"] = datetime.now(UTC)
             scheduler.add_job(run_scheduled_crawl, trigger, args=[name], id=job_id(name), name=label,
-                              replace_existing=True, misfire_grace_time=grace,
-                              **({"next_run_time": first} if first else {}))
+                              replace_existing=True, misfire_grace_time=grace, **when)
             result.added.append(name)
         elif job.name != label:
             scheduler.modify_job(job.id, name=label, misfire_grace_time=grace)
@@ -160,6 +168,15 @@ def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> SyncResult:
             if job.misfire_grace_time != grace:
                 scheduler.modify_job(job.id, misfire_grace_time=grace)
             result.kept.append(name)
+        job = scheduler.get_job(job_id(name))
+        if job is None or not scheduler.running:  # jobs not yet in their store have no next run to compare
+            continue
+        if name in paused and job.next_run_time is not None:
+            scheduler.pause_job(job.id)
+            result.paused.append(name)
+        elif name not in paused and job.next_run_time is None:
+            scheduler.resume_job(job.id)
+            result.resumed.append(name)
     # Always scheduled: alerts added with `monitor alerts add` live in the state store, not the config.
     if scheduler.get_job(ALERTS_JOB) is None:
         scheduler.add_job(alerts_tick, "interval", seconds=ALERTS_EVERY_SECONDS, id=ALERTS_JOB,

@@ -31,6 +31,7 @@ from monitor.runs.records import RunStore
 from monitor.runs.schedules import build_scheduler, sync_jobs
 from monitor.runs.supervisor import CrawlSupervisor, recover_stale_runs, resume_interrupted
 from monitor.state.locks import CrawlLocks
+from monitor.state.sources import read_revision
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +132,21 @@ class _ConfigWatch:
         return True
 
 
+class _SourcesWatch:
+    """Notices sources added, changed, paused or resumed in the state store (its revision)."""
+
+    def __init__(self, state_db: Path) -> None:
+        self.state_db = state_db
+        self.seen = read_revision(state_db)
+
+    def changed(self) -> bool:
+        revision = read_revision(self.state_db)
+        if revision == self.seen:
+            return False
+        self.seen = revision
+        return True
+
+
 def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: Sequence[Service] = (),
           ready: Callable[[ServeContext], None] | None = None) -> int:
     """Run until SIGTERM/SIGINT; SIGHUP (or a changed config file) reloads. Must run in the main thread."""
@@ -163,9 +179,12 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
             logger.info("service started: %s", service.name)
         if ready:
             ready(context)
-        watch = _ConfigWatch(path)
+        watch, sources = _ConfigWatch(path), _SourcesWatch(config.state_db)
         while not stop.wait(WAKE_SECONDS):
-            if reload.is_set() or (current[0].serve.watch_config and watch.changed()):
+            file_changed = current[0].serve.watch_config and watch.changed()
+            # Sources added, changed or paused in the web UI (of this process or another) are a reload too.
+            stored_changed = sources.changed()
+            if reload.is_set() or file_changed or stored_changed:
                 reload.clear()
                 current[0] = _reload(path, current[0], scheduler, supervisor)
     finally:

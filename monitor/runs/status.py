@@ -7,6 +7,7 @@ from monitor.config import Config
 from monitor.runs.records import RunStore
 from monitor.runs.schedules import next_runs
 from monitor.runs.serve import server_pid
+from monitor.state.sources import read_sources
 
 RUN_FIELDS = ("id", "source", "status", "started", "ended", "reason", "pages_fetched", "not_modified",
               "articles_new", "articles_updated", "comments_new", "errors", "log_path")
@@ -20,11 +21,13 @@ def runs(config: Config, *, source: str | None = None, limit: int = 50) -> list[
 
 
 def sources(config: Config) -> dict[str, Any]:
-    """Every configured source: its schedule, last run, next run and health; and whether a server runs."""
+    """Every source (monitor.yaml's and the UI's): its origin, schedule, pause, last run, next run and health;
+    and whether a server runs."""
     store = RunStore(config.state_db)
     last = store.last_runs()
     upcoming = next_runs(config)
     pid = server_pid(config.state_db)
+    paused = read_sources(config.state_db)[1]
     shown = []
     for source in config.sources:
         schedule = config.schedule_of(source)
@@ -38,6 +41,8 @@ def sources(config: Config) -> dict[str, Any]:
             "health": health.state,
             "failures_in_a_row": health.failures_in_a_row,
             "reason": health.reason,
+            "origin": "ui" if source.name in config.store_sources else "monitor.yaml",
+            "paused": paused.get(source.name),  # when; a paused source is not crawled on its schedule
         })
     return {"server": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
             "sources": shown}

@@ -19,7 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from monitor import __version__, service
 from monitor.config import Config
 from monitor.errors import ConfigError, CrawlRefused, MonitorError, QueryError, SearchIndexError
-from monitor.web import api, docs, feeds, pages
+from monitor.web import api, docs, feeds, pages, source_pages, sources_api
 from monitor.web.auth import TOKEN_ENV, Guard
 from monitor.web.headers import SecurityHeaders
 from monitor.web.hosts import AllowedHosts, HostCheck
@@ -62,10 +62,12 @@ def create_app(config: Config | Callable[[], Config], *, token: str | None = Non
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     app.include_router(api.router)
+    app.include_router(sources_api.router)
     app.include_router(feeds.router)
     app.include_router(docs.docs_router(OPENAPI_URL))
     app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
     app.include_router(pages.router)
+    app.include_router(source_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="Is the server up, can it reach the index")

@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from monitor import service
 from monitor.alerts import service as alerts
 from monitor.errors import MonitorError, QueryError
-from monitor.runs import status as run_status
 from monitor.web import paused
 from monitor.web.auth import (
     CSRF_COOKIE,
@@ -302,26 +301,7 @@ def delete_search(request: Request, name: str, csrf_token: str = Form("")) -> Re
     return done("/searches", f"Saved search {name} deleted.")
 
 
-# ---------------------------------------------------------------- sources
-
-
-@reads.get("/sources")
-def sources_page(request: Request, source: str | None = Query(None)) -> Response:
-    web = web_state(request)
-    known = {s.name for s in web.config.sources}
-    chosen = source if source in known else None
-    return render(request, "sources.html", status=run_status.sources(web.config), source=chosen,
-                  runs=run_status.runs(web.config, source=chosen, limit=RUN_ROWS), message=None,
-                  refresh_seconds=LIVE_SECONDS, run_rows=RUN_ROWS)
-
-
-@router.post("/sources/{name}/crawl")
-def crawl_source(request: Request, name: str, csrf_token: str = Form("")) -> Response:
-    web = checked_form(request, csrf_token)
-    if name not in {s.name for s in web.config.sources}:
-        return error_page(request, 404, f"no source named {name!r}")
-    outcome = web.crawl_now(name)
-    return done(f"/sources?source={quote(name, safe='')}", f"Crawl of {name} {outcome}.")
+# ---------------------------------------------------------------- sources: monitor/web/source_pages.py
 
 
 @router.get("/favicon.ico")

@@ -6,9 +6,11 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from monitor.config import Config
+from monitor.config import Config, SourceConfig
 from monitor.errors import CrawlRefused
 from monitor.index import SearchIndex, is_engine_url, open_index
+from monitor.state.merge import with_stored_sources
+from monitor.state.sources import read_revision
 from monitor.web.auth import Guard
 from monitor.web.saved import SavedSearches
 
@@ -36,10 +38,19 @@ class WebState:
         self._url: str | None = None
         self._supervisor: CrawlSupervisor | None = None
         self._saved: SavedSearches | None = None
+        self._merged: tuple[Config, int | None, Config] | None = None  # (base config, sources revision, merged)
 
     @property
     def config(self) -> Config:
-        return self._config() if callable(self._config) else self._config
+        """The current config, with the sources of the state store merged in as they are now: a source added
+        in the UI shows at once, before `monitor serve` (here or in another process) has reloaded."""
+        base = self._config() if callable(self._config) else self._config
+        revision = read_revision(base.state_db)
+        merged = self._merged
+        if merged is None or merged[0] is not base or merged[1] != revision:
+            merged = (base, revision, with_stored_sources(base, SourceConfig.model_validate))
+            self._merged = merged
+        return merged[2]
 
     def index(self) -> SearchIndex:
         url = self.config.index.url

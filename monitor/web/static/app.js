@@ -112,7 +112,12 @@ function liveSources(table) {
       const next = row.querySelector("td.next-run");
       if (next) {
         next.replaceChildren();
-        if (!data.server.running) {
+        if (source.paused) {
+          const span = document.createElement("span");
+          span.className = "muted";
+          span.textContent = "paused";
+          next.append(span);
+        } else if (!data.server.running) {
           const span = document.createElement("span");
           span.className = "muted";
           span.textContent = "not running";
