@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from monitor.errors import ConfigError
+from monitor.timeranges import span
 
 CONFIG_ENV = "MONITOR_CONFIG"
 DEFAULT_CONFIG_NAME = "monitor.yaml"
@@ -120,9 +121,9 @@ class ScheduleConfig(_Strict):
         return self
 
     def describe(self) -> str:
-        """The schedule as a person writes it, e.g. ``cron */30 * * * *`` or ``every 0:15:00 (jitter 0:01:00)``."""
-        text = f"cron {self.cron}" if self.cron else f"every {self.every}"
-        return f"{text} (jitter {self.jitter})" if self.jitter else text
+        """The schedule as a person says it, e.g. ``cron */30 * * * *`` or ``every 15 min (jitter 1 min)``."""
+        text = f"cron {self.cron}" if self.cron else f"every {span(self.every) if self.every else None}"
+        return f"{text} (jitter {span(self.jitter)})" if self.jitter else text
 
 
 class ServeConfig(_Strict):

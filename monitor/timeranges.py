@@ -1,4 +1,4 @@
-"""Relative date ranges (``7d``, ``24h``, ``yesterday``, ``this week``) as ISO bounds, for the web and the CLI alike."""
+"""Time as people say it: relative date ranges (``7d``, ``yesterday``) as ISO bounds, spans as "15 min"; web and CLI alike."""
 from __future__ import annotations
 
 import re
@@ -76,3 +76,14 @@ def _period(name: str, today: date) -> tuple[date, date]:
 
 def _iso(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def span(value: timedelta | float) -> str:
+    """A span as people say it: "1 min", "2 h", "1 day 6 h", "1 min 30 s" (not "0:01:30")."""
+    left = int(value.total_seconds() if isinstance(value, timedelta) else value)
+    parts = []
+    for unit, size in (("day", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        count, left = divmod(left, size)
+        if count:
+            parts.append(f"{count} {unit}{'s' if unit == 'day' and count > 1 else ''}")
+    return " ".join(parts) or "0 s"

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from monitor.index import SearchResult
     from monitor.runs.crawl import CrawlRun
 
-_TIMEDELTA = re.compile(r"\b(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)\b")  # str(timedelta): "1 day, 0:15:00"
 HIGHLIGHT = re.compile(r"«([^«»]*)»")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x1b]")
 THREAD_NESTING = 8  # levels of replies `monitor thread` indents; deeper ones are listed flat
@@ -37,26 +36,6 @@ def escape(text: str) -> str:
 
 def plain(text: str | None) -> Text:
     return Text(_CONTROL.sub(" ", text or ""))
-
-
-def duration(seconds: float) -> str:
-    """A span as people say it: "1 min", "2 h", "1 day 6 h", "1 min 30 s" (not "0:01:30")."""
-    left = int(seconds)
-    parts = []
-    for unit, size in (("day", 86400), ("h", 3600), ("min", 60), ("s", 1)):
-        count, left = divmod(left, size)
-        if count:
-            parts.append(f"{count} {unit}{'s' if unit == 'day' and count > 1 else ''}")
-    return " ".join(parts) or "0 s"
-
-
-def durations(text: str) -> str:
-    """``text`` with every ``H:MM:SS`` span (how timedelta prints) as :func:`duration` says it."""
-    def said(match: re.Match[str]) -> str:
-        days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-        return duration(days * 86400 + hours * 3600 + minutes * 60 + seconds)
-
-    return _TIMEDELTA.sub(said, text)
 
 
 def table(title: str | None = None, *, caption: str | None = None) -> Table:

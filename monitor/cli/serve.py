@@ -124,7 +124,7 @@ def sources(
         health = source["health"]
         if source["reason"]:
             health += f" ({source['failures_in_a_row']} in a row): {source['reason']}"
-        rows.append([source["name"], render.durations(source["schedule"]) if source["schedule"] else "manual",
+        rows.append([source["name"], source["schedule"] or "manual",
                      f"{last['status']} {_when(last['started'])}" if last else "-",
                      _when(source["next_run"]) or "-", _health(health, failing=source["health"] == "failing")])
     title = f"Sources (server {'running, pid ' + str(server['pid']) if server['running'] else 'not running'})"

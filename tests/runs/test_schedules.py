@@ -27,7 +27,7 @@ def _config(tmp_path: Path, schedules: dict[str, Any], **serve: Any) -> Any:
 def test_schedule_is_a_cron_an_interval_or_a_mapping_with_jitter(tmp_path: Path) -> None:
     config = _config(tmp_path, {"a": "*/30 * * * *", "b": "15m", "c": {"every": "90s", "jitter": "10s"}, "d": None})
     shown = {s.name: (config.schedule_of(s).describe() if config.schedule_of(s) else None) for s in config.sources}
-    assert shown == {"a": "cron */30 * * * *", "b": "every 0:15:00", "c": "every 0:01:30 (jitter 0:00:10)",
+    assert shown == {"a": "cron */30 * * * *", "b": "every 15 min", "c": "every 1 min 30 s (jitter 10 s)",
                      "d": None}
     fallback = _config(tmp_path, {"d": None}, default_schedule="1h")
     assert fallback.schedule_of(fallback.sources[0]).every == timedelta(hours=1)

@@ -261,7 +261,7 @@ def test_sighup_reloads_the_config_and_crawls_a_new_source(served: Server, site:
     assert status["server"]["running"] is True
     shown = {s["name"]: s for s in status["sources"]}
     assert set(shown) == {"valley-post", "northern-ledger", "harbor-times"}
-    assert shown["harbor-times"]["schedule"] == "every 0:00:04 (jitter 0:00:01)"
+    assert shown["harbor-times"]["schedule"] == "every 4 s (jitter 1 s)"
     assert all(s["health"] == "ok" and s["last_run"] and s["next_run"] for s in shown.values())
     listed = monitor_json("runs", "--source", "harbor-times", config=served.config)["runs"]
     assert listed and listed[-1]["source"] == "harbor-times" and listed[-1]["log"].endswith(".log")

@@ -108,7 +108,7 @@ def test_an_added_source_is_edited_rescheduled_paused_resumed_and_tested(
     page.fill("form.schedule-form input[name=schedule]", "15m jitter 1m")
     page.click("form.schedule-form button[type=submit]")
     assert "rescheduled: 15m jitter 1m" in page.locator(".flash").inner_text()
-    assert page.locator("dd.schedule").inner_text() == "every 0:15:00 (jitter 0:01:00)"
+    assert page.locator("dd.schedule").inner_text() == "every 15 min (jitter 1 min)"
     page.fill("form.schedule-form input[name=schedule]", "whenever")
     page.click("form.schedule-form button[type=submit]")
     assert "schedule.every: 'whenever' is not a duration" in page.locator("section.reschedule .error").inner_text()

@@ -71,7 +71,7 @@ def test_a_source_added_in_the_ui_is_crawled_by_the_scheduler_and_a_paused_one_i
         assert next_run()["next_run"] is not None
         assert api.post("/api/sources/northern-ledger/pause").status_code == 200
         paused = wait_for(lambda: (row := next_run())["next_run"] is None and row, "the paused job", server=server)
-        assert paused["paused"] and paused["schedule"] == "every 1:00:00"
+        assert paused["paused"] and paused["schedule"] == "every 1 h"
         assert api.post("/api/sources/northern-ledger/resume").status_code == 200
         wait_for(lambda: next_run()["next_run"] is not None, "the resumed job", server=server)
     assert "config reloaded" in server.log_text()
