@@ -124,7 +124,11 @@ def sources(
         health = source["health"]
         if source["reason"]:
             health += f" ({source['failures_in_a_row']} in a row): {source['reason']}"
-        rows.append([source["name"], source["schedule"] or "manual",
+        schedule = source["schedule"] or "manual"
+        if source.get("paused"):
+            schedule = f"paused ({schedule})"
+        name = source["name"] + (" (added in the UI)" if source.get("origin") == "ui" else "")
+        rows.append([name, schedule,
                      f"{last['status']} {_when(last['started'])}" if last else "-",
                      _when(source["next_run"]) or "-", _health(health, failing=source["health"] == "failing")])
     title = f"Sources (server {'running, pid ' + str(server['pid']) if server['running'] else 'not running'})"

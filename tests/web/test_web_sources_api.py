@@ -52,6 +52,8 @@ def test_a_source_added_through_the_api_is_listed_and_seen_by_the_command_line(
     cli = json.loads(run_monitor("sources", "--json", config=served.config_path).stdout)
     assert {s["name"]: s["origin"] for s in cli["sources"]} == {"harbor-times": "monitor.yaml",
                                                                  "northern-ledger": "ui"}
+    table = run_monitor("sources", "--wide", config=served.config_path).stdout
+    assert "northern-ledger (added in the UI)" in table and "harbor-times (added" not in table
     assert api.delete("/api/sources/northern-ledger", headers=AUTH).status_code == 204
     assert api.get("/api/sources/northern-ledger").status_code == 404
     assert "northern-ledger" not in listed(api)
