@@ -104,6 +104,8 @@ class NewsSpider(CommentFetching, scrapy.Spider):
             logger.warning("index unavailable, known articles are fetched again reason=%s", exc)
         self._seen: set[str] = set()
         self._known: set[str] = set()  # canonical URLs already indexed: fetched conditionally
+        self._on_platform: set[str] = set()  # of those, the ones whose comments a platform serves
+        self.rate_limited: set[str] = set()
         self._article_requests = 0
         self.secrets = source.secrets()
         # Built once per crawl; every PageItem carries (and pickles) this small frozen value.
@@ -236,7 +238,7 @@ class NewsSpider(CommentFetching, scrapy.Spider):
     def article_kind(self, canonical: str) -> str:
         """How the conditional-requests middleware treats an article request."""
         # Comments from an API change without the article page changing: such pages are always fetched.
-        if canonical in self._known and not self.source.comments_api:
+        if canonical in self._known and not self.source.comments_api and canonical not in self._on_platform:
             return ARTICLE
         return NEW_ARTICLE
 
@@ -246,6 +248,8 @@ class NewsSpider(CommentFetching, scrapy.Spider):
         if known is None:
             return True
         self._known.add(canonical)
+        if known.get("comment_platform"):
+            self._on_platform.add(canonical)
         born_at = parse_timestamp(known.get("published") or known.get("first_seen"))
         if born_at is None:
             return False

@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from monitor.extract.comments.platforms.base import PlatformThread
+from monitor.extract.comments.platforms.names import PLATFORM_NAMES
 from monitor.extract.page import ParsedPage
 
 __all__ = ["PLATFORM_NAMES", "comments_expected", "detect_platform"]
@@ -221,8 +222,6 @@ _DETECTORS: tuple[tuple[str, tuple[str, ...], Callable[[ParsedPage], PlatformThr
     ("openweb", ("spot.im", "spotim", "data-spot-id"), _openweb),
     ("wordpress", ("api.w.org", "wpdiscuz"), _wordpress),
 )
-PLATFORM_NAMES = ("disqus", "isso", "coral", "giscus", "utterances", "discourse", "remark42", "commento",
-                  "comentario", "hyvor", "talkyard", "viafoura", "vuukle", "openweb", "wordpress", "wpdiscuz")
 
 
 def detect_platform(page: ParsedPage, *, only: str | None = None) -> PlatformThread | None:

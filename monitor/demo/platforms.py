@@ -1,0 +1,240 @@
+"""Test-site articles that embed comment platforms, and local stand-ins answering as those platforms' read APIs do."""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = ["DISQUS_KEY", "PlatformArticle", "PlatformSite", "StandInComment", "serve_platform_site"]
+
+DISQUS_KEY = "lab-disqus-public-key-4b1d"  # the stand-in's one valid api_key
+DISQUS_FORUM = "labforum"
+EPOCH = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class StandInComment:
+    """One comment a stand-in serves: ``parent`` is the index of its parent in the thread, None at top level."""
+
+    author: str
+    text: str
+    parent: int | None = None
+    likes: int = 0
+    deleted: bool = False
+
+
+@dataclass
+class PlatformArticle:
+    """An article page of the platform site; ``thread`` is what a stand-in platform serves for it."""
+
+    slug: str
+    platform: str
+    title: str
+    paragraphs: tuple[str, ...]
+    thread: tuple[StandInComment, ...] = ()
+    promised: int | None = None  # the count the page shows (JSON-LD commentCount)
+    key: str = ""  # the thread key on the platform (Disqus identifier, WordPress post id)
+
+    @property
+    def path(self) -> str:
+        return f"/articles/{self.slug}/"
+
+
+def _thread(n: int, *, deleted: int | None = None) -> tuple[StandInComment, ...]:
+    """``n`` comments, every third a reply to the one before it, replies to replies too."""
+    comments = []
+    for i in range(n):
+        parent = i - 1 if i % 3 == 2 else (i - 2 if i % 3 == 1 and i >= 2 else None)
+        comments.append(StandInComment(author=f"Reader {i + 1}", text=f"Comment {i + 1} on the flood barrier vote.",
+                                       parent=parent, likes=i % 4, deleted=i == deleted))
+    return tuple(comments)
+
+
+def default_articles() -> list[PlatformArticle]:
+    body = ("The council voted on the new flood barrier on Monday evening after a long debate.",
+            "Residents of the river quarter had asked for the barrier since the spring floods of last year.")
+    return [
+        PlatformArticle("isso-barrier-vote", "isso", "Isso readers discuss the barrier vote", body),
+        PlatformArticle("disqus-barrier-vote", "disqus", "Disqus readers discuss the barrier vote", body,
+                        thread=_thread(7, deleted=3), promised=7, key="barrier-vote-7"),
+        PlatformArticle("disqus-quiet-corner", "disqus", "A quiet corner of the river quarter", body,
+                        key="quiet-corner", promised=0),
+        PlatformArticle("wordpress-barrier-vote", "wordpress", "WordPress readers discuss the barrier vote", body,
+                        thread=_thread(5), promised=5, key="42"),
+    ]
+
+
+@dataclass
+class PlatformSite:
+    """The pages and stand-in APIs, in memory; ``isso`` is the base URL of a real Isso server the pages embed."""
+
+    isso: str = ""
+    articles: list[PlatformArticle] = field(default_factory=default_articles)
+    base_url: str = ""
+    requests: Counter[str] = field(default_factory=Counter)
+    # thread keys the Disqus stand-in answers 429 for: the hourly limit of the key reached
+    rate_limited: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def by_slug(self, slug: str) -> PlatformArticle | None:
+        return next((a for a in self.articles if a.slug == slug), None)
+
+    def handle(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
+        with self._lock:
+            self.requests[path] += 1
+        if path == "/robots.txt":
+            return 200, "text/plain", b"User-agent: *\nAllow: /\n", {}
+        if path == "/feed.xml":
+            return 200, "application/rss+xml; charset=utf-8", self.feed().encode(), {}
+        match = re.fullmatch(r"/articles/([a-z0-9-]+)/", path)
+        if match and (article := self.by_slug(match.group(1))) is not None:
+            return 200, "text/html; charset=utf-8", self.page(article).encode(), {}
+        if path == "/disqus/api/3.0/threads/listPosts.json":
+            return self.disqus_posts(query)
+        if path == "/wp-json/wp/v2/comments":
+            return self.wordpress_comments(query)
+        return 404, "text/html", b"<h1>not found</h1>", {}
+
+    # --- pages ------------------------------------------------------------------------------------
+
+    def feed(self) -> str:
+        items = "".join(
+            f"<item><title>{escape(a.title)}</title><link>{self.base_url}{a.path}</link>"
+            f"<pubDate>{(EPOCH + timedelta(hours=i)).strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
+            for i, a in enumerate(self.articles))
+        return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Platform lab</title>'
+                f"<link>{self.base_url}/</link>{items}</channel></rss>")
+
+    def page(self, article: PlatformArticle) -> str:
+        ld: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title,
+                              "datePublished": (EPOCH + timedelta(hours=self.articles.index(article))).isoformat(),
+                              "author": {"@type": "Person", "name": "Lab Robot"}}
+        if article.promised is not None:
+            ld["commentCount"] = article.promised
+        paragraphs = "".join(f"<p>{escape(p)}</p>" for p in article.paragraphs)
+        return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(article.title)}</title>
+{self.head(article)}
+<script type="application/ld+json">{json.dumps(ld)}</script></head>
+<body><article><h1>{escape(article.title)}</h1>{paragraphs}</article>
+{self.embed(article)}
+</body></html>"""
+
+    def head(self, article: PlatformArticle) -> str:
+        if article.platform == "wordpress":
+            return (f'<link rel="https://api.w.org/" href="{self.base_url}/wp-json/">'
+                    f'<link rel="alternate" type="application/json" href="{self.base_url}/wp-json/wp/v2/posts/{article.key}">')
+        return ""
+
+    def embed(self, article: PlatformArticle) -> str:
+        """The platform's embed code, as its install guide gives it (the crawler never runs it)."""
+        if article.platform == "isso":
+            return (f'<script data-isso="{self.isso}/" src="{self.isso}/js/embed.min.js"></script>'
+                    f'<section id="isso-thread" data-title="{escape(article.title)}"></section>')
+        if article.platform == "disqus":
+            return (f"""<div id="disqus_thread"></div><script>
+var disqus_config = function () {{ this.page.url = '{self.base_url}{article.path}'; this.page.identifier = '{article.key}'; }};
+(function() {{ var d = document, s = d.createElement('script'); s.src = 'https://{DISQUS_FORUM}.disqus.com/embed.js';
+s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s); }})();
+</script>""")
+        if article.platform == "wordpress":
+            return '<div id="comments" class="comments-area"><h2 class="comments-title">Comments</h2></div>'
+        return ""
+
+    # --- Disqus: threads/listPosts (https://disqus.com/api/docs/threads/listPosts/) ------------------
+
+    def disqus_posts(self, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
+        one = {k: v[0] for k, v in query.items()}
+        if one.get("api_key") != DISQUS_KEY:
+            return _json(403, {"code": 5, "response": "Invalid API key"})
+        ident = one.get("thread:ident", "")
+        if ident in self.rate_limited:
+            return _json(429, {"code": 13, "response": "You have exceeded your hourly limit of requests"})
+        article = next((a for a in self.articles if a.platform == "disqus" and a.key == ident), None)
+        if article is None or one.get("forum") != DISQUS_FORUM:
+            return _json(400, {"code": 2, "response": "Invalid argument, 'thread': Unable to find thread"})
+        limit = min(int(one.get("limit", "25")), 100)
+        start = int(one.get("cursor", "0:0:0").split(":")[0] or 0)
+        chunk = list(enumerate(article.thread))[start:start + limit]
+        more = start + limit < len(article.thread)
+        posts = [{
+            "id": str(1000 + i), "parent": None if c.parent is None else 1000 + c.parent,
+            "message": "" if c.deleted else f"<p>{escape(c.text)}</p>", "raw_message": "" if c.deleted else c.text,
+            "createdAt": (EPOCH + timedelta(minutes=10 * i)).strftime("%Y-%m-%dT%H:%M:%S"),
+            "author": {"name": c.author, "username": c.author.lower().replace(" ", "_"), "isAnonymous": False},
+            "likes": c.likes, "dislikes": 0, "isDeleted": c.deleted, "isApproved": True, "thread": "77",
+            "forum": DISQUS_FORUM,
+        } for i, c in chunk]
+        cursor = {"prev": None, "hasNext": more, "next": f"{start + limit}:0:0", "hasPrev": start > 0,
+                  "total": None, "id": f"{start}:0:0", "more": more}
+        return _json(200, {"cursor": cursor, "code": 0, "response": posts})
+
+    # --- WordPress: GET /wp/v2/comments (https://developer.wordpress.org/rest-api/reference/comments/) ---
+
+    def wordpress_comments(self, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
+        one = {k: v[0] for k, v in query.items()}
+        article = next((a for a in self.articles if a.platform == "wordpress" and a.key == one.get("post")), None)
+        thread = article.thread if article is not None else ()
+        per_page = min(int(one.get("per_page", "10")), 100)
+        page = int(one.get("page", "1"))
+        pages = max(1, -(-len(thread) // per_page))
+        if page > pages:
+            return _json(400, {"code": "rest_post_invalid_page_number",
+                               "message": "The page number requested is larger than the number of pages available.",
+                               "data": {"status": 400}})
+        chunk = list(enumerate(thread))[(page - 1) * per_page:page * per_page]
+        body = [{
+            "id": 500 + i, "post": int(one.get("post") or 0), "parent": 0 if c.parent is None else 500 + c.parent,
+            "author": 0, "author_name": c.author, "author_url": "",
+            "date": (EPOCH + timedelta(minutes=10 * i, hours=2)).strftime("%Y-%m-%dT%H:%M:%S"),
+            "date_gmt": (EPOCH + timedelta(minutes=10 * i)).strftime("%Y-%m-%dT%H:%M:%S"),
+            "content": {"rendered": f"<p>{escape(c.text)}</p>\n"}, "link": f"{self.base_url}/?p=42#comment-{500 + i}",
+            "status": "approved", "type": "comment",
+        } for i, c in chunk]
+        return _json(200, body, {"X-WP-Total": str(len(thread)), "X-WP-TotalPages": str(pages)})
+
+
+def _json(status: int, data: Any, headers: dict[str, str] | None = None) -> tuple[int, str, bytes, dict[str, str]]:
+    return status, "application/json; charset=UTF-8", json.dumps(data).encode(), headers or {}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        parts = urlsplit(self.path)
+        status, kind, body, headers = self.server.site.handle(parts.path, parse_qs(parts.query))
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, site: PlatformSite) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.site = site
+
+
+def serve_platform_site(site: PlatformSite) -> tuple[ThreadingHTTPServer, str]:
+    """Serve ``site`` on 127.0.0.1 from a daemon thread; returns the server (``shutdown()`` it) and its base URL."""
+    server = _Server(site)
+    site.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, name="platform-site", daemon=True).start()
+    return server, site.base_url
