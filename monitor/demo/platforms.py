@@ -63,7 +63,7 @@ def default_articles() -> list[PlatformArticle]:
     return [
         PlatformArticle("isso-barrier-vote", "isso", "Isso readers discuss the barrier vote", body),
         PlatformArticle("disqus-barrier-vote", "disqus", "Disqus readers discuss the barrier vote", body,
-                        thread=_thread(7, deleted=3), promised=7, key="barrier-vote-7"),
+                        thread=_thread(7, deleted=4), promised=7, key="barrier-vote-7"),
         PlatformArticle("disqus-quiet-corner", "disqus", "A quiet corner of the river quarter", body,
                         key="quiet-corner", promised=0),
         PlatformArticle("wordpress-barrier-vote", "wordpress", "WordPress readers discuss the barrier vote", body,

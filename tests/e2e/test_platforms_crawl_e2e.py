@@ -210,3 +210,81 @@ def test_the_isso_thread_reads_the_same_into_opensearch(
     finally:
         index.drop()
         index.close()
+
+
+def _stand_in_expected(site: PlatformSite, slug: str, first_id: int) -> list[tuple[str, str, str | None, str | None]]:
+    """The stand-in's thread as the monitor must index it: deleted comments gone, their replies at the top."""
+    article = site.by_slug(slug)
+    assert article is not None
+    kept = {i for i, c in enumerate(article.thread) if not c.deleted}
+    return sorted((str(first_id + i), c.author, c.text,
+                   str(first_id + c.parent) if c.parent is not None and c.parent in kept else None)
+                  for i, c in enumerate(article.thread) if i in kept)
+
+
+def test_a_disqus_thread_is_read_page_by_page_with_replies_and_without_its_deleted_comment(
+        sqlite_crawl: dict[str, Any], platform_site: PlatformSite) -> None:
+    with open_index(load_config(sqlite_crawl["config"]).index.url) as index:
+        article, comments = _thread_of(index, "/articles/disqus-barrier-vote/", platform_site.base_url)
+    assert (article["comment_platform"], article["comment_platform_site"], article["comment_thread"]) == (
+        "disqus", "labforum", "barrier-vote-7")
+    assert article["comment_platform_status"] == "read"
+    assert sorted(_as_seeded(comments)) == _stand_in_expected(platform_site, "disqus-barrier-vote", 1000)
+    assert {c["platform"] for c in comments} == {"disqus"}
+    assert [c["likes"] for c in comments] == [i % 4 for i in range(7) if i != 4]
+    # The page promised 7; one was deleted: the article says so.
+    assert (article["comments_expected"], article["comment_count"]) == (7, 6)
+
+
+def test_a_wordpress_thread_is_read_from_the_rest_api_across_its_pages(
+        sqlite_crawl: dict[str, Any], platform_site: PlatformSite) -> None:
+    with open_index(load_config(sqlite_crawl["config"]).index.url) as index:
+        article, comments = _thread_of(index, "/articles/wordpress-barrier-vote/", platform_site.base_url)
+    assert (article["comment_platform"], article["comment_thread"], article["comment_platform_status"]) == (
+        "wordpress", "42", "read")
+    assert sorted(_as_seeded(comments)) == _stand_in_expected(platform_site, "wordpress-barrier-vote", 500)
+    assert [c["depth"] for c in comments] == [1, 1, 2, 1, 3]
+
+
+def test_an_empty_platform_thread_is_read_and_holds_no_comment(
+        sqlite_crawl: dict[str, Any], platform_site: PlatformSite) -> None:
+    with open_index(load_config(sqlite_crawl["config"]).index.url) as index:
+        article, comments = _thread_of(index, "/articles/disqus-quiet-corner/", platform_site.base_url)
+    assert (article["comment_platform_status"], article["comments_expected"], comments) == ("read", 0, [])
+
+
+def test_the_platform_api_key_never_reaches_the_crawl_log_or_the_index(sqlite_crawl: dict[str, Any]) -> None:
+    log = Path(sqlite_crawl["summary"]["runs"][0]["log"]).read_text(encoding="utf-8")
+    assert "monitor/requests/platform/disqus" in log  # the crawl asked Disqus
+    assert DISQUS_KEY not in log
+    database = Path(load_config(sqlite_crawl["config"]).index.url.removeprefix("sqlite:///"))
+    assert DISQUS_KEY.encode() not in database.read_bytes()
+
+
+def test_a_bad_disqus_key_costs_only_the_disqus_comments_and_says_so(
+        platform_site: PlatformSite, isso_thread: list[dict[str, Any]], tmp_path: Path) -> None:
+    config = _config(tmp_path, platform_site)
+    summary = _crawl(config, key="not-the-key")
+    assert [run["status"] for run in summary["runs"]] == ["finished"]
+    with open_index(load_config(config).index.url) as index:
+        disqus, comments = _thread_of(index, "/articles/disqus-barrier-vote/", platform_site.base_url)
+        isso_article, isso_comments = _thread_of(index, ISSO_PATH, platform_site.base_url)
+    assert (disqus["comment_platform_status"], comments) == ("partial", [])
+    assert (isso_article["comment_platform_status"], len(isso_comments)) == ("read", len(isso_thread))
+
+
+def test_a_platform_that_answers_429_costs_that_threads_comments_and_marks_it_partial(
+        platform_site: PlatformSite, isso_thread: list[dict[str, Any]], tmp_path: Path) -> None:
+    config = _config(tmp_path, platform_site)
+    platform_site.rate_limited.add("barrier-vote-7")
+    try:
+        _crawl(config)
+    finally:
+        platform_site.rate_limited.clear()
+    with open_index(load_config(config).index.url) as index:
+        limited, comments = _thread_of(index, "/articles/disqus-barrier-vote/", platform_site.base_url)
+        quiet, _ = _thread_of(index, "/articles/disqus-quiet-corner/", platform_site.base_url)
+    assert (limited["comment_platform_status"], comments) == ("partial", [])
+    # The other Disqus article is read before the 429 or, after it, left unread: never marked read with a gap.
+    assert quiet["comment_platform_status"] in ("read", "unread")
+    assert platform_site.requests["/disqus/api/3.0/threads/listPosts.json"] > 0

@@ -5,7 +5,7 @@ import logging
 from collections.abc import Sequence
 
 from monitor.extract.comments.model import RawComment
-from monitor.extract.comments.platforms import isso
+from monitor.extract.comments.platforms import disqus, isso, wordpress, wpdiscuz
 from monitor.extract.comments.platforms.base import (
     Answer,
     Client,
@@ -22,7 +22,7 @@ __all__ = ["CLIENTS", "PLATFORM_NAMES", "Answer", "Client", "PlatformRequest", "
 logger = logging.getLogger(__name__)
 
 # The platforms the monitor reads; a detected platform missing here is recorded on the article, not read.
-CLIENTS: dict[str, Client] = {c.NAME: c for c in (isso,)}
+CLIENTS: dict[str, Client] = {c.NAME: c for c in (disqus, isso, wordpress, wpdiscuz)}
 
 
 def client(name: str) -> Client | None:
