@@ -37,6 +37,10 @@ __all__ = ["ApiState", "CommentFetch", "CommentFetching", "PlatformFetch"]
 
 logger = logging.getLogger(__name__)
 
+# An article whose comment platform was not read, or not wholly: what a user can do something about.
+UNREAD = frozenset({"unread", "partial"})
+PLATFORM_UNREAD = "comments_platform_unread"
+
 
 @dataclass
 class ApiState:
@@ -178,6 +182,9 @@ class CommentFetching:
             fetch.item.platform_status = "partial" if platform.failed or platform.queue else "read"
             if platform.queue:
                 self.crawler.stats.inc_value(f"monitor/platforms/{platform.thread.platform}/capped")
+        if fetch.item.platform_status in UNREAD:
+            # Counted as an error of the run: `monitor sources` shows it per source.
+            self.crawler.stats.inc_value(f"monitor/errors/{PLATFORM_UNREAD}")
         yield fetch.item
 
     def parse_platform(self, response: Response, fetch: CommentFetch,

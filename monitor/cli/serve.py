@@ -95,7 +95,7 @@ def sources(
         return
     server = data["server"]
     table = Table(title=f"Sources (server {'running, pid ' + str(server['pid']) if server['running'] else 'not running'})")
-    for column in ("source", "schedule", "last run", "next run", "health"):
+    for column in ("source", "schedule", "last run", "next run", "health", "platform unread"):
         table.add_column(column)
     for source in data["sources"]:
         last = source["last_run"]
@@ -104,7 +104,8 @@ def sources(
         if source["reason"]:
             health += f" ({source['failures_in_a_row']} in a row): {source['reason']}"
         table.add_row(plain(source["name"]), source["schedule"] or "manual", last_text, source["next_run"] or "-",
-                      plain(health), style="red" if source["health"] == "failing" else None)
+                      plain(health), str(source["platform_unread"]) if source["platform_unread"] else "-",
+                      style="red" if source["health"] == "failing" else None)
     console.print(table)
 
 

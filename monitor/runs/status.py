@@ -38,6 +38,10 @@ def sources(config: Config) -> dict[str, Any]:
             "health": health.state,
             "failures_in_a_row": health.failures_in_a_row,
             "reason": health.reason,
+            # Articles of the last run whose comment platform it could not read, or not wholly (no client, a key
+            # missing or refused, rate limited): spiders/comment_fetch.py counts them.
+            "platform_unread": int((last[source.name].get("errors") or {}).get("comments_platform_unread", 0))
+            if source.name in last else 0,
         })
     return {"server": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
             "sources": shown}

@@ -271,6 +271,11 @@ def test_a_bad_disqus_key_costs_only_the_disqus_comments_and_says_so(
         isso_article, isso_comments = _thread_of(index, ISSO_PATH, platform_site.base_url)
     assert (disqus["comment_platform_status"], comments) == ("partial", [])
     assert (isso_article["comment_platform_status"], len(isso_comments)) == ("read", len(isso_thread))
+    # `monitor sources` says how many articles of the source had a platform it could not read: both Disqus ones.
+    sources = json.loads(run_monitor("sources", "--json", config=config).stdout)["sources"]
+    assert [(s["name"], s["platform_unread"]) for s in sources] == [("platforms", 2)]
+    table = run_monitor("sources", config=config).stdout
+    assert "platform unread" in table and " 2 " in table
 
 
 def test_a_platform_that_answers_429_costs_that_threads_comments_and_marks_it_partial(
