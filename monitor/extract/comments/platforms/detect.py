@@ -19,7 +19,7 @@ _MAX_COUNT = 10_000_000  # a count beyond this is not a comment count
 
 
 def _find(pattern: str, text: str) -> str | None:
-    match = re.search(pattern, text)
+    match = re.search(pattern, text, re.S)
     return match.group(1) if match else None
 
 
