@@ -68,6 +68,15 @@ def default_articles() -> list[PlatformArticle]:
                         key="quiet-corner", promised=0),
         PlatformArticle("wordpress-barrier-vote", "wordpress", "WordPress readers discuss the barrier vote", body,
                         thread=_thread(5), promised=5, key="42"),
+        PlatformArticle("remark42-barrier-vote", "remark42", "Remark42 readers discuss the barrier vote", body,
+                        thread=_thread(5, deleted=1)),
+        PlatformArticle("commento-barrier-vote", "commento", "Commento readers discuss the barrier vote", body,
+                        thread=_thread(4, deleted=0)),
+        PlatformArticle("discourse-barrier-vote", "discourse", "Discourse readers discuss the barrier vote", body,
+                        thread=_thread(25, deleted=6), key="77"),
+        PlatformArticle("utterances-barrier-vote", "utterances", "GitHub readers discuss the barrier vote", body,
+                        thread=tuple(StandInComment(author=f"dev{i}", text=f"Issue comment {i} on the barrier.")
+                                     for i in range(5)), key="9"),
     ]
 
 
@@ -86,7 +95,11 @@ class PlatformSite:
     def by_slug(self, slug: str) -> PlatformArticle | None:
         return next((a for a in self.articles if a.slug == slug), None)
 
-    def handle(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
+    def of(self, platform: str) -> PlatformArticle:
+        return next(a for a in self.articles if a.platform == platform)
+
+    def handle(self, path: str, query: dict[str, list[str]],
+               body: bytes = b"") -> tuple[int, str, bytes, dict[str, str]]:
         with self._lock:
             self.requests[path] += 1
         if path == "/robots.txt":
@@ -100,6 +113,18 @@ class PlatformSite:
             return self.disqus_posts(query)
         if path == "/wp-json/wp/v2/comments":
             return self.wordpress_comments(query)
+        if path == "/remark42/api/v1/find":
+            return self.remark42_find(query)
+        if path == "/commento/api/comment/list":
+            return self.commento_list(body)
+        match = re.fullmatch(r"/discourse/t/(\d+)(\.json|/posts\.json)", path)
+        if match:
+            return self.discourse_topic(match.group(1), query, whole=match.group(2) == ".json")
+        if path == "/github/search/issues":
+            return self.github_search(query)
+        match = re.fullmatch(r"/github/repos/newsorg/comments/issues/(\d+)/comments", path)
+        if match:
+            return self.github_comments(match.group(1), query)
         return 404, "text/html", b"<h1>not found</h1>", {}
 
     # --- pages ------------------------------------------------------------------------------------
@@ -146,6 +171,17 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
 </script>""")
         if article.platform == "wordpress":
             return '<div id="comments" class="comments-area"><h2 class="comments-title">Comments</h2></div>'
+        if article.platform == "remark42":
+            return (f"<script>var remark_config = {{ host: '{self.base_url}/remark42', site_id: 'harbor', "
+                    f"components: ['embed'] }};</script><div id=\"remark42\"></div>")
+        if article.platform == "commento":
+            return f'<script defer src="{self.base_url}/commento/js/commento.js"></script><div id="commento"></div>'
+        if article.platform == "discourse":
+            return (f"<div id=\"discourse-comments\"></div><script>DiscourseEmbed = {{ discourseUrl: "
+                    f"'{self.base_url}/discourse/', topicId: {article.key} }};</script>")
+        if article.platform == "utterances":
+            return ('<script src="https://utteranc.es/client.js" repo="newsorg/comments" issue-term="pathname" '
+                    'theme="github-light" crossorigin="anonymous" async></script>')
         return ""
 
     # --- Disqus: threads/listPosts (https://disqus.com/api/docs/threads/listPosts/) ------------------
@@ -201,6 +237,94 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
         return _json(200, body, {"X-WP-Total": str(len(thread)), "X-WP-TotalPages": str(pages)})
 
 
+    # --- Remark42: GET /api/v1/find (remark42 README "Public API", backend/app/store/comment.go) -------------
+
+    def remark42_find(self, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
+        one = {k: v[0] for k, v in query.items()}
+        article = self.of("remark42")
+        if one.get("site") != "harbor" or one.get("url") != self.base_url + article.path:
+            return _json(200, {"comments": [], "info": {"url": one.get("url"), "count": 0}})
+        items = [{
+            "id": f"r42-{i:04d}", "pid": "" if c.parent is None else f"r42-{c.parent:04d}",
+            "text": "" if c.deleted else f"<p>{escape(c.text)}</p>\n", "orig": "" if c.deleted else c.text,
+            "user": {"name": c.author, "id": f"anonymous_{i}", "picture": ""},
+            "locator": {"site": "harbor", "url": one["url"]}, "score": c.likes, "votes": {}, "vote": 0,
+            "time": (EPOCH + timedelta(minutes=5 * i)).strftime("%Y-%m-%dT%H:%M:%S.000000000Z"),
+            "delete": c.deleted, "title": article.title,
+        } for i, c in enumerate(article.thread)]
+        return _json(200, {"comments": items, "info": {"url": one["url"], "count": len(items)}})
+
+    # --- Commento: POST /api/comment/list (commento api/comment_list.go, api/comment.go) --------------------
+
+    def commento_list(self, body: bytes) -> tuple[int, str, bytes, dict[str, str]]:
+        asked = json.loads(body or b"{}")
+        article = self.of("commento")
+        if asked.get("path") != article.path:
+            return _json(200, {"success": True, "comments": [], "commenters": {}, "requireIdentification": False})
+        items = [{
+            "commentHex": f"{i:064x}", "commenterHex": f"c{i:063x}",
+            "parentHex": "root" if c.parent is None else f"{c.parent:064x}",
+            "markdown": "[deleted]" if c.deleted else c.text, "html": "[deleted]" if c.deleted else f"<p>{escape(c.text)}</p>",
+            "score": c.likes, "state": "approved", "direction": 0, "deleted": c.deleted,
+            "creationDate": (EPOCH + timedelta(minutes=3 * i)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        } for i, c in enumerate(article.thread)]
+        people = {f"c{i:063x}": {"commenterHex": f"c{i:063x}", "name": c.author, "provider": "anon"}
+                  for i, c in enumerate(article.thread)}
+        return _json(200, {"success": True, "comments": items, "commenters": people, "requireIdentification": False,
+                           "isModerator": False, "isFrozen": False, "attributes": {}})
+
+    # --- Discourse: GET /t/{id}.json and /t/{id}/posts.json (docs.discourse.org, Topics and Posts) -----------
+
+    def discourse_topic(self, topic: str, query: dict[str, list[str]],
+                        *, whole: bool) -> tuple[int, str, bytes, dict[str, str]]:
+        article = self.of("discourse")
+        if topic != article.key:
+            return _json(404, {"errors": ["The requested URL or resource could not be found."], "error_type": "not_found"})
+        # Post 1 is the article the embed imported; comment i is post i + 2.
+        posts = [{"id": 9000, "post_number": 1, "username": "system", "name": "system",
+                  "cooked": f"<p>{escape(article.paragraphs[0])}</p>", "created_at": EPOCH.isoformat().replace("+00:00", "Z"),
+                  "reply_to_post_number": None, "actions_summary": []}]
+        posts += [{
+            "id": 9001 + i, "post_number": i + 2, "username": c.author.lower().replace(" ", ""), "name": c.author,
+            "cooked": "" if c.deleted else f"<p>{escape(c.text)}</p>",
+            "created_at": (EPOCH + timedelta(minutes=2 * i)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "reply_to_post_number": None if c.parent is None else c.parent + 2,
+            "deleted_at": (EPOCH + timedelta(days=1)).isoformat() if c.deleted else None,
+            "actions_summary": [{"id": 2, "count": c.likes}] if c.likes else [],
+        } for i, c in enumerate(article.thread)]
+        if whole:
+            return _json(200, {"id": int(topic), "title": article.title, "posts_count": len(posts),
+                               "post_stream": {"posts": posts[:20], "stream": [p["id"] for p in posts]}})
+        wanted = {int(i) for i in query.get("post_ids[]", [])}
+        return _json(200, {"id": int(topic), "post_stream": {"posts": [p for p in posts if p["id"] in wanted]}})
+
+    # --- GitHub (utterances): search issues, list issue comments (docs.github.com REST) ---------------------
+
+    def github_search(self, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
+        article = self.of("utterances")
+        term = article.path.strip("/")
+        found = f'"{term}"' in query.get("q", [""])[0] and "repo:newsorg/comments" in query.get("q", [""])[0]
+        items = [{"number": int(article.key), "title": term, "comments": len(article.thread), "state": "open"}] if found else []
+        return _json(200, {"total_count": len(items), "incomplete_results": False, "items": items})
+
+    def github_comments(self, number: str, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
+        article = self.of("utterances")
+        if number != article.key:
+            return _json(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+        per_page = min(int(query.get("per_page", ["30"])[0]), 100)
+        page = int(query.get("page", ["1"])[0])
+        chunk = list(enumerate(article.thread))[(page - 1) * per_page:page * per_page]
+        items = [{"id": 700 + i, "user": {"login": c.author, "type": "User"}, "body": c.text,
+                  "body_html": f"<p>{escape(c.text)}</p>",
+                  "created_at": (EPOCH + timedelta(minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "reactions": {"+1": c.likes, "total_count": c.likes}} for i, c in chunk]
+        headers = {}
+        if page * per_page < len(article.thread):
+            base = f"{self.base_url}/github/repos/newsorg/comments/issues/{number}/comments"
+            headers["Link"] = f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"'
+        return _json(200, items, headers)
+
+
 def _json(status: int, data: Any, headers: dict[str, str] | None = None) -> tuple[int, str, bytes, dict[str, str]]:
     return status, "application/json; charset=UTF-8", json.dumps(data).encode(), headers or {}
 
@@ -211,7 +335,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - the base class's name
         parts = urlsplit(self.path)
-        status, kind, body, headers = self.server.site.handle(parts.path, parse_qs(parts.query))
+        length = int(self.headers.get("Content-Length") or 0)
+        asked = self.rfile.read(length) if length else b""
+        status, kind, body, headers = self.server.site.handle(parts.path, parse_qs(parts.query), asked)
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -219,6 +345,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+    do_POST = do_GET
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         pass

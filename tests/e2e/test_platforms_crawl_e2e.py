@@ -145,7 +145,8 @@ def _config(directory: Path, site: PlatformSite, **extra: Any) -> Path:
               "platforms": {"isso": {"page_size": 2},
                             "disqus": {"url": f"{site.base_url}/disqus/api/3.0", "api_key": f"{{env:{DISQUS_KEY_ENV}}}",
                                        "page_size": 3},
-                            "wordpress": {"page_size": 2}}}
+                            "wordpress": {"page_size": 2},
+                            "utterances": {"url": f"{site.base_url}/github", "page_size": 2}}}
     return write_config(directory, [source], **extra)
 
 
@@ -244,6 +245,22 @@ def test_a_wordpress_thread_is_read_from_the_rest_api_across_its_pages(
         "wordpress", "42", "read")
     assert sorted(_as_seeded(comments)) == _stand_in_expected(platform_site, "wordpress-barrier-vote", 500)
     assert [c["depth"] for c in comments] == [1, 1, 2, 1, 3]
+
+
+@pytest.mark.parametrize("platform", ["remark42", "commento", "discourse", "utterances"])
+def test_each_stand_in_platform_thread_is_crawled_whole_with_its_parents(
+        sqlite_crawl: dict[str, Any], platform_site: PlatformSite, platform: str) -> None:
+    source = platform_site.of(platform)
+    with open_index(load_config(sqlite_crawl["config"]).index.url) as index:
+        article, comments = _thread_of(index, source.path, platform_site.base_url)
+    assert (article["comment_platform"], article["comment_platform_status"]) == (platform, "read")
+    by_id = {c["id"]: c for c in comments}
+    kept = [c for c in source.thread if not c.deleted]
+    assert [(c["author"], c["text"], by_id[c["parent_id"]]["author"] if c["parent_id"] else None)
+            for c in comments] == [
+        (c.author, c.text, source.thread[c.parent].author if c.parent is not None and not source.thread[c.parent].deleted
+         else None) for c in kept]
+    assert {c["platform"] for c in comments} == {platform}
 
 
 def test_an_empty_platform_thread_is_read_and_holds_no_comment(

@@ -5,7 +5,16 @@ import logging
 from collections.abc import Sequence
 
 from monitor.extract.comments.model import RawComment
-from monitor.extract.comments.platforms import disqus, isso, wordpress, wpdiscuz
+from monitor.extract.comments.platforms import (
+    commento,
+    discourse,
+    disqus,
+    isso,
+    remark42,
+    utterances,
+    wordpress,
+    wpdiscuz,
+)
 from monitor.extract.comments.platforms.base import (
     Answer,
     Client,
@@ -22,7 +31,8 @@ __all__ = ["CLIENTS", "PLATFORM_NAMES", "Answer", "Client", "PlatformRequest", "
 logger = logging.getLogger(__name__)
 
 # The platforms the monitor reads; a detected platform missing here is recorded on the article, not read.
-CLIENTS: dict[str, Client] = {c.NAME: c for c in (disqus, isso, wordpress, wpdiscuz)}
+CLIENTS: dict[str, Client] = {c.NAME: c for c in (commento, discourse, disqus, isso, remark42, utterances, wordpress,
+                                                   wpdiscuz)}
 
 
 def client(name: str) -> Client | None:
