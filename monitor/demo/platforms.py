@@ -74,6 +74,8 @@ def default_articles() -> list[PlatformArticle]:
                         thread=_thread(4, deleted=0)),
         PlatformArticle("discourse-barrier-vote", "discourse", "Discourse readers discuss the barrier vote", body,
                         thread=_thread(25, deleted=6), key="77"),
+        PlatformArticle("coral-barrier-vote", "coral", "Coral readers discuss the barrier vote", body,
+                        thread=_thread(8, deleted=2), key="story-42"),
         PlatformArticle("utterances-barrier-vote", "utterances", "GitHub readers discuss the barrier vote", body,
                         thread=tuple(StandInComment(author=f"dev{i}", text=f"Issue comment {i} on the barrier.")
                                      for i in range(5)), key="9"),
@@ -120,6 +122,8 @@ class PlatformSite:
         match = re.fullmatch(r"/discourse/t/(\d+)(\.json|/posts\.json)", path)
         if match:
             return self.discourse_topic(match.group(1), query, whole=match.group(2) == ".json")
+        if path == "/coral/api/graphql":
+            return self.coral_graphql(body)
         if path == "/github/search/issues":
             return self.github_search(query)
         match = re.fullmatch(r"/github/repos/newsorg/comments/issues/(\d+)/comments", path)
@@ -179,6 +183,9 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
         if article.platform == "discourse":
             return (f"<div id=\"discourse-comments\"></div><script>DiscourseEmbed = {{ discourseUrl: "
                     f"'{self.base_url}/discourse/', topicId: {article.key} }};</script>")
+        if article.platform == "coral":
+            return (f'<div id="coral_thread"></div><script>Coral.createStreamEmbed({{ id: "coral_thread", '
+                    f"autoRender: true, rootURL: '{self.base_url}/coral', storyID: '{article.key}' }});</script>")
         if article.platform == "utterances":
             return ('<script src="https://utteranc.es/client.js" repo="newsorg/comments" issue-term="pathname" '
                     'theme="github-light" crossorigin="anonymous" async></script>')
@@ -297,6 +304,42 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
                                "post_stream": {"posts": posts[:20], "stream": [p["id"] for p in posts]}})
         wanted = {int(i) for i in query.get("post_ids[]", [])}
         return _json(200, {"id": int(topic), "post_stream": {"posts": [p for p in posts if p["id"] in wanted]}})
+
+    # --- Coral: POST /api/graphql (coral server/src/core/server/graph/schema/schema.graphql) ----------------
+    # A stand-in cannot run GraphQL: it answers the two queries the client sends by their variables.
+
+    def coral_graphql(self, body: bytes) -> tuple[int, str, bytes, dict[str, str]]:
+        asked = json.loads(body or b"{}")
+        query, variables = str(asked.get("query", "")), asked.get("variables") or {}
+        article = self.of("coral")
+        thread = article.thread
+
+        def node(i: int) -> dict[str, Any]:
+            c = thread[i]
+            return {"id": f"coral-{i}", "body": None if c.deleted else f"<p>{escape(c.text)}</p>",
+                    "createdAt": (EPOCH + timedelta(minutes=4 * i)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                    "deleted": c.deleted or None, "author": None if c.deleted else {"username": c.author},
+                    "parent": None if c.parent is None else {"id": f"coral-{c.parent}"},
+                    "replyCount": sum(1 for r in thread if r.parent == i),
+                    "actionCounts": {"reaction": {"total": c.likes}}}
+
+        def page(members: list[int]) -> dict[str, Any]:
+            first, start = int(variables.get("first") or 10), int(variables.get("after") or 0)
+            chosen = members[start:start + first]
+            more = start + first < len(members)
+            return {"nodes": [node(i) for i in chosen],
+                    "pageInfo": {"hasNextPage": more, "endCursor": str(start + first) if more else None}}
+
+        if "story(" in query:
+            if variables.get("story") != article.key:
+                return _json(200, {"data": {"story": None}})
+            top = [i for i, c in enumerate(thread) if c.parent is None]
+            return _json(200, {"data": {"story": {"id": article.key, "comments": page(top)}}})
+        if "comment(" in query:
+            parent = int(str(variables.get("comment", "coral--1")).removeprefix("coral-"))
+            children = [i for i, c in enumerate(thread) if c.parent == parent]
+            return _json(200, {"data": {"comment": {"id": f"coral-{parent}", "replies": page(children)}}})
+        return _json(400, {"errors": [{"message": "Cannot query this field", "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]})
 
     # --- GitHub (utterances): search issues, list issue comments (docs.github.com REST) ---------------------
 

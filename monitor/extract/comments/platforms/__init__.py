@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from monitor.extract.comments.model import RawComment
 from monitor.extract.comments.platforms import (
     commento,
+    coral,
     discourse,
     disqus,
     isso,
@@ -31,7 +32,7 @@ __all__ = ["CLIENTS", "PLATFORM_NAMES", "Answer", "Client", "PlatformRequest", "
 logger = logging.getLogger(__name__)
 
 # The platforms the monitor reads; a detected platform missing here is recorded on the article, not read.
-CLIENTS: dict[str, Client] = {c.NAME: c for c in (commento, discourse, disqus, isso, remark42, utterances, wordpress,
+CLIENTS: dict[str, Client] = {c.NAME: c for c in (commento, coral, discourse, disqus, isso, remark42, utterances, wordpress,
                                                    wpdiscuz)}
 
 
