@@ -70,6 +70,7 @@ class CrawlConfig(_Strict):
     download_timeout: float = Field(30.0, gt=0)
     max_page_bytes: int = Field(10_000_000, ge=10_000)
     autothrottle: bool = True
+    browser: str = "/usr/bin/chromium"  # the chromium that renders pages of sources with `render` (Debian's)
 
 
 def _as_duration(value: Any) -> Any:
@@ -351,6 +352,12 @@ class SourceConfig(_Strict):
     platforms: dict[str, PlatformOptions] = {}
     # Requests to a comment platform per article (pages of comments, replies); what is left is counted as partial.
     max_platform_requests: int = Field(30, ge=1, le=1000)
+    # Article pages rendered in a headless browser: "page" waits for the network to settle, "comments" also
+    # waits for render_wait_for (a CSS selector of the comment container) and clicks "load more" up to
+    # render_clicks times. None: plain HTTP, and no browser ever starts for this source.
+    render: Literal["comments", "page"] | None = None
+    render_wait_for: str = ""
+    render_clicks: int = Field(10, ge=0, le=100)
     selectors: SelectorsConfig = SelectorsConfig()
     # When `monitor serve` crawls it: "*/30 * * * *", "15m", or {every: 15m, jitter: 1m}; none: serve.default_schedule.
     schedule: ScheduleConfig | None = None

@@ -36,6 +36,7 @@ from monitor.topics import search_keywords, search_url
 from monitor.urls import canonicalize_url
 from spiders.comment_fetch import CommentFetching
 from spiders.errors import error_kind
+from spiders.render import render_meta, render_settings
 from spiders.responses import content_type, is_html, parsed
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,9 @@ class NewsSpider(CommentFetching, scrapy.Spider):
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         config = crawl_config(crawler.settings)
         spider.setup(config.source(spider.source_name), index_url=config.index.url, topics=config.topics)
+        if spider.source.render:
+            # Before the engine builds its download handlers: a crawl without `render` never starts a browser.
+            crawler.settings.setdict(render_settings(config.crawl), priority="spider")
         # On open, not in setup: Scrapy replaces the root log handler after it builds the spider.
         crawler.signals.connect(spider.mask_logs, signal=signals.spider_opened)
         return spider
@@ -231,9 +235,11 @@ class NewsSpider(CommentFetching, scrapy.Spider):
         self.crawler.stats.inc_value("monitor/requests/article")
         # dont_filter: this spider de-duplicates by canonical URL itself, and Scrapy's filter would
         # hide a redirect loop (a → b → a) instead of letting it fail as one.
+        meta: dict[str, Any] = {"conditional": self.article_kind(canonical)}
+        if self.source.render:
+            meta.update(render_meta(self.source))
         yield scrapy.Request(canonical, callback=self.parse_article, errback=self.on_error, dont_filter=True,
-                             cb_kwargs={"listed_published": link.published},
-                             meta={"conditional": self.article_kind(canonical)})
+                             cb_kwargs={"listed_published": link.published}, meta=meta)
 
     def article_kind(self, canonical: str) -> str:
         """How the conditional-requests middleware treats an article request."""

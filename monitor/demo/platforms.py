@@ -76,6 +76,8 @@ def default_articles() -> list[PlatformArticle]:
                         thread=_thread(25, deleted=6), key="77"),
         PlatformArticle("coral-barrier-vote", "coral", "Coral readers discuss the barrier vote", body,
                         thread=_thread(8, deleted=2), key="story-42"),
+        PlatformArticle("js-built-thread", "js", "Readers discuss the barrier vote in a script-built thread", body,
+                        thread=_thread(11)),
         PlatformArticle("utterances-barrier-vote", "utterances", "GitHub readers discuss the barrier vote", body,
                         thread=tuple(StandInComment(author=f"dev{i}", text=f"Issue comment {i} on the barrier.")
                                      for i in range(5)), key="9"),
@@ -108,6 +110,10 @@ class PlatformSite:
             return 200, "text/plain", b"User-agent: *\nAllow: /\n", {}
         if path == "/feed.xml":
             return 200, "application/rss+xml; charset=utf-8", self.feed().encode(), {}
+        if path == "/js-feed.xml":
+            return 200, "application/rss+xml; charset=utf-8", self.feed(platform="js").encode(), {}
+        if path == "/js-comments.json":
+            return self.js_comments(query)
         match = re.fullmatch(r"/articles/([a-z0-9-]+)/", path)
         if match and (article := self.by_slug(match.group(1))) is not None:
             return 200, "text/html; charset=utf-8", self.page(article).encode(), {}
@@ -133,11 +139,13 @@ class PlatformSite:
 
     # --- pages ------------------------------------------------------------------------------------
 
-    def feed(self) -> str:
+    def feed(self, *, platform: str | None = None) -> str:
+        """The feed of the platform articles (``platform``: of that one alone; the script-built thread is not in
+        the main feed, so crawls of the platforms never render)."""
         items = "".join(
             f"<item><title>{escape(a.title)}</title><link>{self.base_url}{a.path}</link>"
             f"<pubDate>{(EPOCH + timedelta(hours=i)).strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
-            for i, a in enumerate(self.articles))
+            for i, a in enumerate(self.articles) if (a.platform == platform if platform else a.platform != "js"))
         return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Platform lab</title>'
                 f"<link>{self.base_url}/</link>{items}</channel></rss>")
 
@@ -183,6 +191,8 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
         if article.platform == "discourse":
             return (f"<div id=\"discourse-comments\"></div><script>DiscourseEmbed = {{ discourseUrl: "
                     f"'{self.base_url}/discourse/', topicId: {article.key} }};</script>")
+        if article.platform == "js":
+            return _JS_THREAD
         if article.platform == "coral":
             return (f'<div id="coral_thread"></div><script>Coral.createStreamEmbed({{ id: "coral_thread", '
                     f"autoRender: true, rootURL: '{self.base_url}/coral', storyID: '{article.key}' }});</script>")
@@ -243,6 +253,23 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
         } for i, c in chunk]
         return _json(200, body, {"X-WP-Total": str(len(thread)), "X-WP-TotalPages": str(pages)})
 
+
+    # --- the script-built thread: the page's own JSON, four top-level comments (with their replies) a page ---
+
+    def js_comments(self, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
+        article = self.of("js")
+        page = int(query.get("page", ["1"])[0])
+        tops = [i for i, c in enumerate(article.thread) if c.parent is None]
+        chosen = set(tops[(page - 1) * JS_PAGE_SIZE:page * JS_PAGE_SIZE])
+
+        def root(i: int) -> int:
+            parent = article.thread[i].parent
+            return i if parent is None else root(parent)
+
+        items = [{"id": i, "parent": c.parent, "author": c.author, "text": c.text,
+                  "date": (EPOCH + timedelta(minutes=i)).isoformat()}
+                 for i, c in enumerate(article.thread) if root(i) in chosen]
+        return _json(200, {"comments": items, "more": page * JS_PAGE_SIZE < len(tops)})
 
     # --- Remark42: GET /api/v1/find (remark42 README "Public API", backend/app/store/comment.go) -------------
 
@@ -366,6 +393,45 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
             base = f"{self.base_url}/github/repos/newsorg/comments/issues/{number}/comments"
             headers["Link"] = f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"'
         return _json(200, items, headers)
+
+
+JS_PAGE_SIZE = 2  # top-level comments per "load more"
+# WordPress comment markup, built by the page's script from its JSON; a crawler that does not run it sees none.
+_JS_THREAD = """<section id="comments"><ol class="comment-list"></ol>
+<button type="button" id="more-comments" hidden>Load more comments</button></section>
+<script>
+(function () {
+  var list = document.querySelector('#comments .comment-list'), more = document.getElementById('more-comments');
+  var page = 0;
+  function item(c) {
+    var li = document.createElement('li');
+    li.id = 'comment-' + c.id; li.className = 'comment';
+    li.innerHTML = '<article class="comment-body"><footer class="comment-meta"><div class="comment-author">' +
+      '<b class="fn"></b></div><time></time></footer><div class="comment-content"><p></p></div></article>';
+    li.querySelector('.fn').textContent = c.author;
+    li.querySelector('time').setAttribute('datetime', c.date);
+    li.querySelector('time').textContent = c.date;
+    li.querySelector('.comment-content p').textContent = c.text;
+    return li;
+  }
+  function load() {
+    page += 1;
+    fetch('/js-comments.json?page=' + page).then(function (r) { return r.json(); }).then(function (data) {
+      data.comments.forEach(function (c) {
+        var li = item(c), parent = c.parent === null ? null : document.getElementById('comment-' + c.parent);
+        if (parent) {
+          var children = parent.querySelector(':scope > ol.children');
+          if (!children) { children = document.createElement('ol'); children.className = 'children'; parent.appendChild(children); }
+          children.appendChild(li);
+        } else { list.appendChild(li); }
+      });
+      more.hidden = !data.more;
+    });
+  }
+  more.addEventListener('click', load);
+  load();
+})();
+</script>"""
 
 
 def _json(status: int, data: Any, headers: dict[str, str] | None = None) -> tuple[int, str, bytes, dict[str, str]]:

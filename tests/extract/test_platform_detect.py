@@ -1,11 +1,15 @@
 """Which comment platform an article page embeds, its site id and thread key, from the embed codes platforms publish."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from monitor.extract import extract_html
 from monitor.extract.comments.platforms import detect_platform
 from monitor.extract.page import parse_page
+from tests.conftest import run_monitor
 
 URL = "https://news.example/2026/03/barrier-vote/"
 # Embed codes as each platform's install guide gives them (trimmed to what detection reads).
@@ -110,3 +114,15 @@ def test_a_count_from_a_comment_count_element_is_taken_and_an_absurd_one_is_not(
     assert shown.comments_expected == 34
     absurd = extract_html(page('<span data-comment-count="99999999999">many</span>'), URL)
     assert absurd.comments_expected is None
+
+
+@pytest.mark.e2e  # runs the real `monitor` command
+def test_monitor_extract_json_shows_the_platform_it_found(tmp_path: Path) -> None:
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "commentCount": 12}</script>'
+    saved = tmp_path / "page.html"
+    saved.write_text(page(EMBEDS["remark42"][0], head=ld), encoding="utf-8")
+    shown = json.loads(run_monitor("extract", str(saved), "--url", URL, "--json").stdout)["article"]
+    assert {k: shown[k] for k in ("comment_platform", "comment_platform_site", "comment_thread", "comments_expected",
+                                  "comment_platform_status")} == {
+        "comment_platform": "remark42", "comment_platform_site": "harbor", "comment_thread": URL,
+        "comments_expected": 12, "comment_platform_status": None}
