@@ -46,6 +46,22 @@ class PlatformArticle:
     def path(self) -> str:
         return f"/articles/{self.slug}/"
 
+    def as_readers_see_it(self) -> list[tuple[str, str, str | None]]:
+        """(author, text, the parent's author) of each comment the platform shows: deleted comments gone and
+        their replies at the top; on GitHub Discussions (two levels) a reply to a reply answers the top comment."""
+        def root(i: int) -> int:
+            parent = self.thread[i].parent
+            return i if parent is None else root(parent)
+
+        shown = []
+        for i, c in enumerate(self.thread):
+            if c.deleted:
+                continue
+            parent = root(i) if self.platform == "giscus" and c.parent is not None else c.parent
+            visible = parent is not None and not self.thread[parent].deleted
+            shown.append((c.author, c.text, self.thread[parent].author if visible and parent is not None else None))
+        return shown
+
 
 def _thread(n: int, *, deleted: int | None = None) -> tuple[StandInComment, ...]:
     """``n`` comments, every third a reply to the one before it, replies to replies too."""
@@ -78,6 +94,8 @@ def default_articles() -> list[PlatformArticle]:
                         thread=_thread(8, deleted=2), key="story-42"),
         PlatformArticle("js-built-thread", "js", "Readers discuss the barrier vote in a script-built thread", body,
                         thread=_thread(11)),
+        PlatformArticle("giscus-barrier-vote", "giscus", "GitHub Discussions readers discuss the barrier vote", body,
+                        thread=_thread(8)),
         PlatformArticle("utterances-barrier-vote", "utterances", "GitHub readers discuss the barrier vote", body,
                         thread=tuple(StandInComment(author=f"dev{i}", text=f"Issue comment {i} on the barrier.")
                                      for i in range(5)), key="9"),
@@ -130,6 +148,8 @@ class PlatformSite:
             return self.discourse_topic(match.group(1), query, whole=match.group(2) == ".json")
         if path == "/coral/api/graphql":
             return self.coral_graphql(body)
+        if path == "/github/graphql":
+            return self.github_graphql(body)
         if path == "/github/search/issues":
             return self.github_search(query)
         match = re.fullmatch(r"/github/repos/newsorg/comments/issues/(\d+)/comments", path)
@@ -196,6 +216,9 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
         if article.platform == "coral":
             return (f'<div id="coral_thread"></div><script>Coral.createStreamEmbed({{ id: "coral_thread", '
                     f"autoRender: true, rootURL: '{self.base_url}/coral', storyID: '{article.key}' }});</script>")
+        if article.platform == "giscus":
+            return ('<script src="https://giscus.app/client.js" data-repo="newsorg/discussions" data-repo-id="R_kgDO" '
+                    'data-category="Announcements" data-mapping="pathname" crossorigin="anonymous" async></script>')
         if article.platform == "utterances":
             return ('<script src="https://utteranc.es/client.js" repo="newsorg/comments" issue-term="pathname" '
                     'theme="github-light" crossorigin="anonymous" async></script>')
@@ -370,9 +393,36 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
 
     # --- GitHub (utterances): search issues, list issue comments (docs.github.com REST) ---------------------
 
+    def github_graphql(self, body: bytes) -> tuple[int, str, bytes, dict[str, str]]:
+        """giscus' discussion: comments paged by ``first``/``after``, each with its replies (GitHub keeps two levels)."""
+        asked = json.loads(body or b"{}")
+        variables = asked.get("variables") or {}
+        article = self.of("giscus")
+        thread, term = article.thread, article.path[1:]
+        if f'"{term}"' not in str(variables.get("q")) or "repo:newsorg/discussions" not in str(variables.get("q")):
+            return _json(200, {"data": {"search": {"nodes": []}}})
+
+        def root(i: int) -> int:
+            parent = thread[i].parent
+            return i if parent is None else root(parent)
+
+        def node(i: int) -> dict[str, Any]:
+            return {"id": f"DC_{i}", "author": {"login": thread[i].author}, "bodyHTML": f"<p>{escape(thread[i].text)}</p>",
+                    "createdAt": (EPOCH + timedelta(minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "upvoteCount": thread[i].likes, "isMinimized": False}
+
+        tops = [i for i, c in enumerate(thread) if c.parent is None]
+        first, start = int(variables.get("first") or 10), int(variables.get("after") or 0)
+        chosen = tops[start:start + first]
+        more = start + first < len(tops)
+        nodes = [{**node(i), "replies": {"nodes": [node(r) for r in range(len(thread)) if r != i and root(r) == i]}}
+                 for i in chosen]
+        return _json(200, {"data": {"search": {"nodes": [{"id": "D_1", "title": term, "comments": {
+            "pageInfo": {"hasNextPage": more, "endCursor": str(start + first) if more else None}, "nodes": nodes}}]}}})
+
     def github_search(self, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
         article = self.of("utterances")
-        term = article.path.strip("/")
+        term = article.path[1:]  # utterances' pathname term
         found = f'"{term}"' in query.get("q", [""])[0] and "repo:newsorg/comments" in query.get("q", [""])[0]
         items = [{"number": int(article.key), "title": term, "comments": len(article.thread), "state": "open"}] if found else []
         return _json(200, {"total_count": len(items), "incomplete_results": False, "items": items})

@@ -11,6 +11,7 @@ Where each payload shape comes from (the stand-ins live in monitor/demo/platform
 - Discourse: https://docs.discourse.org/ (Topics: get a single topic; Posts: ``/t/{id}/posts.json?post_ids[]``).
 - utterances: https://docs.github.com/en/rest/search/search and https://docs.github.com/en/rest/issues/comments.
 - Coral: coral's server/src/core/server/graph/schema/schema.graphql (Query.story, Query.comment, CommentsConnection).
+- giscus: https://docs.github.com/en/graphql/reference/queries#search, objects Discussion and DiscussionComment.
 """
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ def settings_for(platform: str, **given: object) -> PlatformSettings:
         own.update(url=f"{BASE}/disqus/api/3.0", api_key=DISQUS_KEY)
     if platform == "utterances":
         own.update(url=f"{BASE}/github", page_size=2)
+    if platform == "giscus":
+        own.update(url=f"{BASE}/github", token="test-token")
     return PlatformSettings(**{**own, **given})  # type: ignore[arg-type]
 
 
@@ -79,22 +82,15 @@ def shown(comments: Sequence[RawComment]) -> list[tuple[str | None, str, str | N
     return [(c.author, c.text, by_key[c.parent_key].author if c.parent_key in by_key else None) for c in comments]
 
 
-def expected(article: PlatformArticle) -> list[tuple[str | None, str, str | None]]:
-    """The stand-in's thread as readers see it: deleted comments gone, their replies at the top."""
-    kept = [c for c in article.thread if not c.deleted]
-    return [(c.author, c.text, article.thread[c.parent].author
-             if c.parent is not None and not article.thread[c.parent].deleted else None) for c in kept]
-
-
 @pytest.mark.parametrize("platform", ["disqus", "wordpress", "remark42", "commento", "discourse", "utterances",
-                                      "coral"])
+                                      "coral", "giscus"])
 def test_each_client_reads_the_whole_thread_with_parents_and_without_deleted_comments(
         site: PlatformSite, platform: str) -> None:
     article = site.of(platform)
     comments, statuses = read(site, thread_of(site, article), settings_for(platform))
     assert len(article.thread) >= 4
     # In the platform's order; Coral's answers come level by level, and the client puts replies under parents.
-    assert sorted(shown(comments)) == sorted(expected(article))
+    assert sorted(shown(comments)) == sorted(article.as_readers_see_it())
     assert all(c.parent_key in {p.key for p in comments[:n]} for n, c in enumerate(comments) if c.parent_key
                and c.parent_key in {p.key for p in comments})
     assert {c.platform for c in comments} == {platform}
@@ -108,6 +104,7 @@ def test_each_client_reads_the_whole_thread_with_parents_and_without_deleted_com
     ("discourse", 2),  # 25 posts + the article: the topic's first 20, then the rest by id
     ("utterances", 4),  # the issue search, then 5 comments 2 a page: Link rel="next"
     ("coral", 6),  # 4 top-level comments 3 a page (2), and one replies request per comment with replies (4)
+    ("giscus", 2),  # 4 top-level comments 3 a page, replies inline
 ])
 def test_paged_platforms_are_followed_to_their_last_page(site: PlatformSite, platform: str, requests: int) -> None:
     article = site.of(platform)
@@ -149,6 +146,13 @@ def test_an_empty_thread_gives_no_comments_and_no_second_request(site: PlatformS
     assert (comments, statuses) == ([], [200])
 
 
+def test_giscus_without_a_token_is_unavailable_and_says_how_to_give_one(site: PlatformSite) -> None:
+    reader = client("giscus")
+    assert reader is not None
+    with pytest.raises(PlatformUnavailable, match=r"platforms\.giscus\.token"):
+        reader.start(thread_of(site, site.of("giscus")), PlatformSettings())
+
+
 def test_a_discourse_embed_without_a_topic_id_is_unavailable_and_says_why() -> None:
     reader = client("discourse")
     assert reader is not None
@@ -157,7 +161,7 @@ def test_a_discourse_embed_without_a_topic_id_is_unavailable_and_says_why() -> N
 
 
 def test_hostile_payloads_cost_their_comments_only() -> None:
-    for name in ("disqus", "wordpress", "remark42", "commento", "discourse", "utterances", "isso", "coral"):
+    for name in ("disqus", "wordpress", "remark42", "commento", "discourse", "utterances", "isso", "coral", "giscus"):
         reader = client(name)
         assert reader is not None
         assert reader.comments([b"<html>not json", b"[1, null, \"x\"]", b'{"response": {"a": 1}}']) == [], name

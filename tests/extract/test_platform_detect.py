@@ -28,10 +28,10 @@ EMBEDS = {
               ("coral", None, "story-42", "https://coral.news.example")),
     "giscus": ("""<script src="https://giscus.app/client.js" data-repo="newsorg/comments" data-repo-id="R_1"
         data-category="Announcements" data-mapping="pathname" crossorigin="anonymous" async></script>""",
-               ("giscus", "newsorg/comments", "2026/03/barrier-vote", None)),
+               ("giscus", "newsorg/comments", "2026/03/barrier-vote/", None)),
     "utterances": ("""<script src="https://utteranc.es/client.js" repo="newsorg/comments" issue-term="pathname"
         theme="github-light" crossorigin="anonymous" async></script>""",
-                   ("utterances", "newsorg/comments", "2026/03/barrier-vote", None)),
+                   ("utterances", "newsorg/comments", "2026/03/barrier-vote/", None)),
     "discourse": ("""<div id="discourse-comments"></div><script type="text/javascript">
         DiscourseEmbed = { discourseUrl: 'https://forum.news.example/', topicId: 1234 };</script>""",
                   ("discourse", None, "1234", "https://forum.news.example")),

@@ -10,6 +10,7 @@ from monitor.extract.comments.platforms import (
     coral,
     discourse,
     disqus,
+    giscus,
     isso,
     remark42,
     utterances,
@@ -32,8 +33,8 @@ __all__ = ["CLIENTS", "PLATFORM_NAMES", "Answer", "Client", "PlatformRequest", "
 logger = logging.getLogger(__name__)
 
 # The platforms the monitor reads; a detected platform missing here is recorded on the article, not read.
-CLIENTS: dict[str, Client] = {c.NAME: c for c in (commento, coral, discourse, disqus, isso, remark42, utterances, wordpress,
-                                                   wpdiscuz)}
+CLIENTS: dict[str, Client] = {c.NAME: c for c in (commento, coral, discourse, disqus, giscus, isso, remark42,
+                                                   utterances, wordpress, wpdiscuz)}
 
 
 def client(name: str) -> Client | None:

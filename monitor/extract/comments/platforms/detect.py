@@ -141,8 +141,9 @@ def _github(page: ParsedPage) -> PlatformThread | None:
 
 def _mapped(mapping: str, page: ParsedPage) -> str:
     """giscus' and utterances' thread key: the page's path, URL or title, or the term itself."""
-    if mapping == "pathname":
-        return _path(page.url).strip("/") or "/"
+    if mapping == "pathname":  # as their client.js computes it: no leading slash, no file extension
+        path = _path(page.url)
+        return "index" if len(path) < 2 else re.sub(r"\.\w+$", "", path[1:])
     if mapping == "url":
         return page.url
     if mapping in ("title", "og:title"):
