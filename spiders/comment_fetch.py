@@ -78,7 +78,6 @@ class CommentFetch:
     platform: PlatformFetch | None = None
 
 
-
 class CommentFetching:
     """The news spider's comment-paging state machine: each callback queues the next request, the last one
     yields the item. The spider sets the attributes named here in its setup."""
@@ -121,7 +120,8 @@ class CommentFetching:
         if client is None:
             item.platform_status = "unread"
             self.crawler.stats.inc_value(f"monitor/platforms/{name}/no_client")
-            logger.info("comment platform %s has no client here: its comments are not read source=%s url=%s",
+            logger.info("comment platform %s has no read API client: its comments are not read (a source with "
+                        "render: comments reads them from the rendered page) source=%s url=%s",
                         name, self.source.name, response.url)
             return None
         if name in self.rate_limited:
