@@ -88,6 +88,8 @@ def default_articles() -> list[PlatformArticle]:
                         thread=_thread(5, deleted=1)),
         PlatformArticle("commento-barrier-vote", "commento", "Commento readers discuss the barrier vote", body,
                         thread=_thread(4, deleted=0)),
+        PlatformArticle("comentario-barrier-vote", "comentario", "Comentario readers discuss the barrier vote", body,
+                        thread=_thread(6, deleted=1)),
         PlatformArticle("discourse-barrier-vote", "discourse", "Discourse readers discuss the barrier vote", body,
                         thread=_thread(25, deleted=6), key="77"),
         PlatformArticle("coral-barrier-vote", "coral", "Coral readers discuss the barrier vote", body,
@@ -143,6 +145,8 @@ class PlatformSite:
             return self.remark42_find(query)
         if path == "/commento/api/comment/list":
             return self.commento_list(body)
+        if path == "/comentario/api/embed/comments":
+            return self.comentario_list(body)
         match = re.fullmatch(r"/discourse/t/(\d+)(\.json|/posts\.json)", path)
         if match:
             return self.discourse_topic(match.group(1), query, whole=match.group(2) == ".json")
@@ -208,6 +212,9 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
                     f"components: ['embed'] }};</script><div id=\"remark42\"></div>")
         if article.platform == "commento":
             return f'<script defer src="{self.base_url}/commento/js/commento.js"></script><div id="commento"></div>'
+        if article.platform == "comentario":
+            return (f'<script defer src="{self.base_url}/comentario/comentario.js"></script>'
+                    "<comentario-comments></comentario-comments>")
         if article.platform == "discourse":
             return (f"<div id=\"discourse-comments\"></div><script>DiscourseEmbed = {{ discourseUrl: "
                     f"'{self.base_url}/discourse/', topicId: {article.key} }};</script>")
@@ -329,6 +336,25 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
                   for i, c in enumerate(article.thread)}
         return _json(200, {"success": True, "comments": items, "commenters": people, "requireIdentification": False,
                            "isModerator": False, "isFrozen": False, "attributes": {}})
+
+    # --- Comentario: POST /api/embed/comments (comentario resources/swagger/swagger.yml, EmbedCommentList) ---
+
+    def comentario_list(self, body: bytes) -> tuple[int, str, bytes, dict[str, str]]:
+        asked = json.loads(body or b"{}")
+        article = self.of("comentario")
+        if asked.get("path") != article.path or asked.get("host") != urlsplit(self.base_url).netloc:
+            return _json(200, {"pageInfo": {"isDomainReadonly": False}, "comments": [], "commenters": []})
+        uid = "00000000-0000-4000-8000-{:012d}".format
+        items = [{
+            "id": uid(100 + i), "parentId": None if c.parent is None else uid(100 + c.parent), "pageId": uid(1),
+            "markdown": "" if c.deleted else c.text, "html": "" if c.deleted else f"<p>{escape(c.text)}</p>",
+            "score": c.likes, "isSticky": False, "isApproved": True, "isPending": False, "isDeleted": c.deleted,
+            "createdTime": (EPOCH + timedelta(minutes=6 * i)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "userCreated": uid(500 + i) if i % 2 else None, "authorName": None if i % 2 else c.author,
+        } for i, c in enumerate(article.thread)]
+        people = [{"id": uid(500 + i), "name": c.author, "hasAvatar": False} for i, c in enumerate(article.thread)
+                  if i % 2]
+        return _json(200, {"pageInfo": {"isDomainReadonly": False}, "comments": items, "commenters": people})
 
     # --- Discourse: GET /t/{id}.json and /t/{id}/posts.json (docs.discourse.org, Topics and Posts) -----------
 

@@ -251,7 +251,8 @@ def test_a_wordpress_thread_is_read_from_the_rest_api_across_its_pages(
     assert [c["depth"] for c in comments] == [1, 1, 2, 1, 3]
 
 
-@pytest.mark.parametrize("platform", ["remark42", "commento", "discourse", "utterances", "coral", "giscus"])
+@pytest.mark.parametrize("platform", ["remark42", "commento", "comentario", "discourse", "utterances", "coral",
+                                      "giscus"])
 def test_each_stand_in_platform_thread_is_crawled_whole_with_its_parents(
         sqlite_crawl: dict[str, Any], platform_site: PlatformSite, platform: str) -> None:
     source = platform_site.of(platform)

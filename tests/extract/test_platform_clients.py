@@ -8,6 +8,7 @@ Where each payload shape comes from (the stand-ins live in monitor/demo/platform
 - WordPress: https://developer.wordpress.org/rest-api/reference/comments/ and the REST handbook's Pagination page.
 - Remark42: the remark42 README, "Public API" (``GET /api/v1/find``), and backend/app/store/comment.go.
 - Commento: commento's api/comment_list.go and api/comment.go.
+- Comentario: comentario's resources/swagger/swagger.yml (EmbedCommentList, definitions comment and commenter).
 - Discourse: https://docs.discourse.org/ (Topics: get a single topic; Posts: ``/t/{id}/posts.json?post_ids[]``).
 - utterances: https://docs.github.com/en/rest/search/search and https://docs.github.com/en/rest/issues/comments.
 - Coral: coral's server/src/core/server/graph/schema/schema.graphql (Query.story, Query.comment, CommentsConnection).
@@ -82,8 +83,8 @@ def shown(comments: Sequence[RawComment]) -> list[tuple[str | None, str, str | N
     return [(c.author, c.text, by_key[c.parent_key].author if c.parent_key in by_key else None) for c in comments]
 
 
-@pytest.mark.parametrize("platform", ["disqus", "wordpress", "remark42", "commento", "discourse", "utterances",
-                                      "coral", "giscus"])
+@pytest.mark.parametrize("platform", ["disqus", "wordpress", "remark42", "commento", "comentario", "discourse",
+                                      "utterances", "coral", "giscus"])
 def test_each_client_reads_the_whole_thread_with_parents_and_without_deleted_comments(
         site: PlatformSite, platform: str) -> None:
     article = site.of(platform)
@@ -161,7 +162,8 @@ def test_a_discourse_embed_without_a_topic_id_is_unavailable_and_says_why() -> N
 
 
 def test_hostile_payloads_cost_their_comments_only() -> None:
-    for name in ("disqus", "wordpress", "remark42", "commento", "discourse", "utterances", "isso", "coral", "giscus"):
+    for name in ("disqus", "wordpress", "remark42", "commento", "discourse", "utterances", "isso", "coral", "giscus",
+                 "comentario"):
         reader = client(name)
         assert reader is not None
         assert reader.comments([b"<html>not json", b"[1, null, \"x\"]", b'{"response": {"a": 1}}']) == [], name

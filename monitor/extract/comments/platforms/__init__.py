@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from monitor.extract.comments.model import RawComment
 from monitor.extract.comments.platforms import (
+    comentario,
     commento,
     coral,
     discourse,
@@ -33,7 +34,7 @@ __all__ = ["CLIENTS", "PLATFORM_NAMES", "Answer", "Client", "PlatformRequest", "
 logger = logging.getLogger(__name__)
 
 # The platforms the monitor reads; a detected platform missing here is recorded on the article, not read.
-CLIENTS: dict[str, Client] = {c.NAME: c for c in (commento, coral, discourse, disqus, giscus, isso, remark42,
+CLIENTS: dict[str, Client] = {c.NAME: c for c in (comentario, commento, coral, discourse, disqus, giscus, isso, remark42,
                                                    utterances, wordpress, wpdiscuz)}
 
 
