@@ -1,5 +1,4 @@
-"""Browser rendering for the sources that ask for it (``render: comments|page``): scrapy-playwright settings and
-the request meta that renders a page, waits for its comments and clicks "load more" up to a limit."""
+"""Browser rendering for sources that ask for it (`render: comments|page`): scrapy-playwright settings and request meta."""
 from __future__ import annotations
 
 from typing import Any

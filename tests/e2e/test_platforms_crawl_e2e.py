@@ -1,14 +1,4 @@
-"""Crawls of articles whose comments live on a comment platform: a real Isso server, and stand-ins for the others.
-
-Payload shapes of the stand-ins (monitor/demo/platforms.py), read from the platforms' own documentation:
-- Disqus: https://disqus.com/api/docs/threads/listPosts/ (``cursor.hasNext``/``cursor.next``, ``response[]`` with
-  ``id``, ``parent``, ``message``, ``createdAt`` in UTC without an offset, ``author.name``, ``likes``,
-  ``isDeleted``), errors https://disqus.com/api/docs/errors/ (code 5 "Invalid API key" with 403, code 13 with 429).
-- WordPress: https://developer.wordpress.org/rest-api/reference/comments/ and .../using-the-rest-api/pagination/
-  (``parent`` 0 at top level, ``content.rendered``, ``date_gmt``, ``X-WP-TotalPages``,
-  ``rest_post_invalid_page_number`` past the last page).
-- Remark42, Commento, Discourse, utterances (GitHub), Coral: as listed in tests/extract/test_platform_clients.py.
-"""
+"""Crawls of articles on comment platforms: a real Isso server, and stand-ins for the others."""
 from __future__ import annotations
 
 import json
@@ -32,6 +22,15 @@ from monitor.demo.platforms import DISQUS_KEY, PlatformSite, serve_platform_site
 from monitor.index import open_index
 from monitor.index.engine import open_engine_index
 from tests.conftest import run_monitor, write_config
+
+# Payload shapes of the stand-ins (monitor/demo/platforms.py), read from the platforms' own documentation:
+# - Disqus: https://disqus.com/api/docs/threads/listPosts/ (``cursor.hasNext``/``cursor.next``, ``response[]`` with
+#   ``id``, ``parent``, ``message``, ``createdAt`` in UTC without an offset, ``author.name``, ``likes``,
+#   ``isDeleted``), errors https://disqus.com/api/docs/errors/ (code 5 "Invalid API key" with 403, code 13 with 429).
+# - WordPress: https://developer.wordpress.org/rest-api/reference/comments/ and .../using-the-rest-api/pagination/
+#   (``parent`` 0 at top level, ``content.rendered``, ``date_gmt``, ``X-WP-TotalPages``,
+#   ``rest_post_invalid_page_number`` past the last page).
+# - Remark42, Commento, Discourse, utterances (GitHub), Coral: as listed in tests/extract/test_platform_clients.py.
 
 pytestmark = pytest.mark.e2e  # real Isso server, real crawls through the CLI
 

@@ -1,5 +1,4 @@
-"""Pages that build their comment thread with JavaScript: read with `render: comments` (headless chromium through
-scrapy-playwright), and without it no comment, and no browser process at all."""
+"""Script-built comment threads: all read with `render: comments`; without it none, and no browser process starts."""
 from __future__ import annotations
 
 import json

@@ -1,19 +1,4 @@
-"""Each platform client against a stand-in answering with the platform's documented payloads: pages, replies,
-deleted comments, empty threads and refusals, read into the one comment model.
-
-Where each payload shape comes from (the stand-ins live in monitor/demo/platforms.py):
-- Isso: isso/views/comments.py, ``API.fetch`` docstring (the real server is in tests/e2e/test_platforms_crawl_e2e.py).
-- Disqus: https://disqus.com/api/docs/threads/listPosts/, https://disqus.com/api/docs/cursors/,
-  https://disqus.com/api/docs/errors/ (code 5 with 403 for a bad key, code 13 with 429 over the hourly limit).
-- WordPress: https://developer.wordpress.org/rest-api/reference/comments/ and the REST handbook's Pagination page.
-- Remark42: the remark42 README, "Public API" (``GET /api/v1/find``), and backend/app/store/comment.go.
-- Commento: commento's api/comment_list.go and api/comment.go.
-- Comentario: comentario's resources/swagger/swagger.yml (EmbedCommentList, definitions comment and commenter).
-- Discourse: https://docs.discourse.org/ (Topics: get a single topic; Posts: ``/t/{id}/posts.json?post_ids[]``).
-- utterances: https://docs.github.com/en/rest/search/search and https://docs.github.com/en/rest/issues/comments.
-- Coral: coral's server/src/core/server/graph/schema/schema.graphql (Query.story, Query.comment, CommentsConnection).
-- giscus: https://docs.github.com/en/graphql/reference/queries#search, objects Discussion and DiscussionComment.
-"""
+"""Each platform client against a stand-in answering with its documented payloads, into the one comment model."""
 from __future__ import annotations
 
 import json
@@ -33,6 +18,19 @@ from monitor.extract.comments.platforms import (
     detect_platform,
 )
 from monitor.extract.page import parse_page
+
+# Where each payload shape comes from (the stand-ins live in monitor/demo/platforms.py):
+# - Isso: isso/views/comments.py, ``API.fetch`` docstring (the real server is in tests/e2e/test_platforms_crawl_e2e.py).
+# - Disqus: https://disqus.com/api/docs/threads/listPosts/, https://disqus.com/api/docs/cursors/,
+#   https://disqus.com/api/docs/errors/ (code 5 with 403 for a bad key, code 13 with 429 over the hourly limit).
+# - WordPress: https://developer.wordpress.org/rest-api/reference/comments/ and the REST handbook's Pagination page.
+# - Remark42: the remark42 README, "Public API" (``GET /api/v1/find``), and backend/app/store/comment.go.
+# - Commento: commento's api/comment_list.go and api/comment.go.
+# - Comentario: comentario's resources/swagger/swagger.yml (EmbedCommentList, definitions comment and commenter).
+# - Discourse: https://docs.discourse.org/ (Topics: get a single topic; Posts: ``/t/{id}/posts.json?post_ids[]``).
+# - utterances: https://docs.github.com/en/rest/search/search and https://docs.github.com/en/rest/issues/comments.
+# - Coral: coral's server/src/core/server/graph/schema/schema.graphql (Query.story, Query.comment, CommentsConnection).
+# - giscus: https://docs.github.com/en/graphql/reference/queries#search, objects Discussion and DiscussionComment.
 
 BASE = "http://platforms.test"
 

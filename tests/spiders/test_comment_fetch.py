@@ -1,5 +1,4 @@
-"""The spider's reading of a comment platform: requests off-site without a referrer, the item after the last
-answer with how it went, a 429 that stops the platform for the crawl, switched-off and keyless platforms."""
+"""The spider's reading of a comment platform: paging, the item's status, 429, 404, switched off, no key."""
 from __future__ import annotations
 
 import json
