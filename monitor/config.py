@@ -358,6 +358,15 @@ class SourceConfig(_Strict):
     render: Literal["comments", "page"] | None = None
     render_wait_for: str = ""
     render_clicks: int = Field(10, ge=0, le=100)
+    # Only the article pages on these hosts (and their subdomains) are rendered; empty: all of the source's.
+    render_domains: list[str] = []
+
+    def renders(self, url: str) -> bool:
+        """Whether the article page at ``url`` is rendered in the browser."""
+        if not self.render:
+            return False
+        host = (urlsplit(url).hostname or "").lower()
+        return not self.render_domains or any(host == d or host.endswith("." + d) for d in self.render_domains)
     selectors: SelectorsConfig = SelectorsConfig()
     # When `monitor serve` crawls it: "*/30 * * * *", "15m", or {every: 15m, jitter: 1m}; none: serve.default_schedule.
     schedule: ScheduleConfig | None = None

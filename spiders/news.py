@@ -236,7 +236,7 @@ class NewsSpider(CommentFetching, scrapy.Spider):
         # dont_filter: this spider de-duplicates by canonical URL itself, and Scrapy's filter would
         # hide a redirect loop (a → b → a) instead of letting it fail as one.
         meta: dict[str, Any] = {"conditional": self.article_kind(canonical)}
-        if self.source.render:
+        if self.source.renders(canonical):
             meta.update(render_meta(self.source))
         yield scrapy.Request(canonical, callback=self.parse_article, errback=self.on_error, dont_filter=True,
                              cb_kwargs={"listed_published": link.published}, meta=meta)
