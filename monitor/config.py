@@ -71,6 +71,7 @@ class CrawlConfig(_Strict):
     download_timeout: float = Field(30.0, gt=0)
     max_page_bytes: int = Field(10_000_000, ge=10_000)
     autothrottle: bool = True
+    browser: str = "/usr/bin/chromium"  # the chromium that renders pages of sources with `render` (Debian's)
 
 
 def _as_duration(value: Any) -> Any:
@@ -298,6 +299,38 @@ class CommentsApiConfig(_Strict):
                 "html_text": self.html_text}
 
 
+_ENV_ONLY = re.compile(r"\{env:[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+class PlatformOptions(_Strict):
+    """A source's settings for one comment platform (``platforms: {disqus: {api_key: "{env:DISQUS_KEY}"}}``)."""
+
+    enabled: bool = True  # false: the platform is recorded on the article, never asked
+    force: bool = False  # look for this platform alone on the source's pages
+    api_key: str = ""  # Disqus' public API key, Vuukle's: as {env:NAME}
+    token: str = ""  # a GitHub token for giscus/utterances (optional; raises GitHub's rate limit): as {env:NAME}
+    url: str = ""  # the platform's API base URL, over the one the page names (self-hosted Isso, Remark42, Coral…)
+    site: str = ""  # the site or forum id, over the one the page names
+    page_size: int = Field(50, ge=1, le=100)
+
+    @field_validator("api_key", "token")
+    @classmethod
+    def _from_env(cls, value: str) -> str:
+        if value and not _ENV_ONLY.fullmatch(value.strip()):
+            raise ValueError("write it as {env:NAME} and set NAME in the environment: keys never go in the file")
+        return value.strip()
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        if url and urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError(f"{url!r} is not an http(s) URL")
+        return url
+
+    def env_names(self) -> list[str]:
+        return [value[5:-1] for value in (self.api_key, self.token) if value]
+
+
 class SourceConfig(_Strict):
     name: str
     feeds: list[str] = []
@@ -316,6 +349,25 @@ class SourceConfig(_Strict):
     # Comment pages (/comment-page-2/, ?cpage=2, "older comments") fetched per article; 0: only the article page.
     max_comment_pages: int = Field(50, ge=0, le=1000)
     comments_api: CommentsApiConfig | None = None
+    # Comment platforms the pages embed (Disqus, Isso, …): keys, API hosts, one forced, some switched off.
+    platforms: dict[str, PlatformOptions] = {}
+    # Requests to a comment platform per article (pages of comments, replies); what is left is counted as partial.
+    max_platform_requests: int = Field(30, ge=1, le=1000)
+    # Article pages rendered in a headless browser: "page" waits for the network to settle, "comments" also
+    # waits for render_wait_for (a CSS selector of the comment container) and clicks "load more" up to
+    # render_clicks times. None: plain HTTP, and no browser ever starts for this source.
+    render: Literal["comments", "page"] | None = None
+    render_wait_for: str = ""
+    render_clicks: int = Field(10, ge=0, le=100)
+    # Only the article pages on these hosts (and their subdomains) are rendered; empty: all of the source's.
+    render_domains: list[str] = []
+
+    def renders(self, url: str) -> bool:
+        """Whether the article page at ``url`` is rendered in the browser."""
+        if not self.render:
+            return False
+        host = (urlsplit(url).hostname or "").lower()
+        return not self.render_domains or any(host == d or host.endswith("." + d) for d in self.render_domains)
     selectors: SelectorsConfig = SelectorsConfig()
     # When `monitor serve` crawls it: "*/30 * * * *", "15m", or {every: 15m, jitter: 1m}; none: serve.default_schedule.
     schedule: ScheduleConfig | None = None
@@ -360,6 +412,23 @@ class SourceConfig(_Strict):
             raise ValueError(f"is not a valid regular expression: {exc}") from None
         return pattern
 
+    @field_validator("platforms")
+    @classmethod
+    def _known_platforms(cls, platforms: dict[str, PlatformOptions]) -> dict[str, PlatformOptions]:
+        from monitor.extract.comments.platforms.names import PLATFORM_NAMES  # no parser imports for a config check
+
+        for name in platforms:
+            if name not in PLATFORM_NAMES:
+                raise ValueError(f"{name!r} is not a comment platform the monitor knows "
+                                 f"(known: {', '.join(PLATFORM_NAMES)})")
+        forced = [name for name, options in platforms.items() if options.force]
+        if len(forced) > 1:
+            raise ValueError(f"only one platform can be forced, not {' and '.join(forced)}")
+        return platforms
+
+    def forced_platform(self) -> str | None:
+        return next((name for name, options in self.platforms.items() if options.force), None)
+
     @model_validator(mode="after")
     def _has_entry_points(self) -> SourceConfig:
         if not (self.feeds or self.sitemaps or self.start_urls or self.search_urls):
@@ -375,6 +444,13 @@ class SourceConfig(_Strict):
                 raise ConfigError(f"source {self.name!r}: comments_api needs the environment variable {name}, "
                                   f"which is not set")
             found[f"env:{name}"] = value
+        for platform, options in self.platforms.items():
+            for name in options.env_names() if options.enabled else []:
+                value = os.environ.get(name)
+                if not value:
+                    raise ConfigError(f"source {self.name!r}: platforms.{platform} needs the environment variable "
+                                      f"{name}, which is not set")
+                found[f"env:{name}"] = value
         return found
 
     def extraction_options(self) -> dict[str, Any]:
@@ -385,6 +461,8 @@ class SourceConfig(_Strict):
             options["selectors"] = selectors
         if self.comments_api:
             options["comments_api"] = self.comments_api.extraction_options()
+        if self.forced_platform():
+            options["platform"] = self.forced_platform()
         return options
 
     def domains(self) -> list[str]:

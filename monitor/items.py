@@ -30,9 +30,11 @@ class CommentPayload:
     body: bytes
     content_type: str = ""
     encoding: str | None = None
+    platform: str | None = None  # the comment platform that answered (monitor.extract.comments.platforms)
 
     def __repr__(self) -> str:
-        return f"CommentPayload(url={self.url!r}, bytes={len(self.body)}, content_type={self.content_type!r})"
+        return (f"CommentPayload(url={self.url!r}, bytes={len(self.body)}, content_type={self.content_type!r}, "
+                f"platform={self.platform!r})")
 
 
 @dataclass
@@ -47,6 +49,7 @@ class PageItem:
     fetched_at: str = ""  # ISO 8601 UTC
     comment_payloads: list[CommentPayload] = field(default_factory=list)
     options: ExtractionOptions | None = None  # the source's, built once per crawl (selectors, comments API)
+    platform_status: str | None = None  # how reading the page's comment platform went (ArticleItem.comment_platform_status)
 
     def __repr__(self) -> str:
         # Scrapy logs items by their repr ("Error processing ..."): never a page body in a log line.
@@ -110,6 +113,14 @@ class ArticleItem:
     first_seen: str | None = field(default=None, metadata=DATE)  # first_seen, last_seen, comment_count: set by the index
     last_seen: str | None = field(default=None, metadata=DATE)
     comment_count: int = field(default=0, metadata=INTEGER)
+    # The comment platform the page embeds (monitor.extract.comments.platforms), who hosts its thread there
+    # (forum, site id, repository) and the thread's key; the count the page promises, to hold comment_count to.
+    comment_platform: str | None = field(default=None, metadata=KEYWORD)
+    comment_platform_site: str | None = field(default=None, metadata=KEYWORD)
+    comment_thread: str | None = field(default=None, metadata=KEYWORD)
+    comments_expected: int | None = field(default=None, metadata=INTEGER)
+    # read | partial (a platform request failed) | unread (no client, switched off, a key missing); None: not fetched
+    comment_platform_status: str | None = field(default=None, metadata=KEYWORD)
     cluster_id: str | None = field(default=None, metadata=KEYWORD)
     comments: list[Comment] = field(default_factory=list)  # indexed as documents of their own
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
-from lxml.html import HtmlElement
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from monitor.config import CRAWL_CONFIG, Config, SourceConfig, TopicConfig, crawl_config, fill_template, load_config
+from monitor.config import CRAWL_CONFIG, Config, SourceConfig, TopicConfig, crawl_config, load_config
 from monitor.discovery import (
     MAX_INDEX_DEPTH,
     Link,
@@ -28,22 +26,20 @@ from monitor.discovery import (
     robots_sitemaps,
 )
 from monitor.errors import SearchIndexError
-from monitor.extract.comments.api import api_page, page_values
-from monitor.extract.comments.pages import comment_page_urls
 from monitor.extract.options import ExtractionOptions
 from monitor.index import SearchIndex, SearchRequest, open_index
-from monitor.items import CommentPayload, PageItem
+from monitor.items import PageItem
 from monitor.middlewares import ARTICLE, DISCOVERY, NEW_ARTICLE, NotModified
-from monitor.secrets import SecretMask, mask_secrets
+from monitor.secrets import SecretMask
 from monitor.timestamps import parse_timestamp
 from monitor.topics import search_keywords, search_url
 from monitor.urls import canonicalize_url
+from spiders.comment_fetch import CommentFetching
 from spiders.errors import error_kind
+from spiders.render import render_meta, render_settings
+from spiders.responses import content_type, is_html, parsed
 
 logger = logging.getLogger(__name__)
-
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-
 
 def crawl_settings(config: Config) -> dict[str, Any]:
     """The Scrapy settings that monitor.yaml's `crawl:` section decides."""
@@ -60,7 +56,7 @@ def crawl_settings(config: Config) -> dict[str, Any]:
     }
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(CommentFetching, scrapy.Spider):
     """``scrapy crawl news -a source=NAME``: one configured source per run."""
 
     name = "news"
@@ -87,6 +83,9 @@ class NewsSpider(scrapy.Spider):
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         config = crawl_config(crawler.settings)
         spider.setup(config.source(spider.source_name), index_url=config.index.url, topics=config.topics)
+        if spider.source.render:
+            # Before the engine builds its download handlers: a crawl without `render` never starts a browser.
+            crawler.settings.setdict(render_settings(config.crawl), priority="spider")
         # On open, not in setup: Scrapy replaces the root log handler after it builds the spider.
         crawler.signals.connect(spider.mask_logs, signal=signals.spider_opened)
         return spider
@@ -109,6 +108,8 @@ class NewsSpider(scrapy.Spider):
             logger.warning("index unavailable, known articles are fetched again reason=%s", exc)
         self._seen: set[str] = set()
         self._known: set[str] = set()  # canonical URLs already indexed: fetched conditionally
+        self._on_platform: set[str] = set()  # of those, the ones whose comments a platform serves
+        self.rate_limited: set[str] = set()
         self._article_requests = 0
         self.secrets = source.secrets()
         # Built once per crawl; every PageItem carries (and pickles) this small frozen value.
@@ -156,7 +157,7 @@ class NewsSpider(scrapy.Spider):
     # --- discovery ----------------------------------------------------------------------------
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        links = parse_feed(response.body, response.url, content_type=_content_type(response))
+        links = parse_feed(response.body, response.url, content_type=content_type(response))
         self.crawler.stats.inc_value("monitor/discovered/feed", len(links))
         for link in links:
             yield from self.article_request(link, trusted=True)
@@ -188,10 +189,10 @@ class NewsSpider(scrapy.Spider):
             yield from self.article_request(link, trusted=link.title is not None and link.published is not None)
 
     def parse_listing(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
-        if not _is_html(response):
+        if not is_html(response):
             return
         assert isinstance(response, TextResponse)
-        for link in page_links(_parsed(response), response.url):
+        for link in page_links(parsed(response), response.url):
             if not self.in_scope(link.url):
                 continue
             if looks_like_article(canonicalize_url(link.url), pattern=self.article_pattern):
@@ -234,14 +235,16 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("monitor/requests/article")
         # dont_filter: this spider de-duplicates by canonical URL itself, and Scrapy's filter would
         # hide a redirect loop (a → b → a) instead of letting it fail as one.
+        meta: dict[str, Any] = {"conditional": self.article_kind(canonical)}
+        if self.source.renders(canonical):
+            meta.update(render_meta(self.source))
         yield scrapy.Request(canonical, callback=self.parse_article, errback=self.on_error, dont_filter=True,
-                             cb_kwargs={"listed_published": link.published},
-                             meta={"conditional": self.article_kind(canonical)})
+                             cb_kwargs={"listed_published": link.published}, meta=meta)
 
     def article_kind(self, canonical: str) -> str:
         """How the conditional-requests middleware treats an article request."""
         # Comments from an API change without the article page changing: such pages are always fetched.
-        if canonical in self._known and not self.source.comments_api:
+        if canonical in self._known and not self.source.comments_api and canonical not in self._on_platform:
             return ARTICLE
         return NEW_ARTICLE
 
@@ -251,6 +254,8 @@ class NewsSpider(scrapy.Spider):
         if known is None:
             return True
         self._known.add(canonical)
+        if known.get("comment_platform"):
+            self._on_platform.add(canonical)
         born_at = parse_timestamp(known.get("published") or known.get("first_seen"))
         if born_at is None:
             return False
@@ -288,12 +293,12 @@ class NewsSpider(scrapy.Spider):
             # Served as text/html or not, it would be indexed as a page of replacement characters.
             self.crawler.stats.inc_value("monitor/skipped/binary")
             logger.warning("binary body (%s, %d bytes), not an HTML page: skipped source=%s url=%s",
-                           _content_type(response) or "no type", len(response.body), self.source.name, response.url)
+                           content_type(response) or "no type", len(response.body), self.source.name, response.url)
             return
-        if not _is_html(response):
+        if not is_html(response):
             self.crawler.stats.inc_value("monitor/skipped/not_html")
             logger.info("not an HTML page (%s), skipped source=%s url=%s",
-                        _content_type(response) or "no type", self.source.name, response.url)
+                        content_type(response) or "no type", self.source.name, response.url)
             return
         self.crawler.stats.inc_value("monitor/pages/article")
         assert isinstance(response, TextResponse)
@@ -302,103 +307,11 @@ class NewsSpider(scrapy.Spider):
             html=response.body,
             source=self.source.name,
             encoding=response.encoding,
-            headers={"Content-Type": _content_type(response)},
+            headers={"Content-Type": content_type(response)},
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             options=self.extraction_options,
         )
-        fetch = CommentFetch(item, seen={urldefrag(response.url)[0], urldefrag(_request(response).url)[0]})
-        if self.source.max_comment_pages:
-            fetch.queue = comment_page_urls(_parsed(response), response.url)
-        api = self.source.comments_api
-        if api is not None:
-            rules = {k: v.model_dump() for k, v in api.values.items()}
-            values = page_values(_parsed(response), rules, text=response.text)
-            if values is not None:
-                fetch.api = ApiState(values=values, page=api.first_page)
-        yield from self.next_comment_request(fetch)
-
-    # --- comment pages and comments API answers: fetched one after another, then the item goes -------
-
-    def next_comment_request(self, fetch: CommentFetch) -> Iterator[scrapy.Request | PageItem]:
-        """The article's next comment page or API page, or its PageItem when none is left."""
-        while fetch.queue and fetch.pages < self.source.max_comment_pages:
-            url = fetch.queue.pop(0)
-            if url in fetch.seen:
-                continue
-            fetch.seen.add(url)
-            fetch.pages += 1
-            self.crawler.stats.inc_value("monitor/requests/comment_page")
-            yield scrapy.Request(url, callback=self.parse_comment_page, errback=self.on_comment_error,
-                                 dont_filter=True, priority=30, cb_kwargs={"fetch": fetch})
-            return
-        api = self.source.comments_api
-        if api is not None and fetch.api is not None and fetch.api.requests < api.max_pages:
-            fill = {**fetch.api.values, "page": str(fetch.api.page), "cursor": fetch.api.cursor,
-                    "url": fetch.item.url, **self.secrets}
-            url = fetch.api.next_url or fill_template(api.url, fill)
-            headers = {name: fill_template(value, fill, quote_values=False) for name, value in api.headers.items()}
-            fetch.api.requests += 1
-            self.crawler.stats.inc_value("monitor/requests/comments_api")
-            # allow_offsite: the API may live on another host (Disqus); the source's config names it.
-            yield scrapy.Request(url, headers=headers, callback=self.parse_comments_api,
-                                 errback=self.on_comment_error, dont_filter=True, priority=30,
-                                 meta={"allow_offsite": True, "referrer_policy": "no-referrer"},
-                                 cb_kwargs={"fetch": fetch})
-            return
-        yield fetch.item
-
-    def parse_comment_page(self, response: Response, fetch: CommentFetch) -> Iterator[scrapy.Request | PageItem]:
-        page_url = urldefrag(response.url)[0]
-        # A redirect back to a page already in hand (comment-page-1 → the article) adds nothing.
-        if _is_html(response) and (page_url == urldefrag(_request(response).url)[0] or page_url not in fetch.seen):
-            assert isinstance(response, TextResponse)
-            fetch.seen.add(page_url)
-            self.crawler.stats.inc_value("monitor/pages/comment_page")
-            fetch.item.comment_payloads.append(CommentPayload(
-                url=response.url, body=response.body, content_type=_content_type(response),
-                encoding=response.encoding))
-            fetch.queue += [u for u in comment_page_urls(_parsed(response), response.url) if u not in fetch.seen]
-        yield from self.next_comment_request(fetch)
-
-    def parse_comments_api(self, response: Response, fetch: CommentFetch) -> Iterator[scrapy.Request | PageItem]:
-        api, state = self.source.comments_api, fetch.api
-        assert api is not None and state is not None
-        self.crawler.stats.inc_value("monitor/pages/comments_api")
-        fetch.item.comment_payloads.append(CommentPayload(
-            url=self.mask(response.url), body=response.body, content_type="application/json"))
-        assert self.extraction_options.comments_api is not None  # a source with comments_api has its options
-        answer = api_page(response.body, self.extraction_options.comments_api)
-        if answer.count == 0:
-            fetch.api = None
-        elif api.next:
-            if answer.next is None or answer.next in state.followed:
-                fetch.api = None
-            else:
-                state.followed.add(answer.next)
-                if answer.next.startswith(("http://", "https://", "/", "?")):
-                    state.next_url = urljoin(response.url, answer.next)
-                else:
-                    state.cursor = answer.next
-        elif "{page}" in api.url:
-            state.page += 1
-        else:
-            fetch.api = None
-        yield from self.next_comment_request(fetch)
-
-    def on_comment_error(self, failure: Failure) -> Iterator[scrapy.Request | PageItem]:
-        """A comment page or API page that fails costs only its comments: the article goes on."""
-        request = failure.request  # type: ignore[attr-defined]
-        fetch: CommentFetch = request.cb_kwargs["fetch"]
-        kind = error_kind(failure)
-        self.crawler.stats.inc_value(f"monitor/errors/comments_{kind}")
-        logger.warning("comment fetch failed (%s); the article keeps the comments it has source=%s url=%s",
-                       kind, self.source.name, self.mask(request.url))
-        if request.callback == self.parse_comments_api:
-            fetch.api = None
-        yield from self.next_comment_request(fetch)
-
-    def mask(self, text: str) -> str:
-        return mask_secrets(text, self.secrets.values())
+        yield from self.comment_fetch(item, response)
 
     def on_error(self, failure: Failure) -> None:
         if failure.check(NotModified):  # counted by the middleware; nothing changed, nothing to do
@@ -414,48 +327,3 @@ class NewsSpider(scrapy.Spider):
         logger.warning("fetch failed (%s) source=%s url=%s", kind, self.source.name, url)
 
 
-@dataclass
-class ApiState:
-    """Where an article's comments API paging stands."""
-
-    values: dict[str, str]
-    page: int
-    cursor: str = ""
-    next_url: str | None = None
-    requests: int = 0
-    followed: set[str] = field(default_factory=set)
-
-
-@dataclass
-class CommentFetch:
-    """An article page waiting for its other comment pages and API answers before it goes to extraction."""
-
-    item: PageItem
-    seen: set[str]
-    queue: list[str] = field(default_factory=list)
-    pages: int = 0
-    api: ApiState | None = None
-
-
-def _parsed(response: TextResponse) -> HtmlElement | str:
-    """The lxml tree Scrapy parsed the page into (``response.selector``, parsed once and kept), else its text."""
-    root = response.selector.root
-    return root if isinstance(root, HtmlElement) else response.text
-
-
-def _request(response: Response) -> scrapy.Request:
-    assert response.request is not None  # a response the engine hands to a callback has its request
-    return response.request
-
-
-def _content_type(response: Response) -> str:
-    return (response.headers.get("Content-Type") or b"").decode("latin-1")
-
-
-def _is_html(response: Response) -> bool:
-    if looks_binary(response.body):
-        return False
-    content_type = _content_type(response).lower()
-    if content_type:
-        return any(t in content_type for t in HTML_TYPES) and isinstance(response, TextResponse)
-    return isinstance(response, TextResponse) and b"<html" in response.body[:2048].lower()

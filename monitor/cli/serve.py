@@ -130,9 +130,10 @@ def sources(
         name = source["name"] + (" (added in the UI)" if source.get("origin") == "ui" else "")
         rows.append([name, schedule,
                      f"{last['status']} {_when(last['started'])}" if last else "-",
-                     _when(source["next_run"]) or "-", _health(health, failing=source["health"] == "failing")])
+                     _when(source["next_run"]) or "-", _health(health, failing=source["health"] == "failing"),
+                     str(source["platform_unread"]) if source["platform_unread"] else "-"])
     title = f"Sources (server {'running, pid ' + str(server['pid']) if server['running'] else 'not running'})"
-    _print_table(render.rows_table(title, ["source", "schedule", "last run", "next run", "health"], rows,
+    _print_table(render.rows_table(title, ["source", "schedule", "last run", "next run", "health", "platform unread"], rows,
                                    keep=("source", "health"), caption="times in UTC"), wide=wide)
 
 

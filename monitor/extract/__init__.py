@@ -13,6 +13,8 @@ from monitor.errors import ExtractionError
 from monitor.extract.article import article_fields
 from monitor.extract.article.overrides import apply_article_selectors
 from monitor.extract.comments import RawComment, extract_comments
+from monitor.extract.comments.merge import prefer
+from monitor.extract.comments.platforms import comments_expected, detect_platform, platform_comments
 from monitor.extract.comments.thread import comment_thread
 from monitor.extract.options import ExtractionOptions
 from monitor.extract.page import ParsedPage, decode_html, parse_page
@@ -30,7 +32,7 @@ def extract_page(page: PageItem) -> ArticleItem:
     """Extract the article and its comments from a fetched page."""
     parsed = parse_page(page.html, page.url, encoding=page.encoding, content_type=page.headers.get("Content-Type"))
     return extract_parsed(parsed, source=page.source, fetched_at=_parse_fetched_at(page.fetched_at),
-                          payloads=page.comment_payloads, options=page.options)
+                          payloads=page.comment_payloads, options=page.options, platform_status=page.platform_status)
 
 
 def extract_html(
@@ -58,8 +60,12 @@ def extract_parsed(
     fetched_at: datetime | None = None,
     payloads: Sequence[CommentPayload] = (),
     options: ExtractionOptions | None = None,
+    platform_status: str | None = None,
 ) -> ArticleItem:
-    """Extract from a page parsed once: the article, then the comments from the same tree."""
+    """Extract from a page parsed once: the article, then the comments from the same tree.
+
+    ``platform_status``: how the crawler's reading of the page's comment platform went (None: not fetched).
+    """
     options = options or ExtractionOptions()
     url = page.url
     fields = article_fields(page)
@@ -68,7 +74,13 @@ def extract_parsed(
         fields = apply_article_selectors(fields, page.tree, article_selectors, fetched_at=fetched_at)
     pages: list[tuple[str, HtmlElement]] = [(url, page.tree)]
     api_answers = []
+    platform_answers: list[bytes] = []
+    thread = detect_platform(page, only=options.platform)
     for payload in payloads:
+        if payload.platform is not None:
+            if thread is not None and payload.platform == thread.platform:
+                platform_answers.append(payload.body)
+            continue
         if "json" in payload.content_type.lower():
             api_answers.append(payload.body)
             continue
@@ -87,6 +99,9 @@ def extract_parsed(
     else:
         raw_comments = comment_thread(pages, api_answers, fetched_at=fetched_at, language=fields.language,
                                       options=options)
+    if thread is not None and platform_answers:
+        # The platform's version of a comment wins over a server-rendered copy of it in the page.
+        raw_comments = prefer(platform_comments(thread.platform, platform_answers), raw_comments)
     canonical = canonicalize_url(fields.canonical_url or url)
     if fields.canonical_url and canonical != canonicalize_url(url) and not options.trusts_canonical(canonical):
         # An article belongs to the source that fetched it: a canonical URL elsewhere would take over another's id.
@@ -108,6 +123,12 @@ def extract_parsed(
         tags=fields.tags,
         image=fields.image,
     )
+    if thread is not None:
+        article.comment_platform = thread.platform
+        article.comment_platform_site = thread.site
+        article.comment_thread = thread.thread
+        article.comment_platform_status = platform_status
+    article.comments_expected = thread.expected if thread is not None else comments_expected(page)
     article.comments = link_thread(raw_comments, article)
     article.comment_count = len(article.comments)
     return article
@@ -154,6 +175,7 @@ def link_thread(raw: Sequence[RawComment], article: ArticleItem) -> list[Comment
                 source=article.source,
                 url=comment_url(article.url, native),
                 article_title=article.title,
+                platform=raw_comment.platform,
             )
         )
     depth_of: dict[str, int] = {}

@@ -102,6 +102,7 @@ class ExtractionOptions:
     own_hosts: tuple[str, ...] = ()
     own_pattern: str = ""  # the source's article_url_pattern, when it has one
     trust_canonical: bool = True  # False: the id comes from the fetched URL (the canonical claims another's)
+    platform: str | None = None  # the comment platform the source forces: only that one is looked for
 
     @classmethod
     def of(cls, options: ExtractionOptions | Mapping[str, Any] | None, *, own_hosts: tuple[str, ...] = (),
@@ -112,9 +113,9 @@ class ExtractionOptions:
             return replace(DEFAULT, own_hosts=own_hosts, own_pattern=own_pattern) if own_hosts or own_pattern else DEFAULT
         if isinstance(options, ExtractionOptions):
             return options
-        unknown = sorted(set(options) - {"selectors", "comments_api"})
+        unknown = sorted(set(options) - {"selectors", "comments_api", "platform"})
         if unknown:
-            raise ConfigError(f"extraction options: unknown key {unknown[0]} (known: comments_api, selectors)")
+            raise ConfigError(f"extraction options: unknown key {unknown[0]} (known: comments_api, platform, selectors)")
         selectors = options.get("selectors") or {}
         unknown = sorted(set(selectors) - {"article", "comments"})
         if unknown:
@@ -126,6 +127,7 @@ class ExtractionOptions:
             comments_api=CommentsApiOptions.of(api) if api else None,
             own_hosts=own_hosts,
             own_pattern=own_pattern,
+            platform=options.get("platform") or None,
         )
 
     def trusts_canonical(self, canonical: str) -> bool:

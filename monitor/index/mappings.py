@@ -15,7 +15,7 @@ KINDS: tuple[Kind, ...] = ("articles", "comments")
 # Bump for any change of the document shape or the mapping (tests/index/test_engine_backend.py records a
 # fingerprint per version and fails until you do): `monitor index migrate` then builds the new index,
 # reindexes and moves the alias.
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3  # 3: the article's comment platform fields
 DEFAULT_PREFIX = "monitor"
 
 _DATE = {"type": "date", "format": "strict_date_optional_time||date_optional_time||epoch_millis",

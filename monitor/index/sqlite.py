@@ -36,7 +36,8 @@ from monitor.urls import article_id, canonicalize_url
 logger = logging.getLogger(__name__)
 
 # 2: the comment platform field; every column of the document shape, content hashes of the shape.
-SCHEMA_VERSION = 2
+# 3: the article's comment platform, its site and thread, the comments it promises, how reading them went.
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000  # a reader waits this long for the crawl's write transaction to commit
 # bm25 column weights (title, text, author): a word in the title says more than one in the body.
 BM25_WEIGHTS = (5.0, 1.0, 1.0)
@@ -141,8 +142,8 @@ def _row_values(doc: dict[str, Any], digest: str) -> list[Any]:
     return [*values, document_date(doc) or doc["first_seen"], digest]
 
 
-def _to_v2(conn: sqlite3.Connection) -> None:
-    """Add the columns of fields new to the shape (platform) and hash every document as this shape reads it,
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """Add the columns of fields new to the shape and hash every document as this shape reads it,
     so that a re-crawl of unchanged pages finds them unchanged."""
     have = {row["name"] for row in conn.execute("PRAGMA table_info(docs)")}
     for column in _FIELD_COLUMNS:
@@ -157,7 +158,8 @@ def _to_v2(conn: sqlite3.Connection) -> None:
 
 
 # From version N to N + 1, in one transaction with the version bump.
-_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _to_v2}
+# 1 → 2 added Comment.platform, 2 → 3 the article's comment platform fields: both only add columns.
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_columns, 2: _add_columns}
 
 
 class SQLiteIndex(SearchIndex):

@@ -43,6 +43,10 @@ def sources(config: Config) -> dict[str, Any]:
             "reason": health.reason,
             "origin": "ui" if source.name in config.store_sources else "monitor.yaml",
             "paused": paused.get(source.name),  # when; a paused source is not crawled on its schedule
+            # Articles of the last run whose comment platform it could not read, or not wholly (no client, a key
+            # missing or refused, rate limited): spiders/comment_fetch.py counts them.
+            "platform_unread": int((last[source.name].get("errors") or {}).get("comments_platform_unread", 0))
+            if source.name in last else 0,
         })
     return {"server": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
             "sources": shown}

@@ -124,6 +124,7 @@ def test_the_per_day_facet_counts_utc_days(opensearch_url: str,
 MAPPING_FINGERPRINTS = {
     1: "ccb0335710117dec1ef77ebbcdbb852b52f4f1db",
     2: "c6c57c9c172c07c7019685b8a3a4d70c4fecf3d6",  # + comment platform
+    3: "c62edb845a7a92aba252280e5c9b83eae7b93cc9",  # + the article's comment platform fields
 }
 
 

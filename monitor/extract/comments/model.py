@@ -18,6 +18,7 @@ class RawComment:
     likes: int | None = None
     depth: int | None = None  # 1 = top level, when known from markup
     parent_ref: str | None = None  # a reply-to reference no comment of this page answers (one on another page)
+    platform: str | None = None  # the comment platform it came from (None: the page's own markup)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,190 @@
+"""Each platform client against a stand-in answering with its documented payloads, into the one comment model."""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from monitor.demo.platforms import DISQUS_KEY, PlatformArticle, PlatformSite
+from monitor.extract.comments.model import RawComment
+from monitor.extract.comments.platforms import (
+    Answer,
+    PlatformSettings,
+    PlatformThread,
+    PlatformUnavailable,
+    client,
+    detect_platform,
+)
+from monitor.extract.page import parse_page
+
+# Where each payload shape comes from (the stand-ins live in monitor/demo/platforms.py):
+# - Isso: isso/views/comments.py, ``API.fetch`` docstring (the real server is in tests/e2e/test_platforms_crawl_e2e.py).
+# - Disqus: https://disqus.com/api/docs/threads/listPosts/, https://disqus.com/api/docs/cursors/,
+#   https://disqus.com/api/docs/errors/ (code 5 with 403 for a bad key, code 13 with 429 over the hourly limit).
+# - WordPress: https://developer.wordpress.org/rest-api/reference/comments/ and the REST handbook's Pagination page.
+# - Remark42: the remark42 README, "Public API" (``GET /api/v1/find``), and backend/app/store/comment.go.
+# - Commento: commento's api/comment_list.go and api/comment.go.
+# - Comentario: comentario's resources/swagger/swagger.yml (EmbedCommentList, definitions comment and commenter).
+# - Discourse: https://docs.discourse.org/ (Topics: get a single topic; Posts: ``/t/{id}/posts.json?post_ids[]``).
+# - utterances: https://docs.github.com/en/rest/search/search and https://docs.github.com/en/rest/issues/comments.
+# - Coral: coral's server/src/core/server/graph/schema/schema.graphql (Query.story, Query.comment, CommentsConnection).
+# - giscus: https://docs.github.com/en/graphql/reference/queries#search, objects Discussion and DiscussionComment.
+
+BASE = "http://platforms.test"
+
+
+@pytest.fixture
+def site() -> PlatformSite:
+    return PlatformSite(isso="http://isso.test", base_url=BASE)
+
+
+def settings_for(platform: str, **given: object) -> PlatformSettings:
+    own: dict[str, object] = {"page_size": 3}
+    if platform == "disqus":
+        own.update(url=f"{BASE}/disqus/api/3.0", api_key=DISQUS_KEY)
+    if platform == "utterances":
+        own.update(url=f"{BASE}/github", page_size=2)
+    if platform == "giscus":
+        own.update(url=f"{BASE}/github", token="test-token")
+    return PlatformSettings(**{**own, **given})  # type: ignore[arg-type]
+
+
+def thread_of(site: PlatformSite, article: PlatformArticle) -> PlatformThread:
+    found = detect_platform(parse_page(site.page(article), BASE + article.path))
+    assert found is not None and found.platform == article.platform
+    return found
+
+
+def read(site: PlatformSite, thread: PlatformThread, settings: PlatformSettings) -> tuple[list[RawComment], list[int]]:
+    """What the crawler does with a client, minus Scrapy: every request answered by the stand-in, in order."""
+    reader = client(thread.platform)
+    assert reader is not None
+    queue, bodies, statuses = reader.start(thread, settings), [], []
+    while queue:
+        wanted = queue.pop(0)
+        parts = urlsplit(wanted.url)
+        assert wanted.url.startswith(BASE), wanted.url
+        status, _, body, headers = site.handle(parts.path, parse_qs(parts.query), wanted.body or b"")
+        statuses.append(status)
+        if status >= 400:
+            break
+        bodies.append(body)
+        queue += reader.follow(wanted, Answer(url=wanted.url, status=status, headers=headers, body=body), settings)
+    return reader.comments(bodies), statuses
+
+
+def shown(comments: Sequence[RawComment]) -> list[tuple[str | None, str, str | None]]:
+    """(author, text, the parent's author) of each comment, in thread order."""
+    by_key = {c.key: c for c in comments}
+    return [(c.author, c.text, by_key[c.parent_key].author if c.parent_key in by_key else None) for c in comments]
+
+
+@pytest.mark.parametrize("platform", ["disqus", "wordpress", "remark42", "commento", "comentario", "discourse",
+                                      "utterances", "coral", "giscus"])
+def test_each_client_reads_the_whole_thread_with_parents_and_without_deleted_comments(
+        site: PlatformSite, platform: str) -> None:
+    article = site.of(platform)
+    comments, statuses = read(site, thread_of(site, article), settings_for(platform))
+    assert len(article.thread) >= 4
+    # In the platform's order; Coral's answers come level by level, and the client puts replies under parents.
+    assert sorted(shown(comments)) == sorted(article.as_readers_see_it())
+    assert all(c.parent_key in {p.key for p in comments[:n]} for n, c in enumerate(comments) if c.parent_key
+               and c.parent_key in {p.key for p in comments})
+    assert {c.platform for c in comments} == {platform}
+    assert all(c.published and c.published.startswith("2026-03-02T") for c in comments)
+    assert set(statuses) == {200}
+
+
+@pytest.mark.parametrize(("platform", "requests"), [
+    ("disqus", 3),  # 7 comments, 3 a page: cursors
+    ("wordpress", 2),  # 5 comments, 3 a page: X-WP-TotalPages
+    ("discourse", 2),  # 25 posts + the article: the topic's first 20, then the rest by id
+    ("utterances", 4),  # the issue search, then 5 comments 2 a page: Link rel="next"
+    ("coral", 6),  # 4 top-level comments 3 a page (2), and one replies request per comment with replies (4)
+    ("giscus", 2),  # 4 top-level comments 3 a page, replies inline
+])
+def test_paged_platforms_are_followed_to_their_last_page(site: PlatformSite, platform: str, requests: int) -> None:
+    article = site.of(platform)
+    _, statuses = read(site, thread_of(site, article), settings_for(platform))
+    assert statuses == [200] * requests
+
+
+def test_likes_and_native_ids_come_from_the_platform(site: PlatformSite) -> None:
+    article = site.of("disqus")
+    comments, _ = read(site, thread_of(site, article), settings_for("disqus"))
+    assert [c.key for c in comments] == [str(1000 + i) for i, c in enumerate(article.thread) if not c.deleted]
+    assert [c.likes for c in comments] == [c.likes for c in article.thread if not c.deleted]
+    assert comments[0].published == "2026-03-02T09:00:00+00:00"  # Disqus' createdAt is UTC without an offset
+
+
+def test_a_bad_disqus_key_is_refused_with_403_and_gives_no_comments(site: PlatformSite) -> None:
+    comments, statuses = read(site, thread_of(site, site.of("disqus")), settings_for("disqus", api_key="wrong"))
+    assert (comments, statuses) == ([], [403])
+
+
+def test_a_rate_limited_disqus_key_answers_429(site: PlatformSite) -> None:
+    article = site.of("disqus")
+    site.rate_limited.add(article.key)
+    comments, statuses = read(site, thread_of(site, article), settings_for("disqus"))
+    assert (comments, statuses) == ([], [429])
+
+
+def test_disqus_without_a_key_is_unavailable_and_says_how_to_give_one(site: PlatformSite) -> None:
+    reader = client("disqus")
+    assert reader is not None
+    with pytest.raises(PlatformUnavailable, match=r"platforms\.disqus\.api_key"):
+        reader.start(thread_of(site, site.of("disqus")), PlatformSettings())
+
+
+def test_an_empty_thread_gives_no_comments_and_no_second_request(site: PlatformSite) -> None:
+    quiet = site.by_slug("disqus-quiet-corner")
+    assert quiet is not None
+    comments, statuses = read(site, thread_of(site, quiet), settings_for("disqus"))
+    assert (comments, statuses) == ([], [200])
+
+
+def test_giscus_without_a_token_is_unavailable_and_says_how_to_give_one(site: PlatformSite) -> None:
+    reader = client("giscus")
+    assert reader is not None
+    with pytest.raises(PlatformUnavailable, match=r"platforms\.giscus\.token"):
+        reader.start(thread_of(site, site.of("giscus")), PlatformSettings())
+
+
+def test_a_discourse_embed_without_a_topic_id_is_unavailable_and_says_why() -> None:
+    reader = client("discourse")
+    assert reader is not None
+    with pytest.raises(PlatformUnavailable, match="topicId"):
+        reader.start(PlatformThread("discourse", api="http://forum.test"), PlatformSettings())
+
+
+def test_hostile_payloads_cost_their_comments_only() -> None:
+    for name in ("disqus", "wordpress", "remark42", "commento", "discourse", "utterances", "isso", "coral", "giscus",
+                 "comentario"):
+        reader = client(name)
+        assert reader is not None
+        assert reader.comments([b"<html>not json", b"[1, null, \"x\"]", b'{"response": {"a": 1}}']) == [], name
+
+
+def test_scripts_in_comment_html_are_not_comment_text() -> None:
+    reader = client("wordpress")
+    assert reader is not None
+    body = (b'[{"id": 5, "parent": 0, "author_name": "Eve", "date_gmt": "2026-03-02T09:00:00", "status": "approved",'
+            b' "content": {"rendered": "<p>Hello<script>steal()</script></p>"}}]')
+    assert [c.text for c in reader.comments([body])] == ["Hello"]
+
+
+def test_coral_replies_follow_their_parents_and_a_parent_cycle_loses_no_comment() -> None:
+    reader = client("coral")
+    assert reader is not None
+
+    def answer(nodes: list[tuple[str, str | None]]) -> bytes:
+        return json.dumps({"data": {"story": {"comments": {"nodes": [
+            {"id": i, "body": f"<p>text {i}</p>", "author": {"username": f"u{i}"},
+             "parent": None if p is None else {"id": p}, "createdAt": "2026-03-02T09:00:00Z"} for i, p in nodes],
+            "pageInfo": {"hasNextPage": False}}}}}).encode()
+
+    ordered = reader.comments([answer([("a", None), ("b", None)]), answer([("c", "a"), ("d", "c")]),
+                               answer([("x", "y"), ("y", "x")])])
+    assert [c.key for c in ordered] == ["a", "c", "d", "b", "x", "y"]
