@@ -28,6 +28,7 @@ _MEMBER_PANEL_RE = re.compile(
 )
 MAX_LINK_SHARE = 0.5  # of a record's text inside links: above it, a list of links (related posts, navigation)
 MIN_WORDS = 4  # median words per record: below it, tags, buttons or menu entries
+MAX_PRODUCT_CHARS = 200  # of a record's text where a price makes it a product tile
 
 
 def chrome_ancestor(el: Element, *, labelled: bool = False) -> str | None:
@@ -60,7 +61,8 @@ def rejects(records: list[list[Element]], found: list[Signs], *, labelled: bool 
     if words[len(words) // 2] < MIN_WORDS:
         return "too short"
     heads = [" ".join(" ".join(r[0].itertext()).split())[:800] for r in records[:20]]
-    if sum(1 for h in heads if _PRICE_RE.search(h[:400])) >= 0.5 * len(heads):
+    # a product tile is short; a reader's comment on a car or a market may name prices too
+    if sum(1 for h in heads if len(h) < MAX_PRODUCT_CHARS and _PRICE_RE.search(h)) > 0.5 * len(heads):
         return "prices"
     if sum(1 for h in heads if _MEMBER_PANEL_RE.search(h)) >= 0.5 * len(heads):
         return "forum posts"

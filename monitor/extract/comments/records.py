@@ -22,7 +22,8 @@ from monitor.extract.comments.runs import read_runs
 from monitor.extract.dates import find_date
 
 RECORD_TAGS = frozenset({"div", "li", "article", "section", "dd", "dt", "tr", "blockquote", "table"})
-PAIR_TAGS = RECORD_TAGS | {"p", "header", "footer", "span"}
+PAIR_TAGS = RECORD_TAGS | {"p", "header", "footer", "span", "ul", "ol"}
+LIST_TAGS = frozenset({"ul", "ol"})
 # Words in a record's or its section's class/id that speak of reader talk, in the languages we crawl.
 _TALK_RE = re.compile(
     r"(?i)omment|koment|оммент|омент|repl(?:y|ies)|respons(?!iv)|r[ée]ponse|antwort|discus|reaction|opinion|talk|cmt|"
@@ -35,6 +36,9 @@ _VARIABLE_WORD_RE = re.compile(
     r"clearfix|oneline|full|hidden|hide|collapsed|expanded|open|closed|new|unread|selected|active|reply|top|bottom)$"
 )
 _ID_SHAPE_RE = re.compile(r"\d+")
+# A class word that names a comment record ("comment", "js-comment", "comment-item"): it keeps its shape among
+# siblings that mostly lack it (a comment list after a form and a count, in one wrapper).
+_ITEM_WORD_RE = re.compile(r"(?i)^(?:[a-z]{1,4}[-_])?(?:comment|reply|kommentar)(?:[-_](?:item|entry|wrap|container|box))?$")
 MIN_RECORDS = 2
 MIN_LONE_TEXT, MAX_LONE_TEXT = 10, 3000  # chars of a lone comment's text
 MIN_WEAK_RECORDS = 3  # records needed where only their section, not they themselves, speaks of comments
@@ -97,7 +101,8 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
         found = group.found or []
         # a teaser list dated before the article is told apart by dates, where nothing else tells it
         sure = group.talk == STRONG or sum(s.bylined for s in found) >= MIN_BYLINED_UNDATED * len(found)
-        score = plausibility(comments, None if sure else ctx.article_published)
+        score = plausibility(comments, None if sure else ctx.article_published,
+                             dates_shown=bool(found) and all(s.dated for s in found))
         if score > best_score:
             best, best_score, best_rank = comments, score, group.rank
             read.update(el for r in group.records for el in r)
@@ -148,7 +153,8 @@ def _common_words(children: list[Element]) -> dict[str, set[str]]:
     for child in children:
         sizes[child.tag] += 1
         counts[child.tag].update(set(classes(child)))
-    return {tag: {w for w, n in words.items() if n * 2 >= sizes[tag]} for tag, words in counts.items()}
+    return {tag: {w for w, n in words.items() if n * 2 >= sizes[tag] or n >= MIN_RECORDS and _ITEM_WORD_RE.match(w)}
+            for tag, words in counts.items()}
 
 
 def _candidates(tree: Element) -> list[Group]:
@@ -165,10 +171,13 @@ def _candidates(tree: Element) -> list[Group]:
         common = _common_words(children)
         for child in children:
             shapes[child] = _shape(child, common[child.tag])
-            if child.tag in RECORD_TAGS:
+            if child.tag in RECORD_TAGS or child.tag in LIST_TAGS and _list_record(child):
                 by_shape[shapes[child]].append(child)
         for members in by_shape.values():
-            if len(members) >= MIN_RECORDS or _lone_comment(members[0]):
+            if members[0].tag in LIST_TAGS and not _numbered(members[0]):  # a list per comment: its item is the record
+                if len(members) >= MIN_RECORDS:
+                    groups.append(Group([[next(c for c in m if is_element(c))] for m in members]))
+            elif len(members) >= MIN_RECORDS or _lone_comment(members[0]):
                 groups.append(Group([[m] for m in members], nest=shapes[members[0]]))
         groups.extend(_pairs(children, shapes))
         kids = [c for c in parent if is_element(c)]
@@ -179,6 +188,15 @@ def _candidates(tree: Element) -> list[Group]:
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "hr", "form"})
+
+
+def _list_record(el: Element) -> bool:
+    """A list that is one record, not a list of them: numbered (ul#comment-123) or of a single item."""
+    return _numbered(el) or sum(1 for c in el if is_element(c)) == 1
+
+
+def _numbered(el: Element) -> bool:
+    return any(c.isdigit() for c in el.get("id") or "")
 
 
 def _segments(kids: list[Element]) -> list[list[Element]]:
@@ -307,7 +325,10 @@ def _nested_pairs(pairs: list[list[Element]], kind: Callable[[Element, Element],
 
 
 def _rank(found: list[Signs]) -> float:
-    """Cheap worth of a group before reading it: records × how comment-like they look; 0 when implausible."""
+    """Cheap worth of a group before reading it: records × how comment-like they look; 0 when implausible.
+
+    Records without text (collapsed comments whose body the page did not load) count for nothing either way."""
+    found = [s for s in found if s.chars]
     n = len(found)
     if not n:
         return 0.0
@@ -380,10 +401,11 @@ def _sane_author(comment: RawComment) -> RawComment:
     return comment
 
 
-def plausibility(comments: list[RawComment], article_published: str | None = None) -> float:
+def plausibility(comments: list[RawComment], article_published: str | None = None, *, dates_shown: bool = False) -> float:
     """How surely these read as a reader-comment thread (0: not at all): text × authored and dated shares.
 
     Teaser and related-article lists fail it: one "author" for all, or dates before the article's own.
+    ``dates_shown``: every record shows a date, parsed or not ("3 hours ago" on a page saved without its fetch time).
     """
     n = len(comments)
     if n == 1:  # a lone comment: its element said so (see _lone_comment); it must show all three
@@ -391,7 +413,7 @@ def plausibility(comments: list[RawComment], article_published: str | None = Non
         return float(len(c.text)) if c.author and c.published and MIN_LONE_TEXT <= len(c.text) <= MAX_LONE_TEXT else 0.0
     if n < MIN_RECORDS or len({c.text for c in comments}) < 0.8 * n:
         return 0.0
-    if n == MIN_RECORDS and not all(c.author and c.published for c in comments):  # two alike blocks prove little
+    if n == MIN_RECORDS and not all(c.author and (c.published or dates_shown) for c in comments):  # two alike blocks prove little
         return 0.0
     dated = sum(1 for c in comments if c.published) / n
     authors = Counter(c.author for c in comments if c.author)
