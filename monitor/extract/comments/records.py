@@ -6,7 +6,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from itertools import pairwise
+from functools import lru_cache
+from itertools import islice, pairwise
+
+from lxml import etree
 
 from monitor.extract.comments import gate
 from monitor.extract.comments.engine import (
@@ -14,7 +17,7 @@ from monitor.extract.comments.engine import (
     drop_wrapped,
     read_items,
 )
-from monitor.extract.comments.evidence import BYLINE_RE, Signs, signs
+from monitor.extract.comments.evidence import BYLINE_RE, Signs, afforded, signs
 from monitor.extract.comments.fields import author_from_header
 from monitor.extract.comments.html import Element, classes, is_element
 from monitor.extract.comments.model import Context, RawComment
@@ -71,9 +74,14 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
     """The page's comment thread found from structure alone, or [] when no group of records passes."""
     groups = []
     memo: dict[Element, Signs] = {}  # an element is a record of its siblings' group and a reply in its thread's
-    for group in _candidates(tree):
+    marked = afforded(tree)
+    for group in _candidates(tree, marked):
         step = max(1, len(group.records) // SAMPLE)
-        if _rank([_signs(r, memo) for r in group.records[::step]]) <= 0:  # most groups fail on a sample
+        sample = group.records[::step]
+        # _talk() wants a label or affordances: a group without either is dropped before any record is walked
+        if _too_short(sample) or not _labelled_talk(group) and not _may_afford(sample, marked):
+            continue
+        if _rank([_signs(r, memo) for r in sample]) <= 0:  # most groups fail on a sample
             continue
         if group.nest is not None:
             group.records = [[el] for el in _with_nested([r[0] for r in group.records], group.nest)]
@@ -109,6 +117,16 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
     return once(best)
 
 
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
+MIN_CHARS = 15  # median visible chars of a sample of records: below it, menu entries, tags and buttons
+
+
+def _too_short(sample: list[list[Element]]) -> bool:
+    """Most of the sampled records hold almost no text: settled in libxml2, before any walk in Python."""
+    lengths = sorted(sum(int(_TEXT_LENGTH(el)) for el in r) for r in sample)
+    return lengths[len(lengths) // 2] < MIN_CHARS
+
+
 def _is_article(comment: RawComment, article_text: str) -> bool:
     """The record opens as the article does, as a forum's first post is the page's article."""
     words = comment.text.split()
@@ -133,8 +151,14 @@ def _shape(el: Element, common: set[str] | None = None) -> Shape:
     id_shape = _ID_SHAPE_RE.sub("#", ident) if any(c.isdigit() for c in ident) else ""
     if id_shape:
         return el.tag, id_shape, ()
-    words = (w for w in classes(el) if not _VARIABLE_WORD_RE.search(w) and (common is None or w in common))
+    words = (w for w in classes(el) if not _variable(w) and (common is None or w in common))
     return el.tag, "", tuple(sorted(words))
+
+
+@lru_cache(maxsize=4096)
+def _variable(word: str) -> bool:
+    """A class word that varies from record to record (odd, depth-2, comment-author-ann): cached, pages repeat them."""
+    return bool(_VARIABLE_WORD_RE.search(word))
 
 
 def _fits(el: Element, shape: Shape) -> bool:
@@ -157,15 +181,37 @@ def _common_words(children: list[Element]) -> dict[str, set[str]]:
             for tag, words in counts.items()}
 
 
-def _candidates(tree: Element) -> list[Group]:
-    """Groups of alike siblings, and of alternating sibling pairs (dt + dd, body + "Posted by" line), in one pass."""
+_NOT_PARENTS = frozenset({"head", "script", "style", "form", "select", "nav"})
+
+
+def _candidates(tree: Element, marked: set[Element] | None = None) -> list[Group]:
+    """Groups of alike siblings, and of alternating sibling pairs (dt + dd, body + "Posted by" line), in one pass.
+
+    ``marked`` (evidence.afforded): when given, siblings that nothing labels as reader talk (themselves, their
+    parent or its ancestors up to TALK_DEPTH, a heading before them) and that hold no affordance give no group,
+    as find() would drop it; most of a page is settled so, before any shape is computed."""
     groups: list[Group] = []
     shapes: dict[Element, Shape] = {}
-    for parent in tree.iter():
-        if not is_element(parent) or parent.tag in ("head", "script", "style", "form", "select", "nav"):
+    unlabelled: dict[Element, int] = {}  # element → how many levels up the nearest talk label is (itself: 0)
+    for parent in tree.iter(etree.Element):
+        above = parent.getparent()
+        distance = unlabelled[parent] = (
+            0 if _talk_label(parent.get("id") or "", parent.get("class") or "")
+            else unlabelled.get(above, TALK_DEPTH) + 1 if above is not None else TALK_DEPTH + 1)
+        if parent.tag in _NOT_PARENTS:
             continue
-        children = [c for c in parent if is_element(c) and c.tag in PAIR_TAGS]
-        if not children:
+        children = list(parent.iterchildren(*PAIR_TAGS))
+        if len(children) < MIN_RECORDS and len(parent) <= 2 * MIN_RECORDS and not (
+                children and children[0].tag in RECORD_TAGS and _lone_comment(children[0])):
+            continue
+        if marked is not None and distance >= TALK_DEPTH and parent not in marked and not _may_be_talk(parent):
+            continue
+        if len(children) < MIN_RECORDS:  # most elements: no group, no pair; only a lone numbered comment
+            if children and children[0].tag in RECORD_TAGS and _lone_comment(children[0]):
+                groups.append(Group([children], nest=_shape(children[0])))
+            if len(parent) > 2 * MIN_RECORDS:
+                for segment in _segments([c for c in parent if is_element(c)]):
+                    groups.extend(_runs(segment))
             continue
         by_shape: dict[Shape, list[Element]] = defaultdict(list)
         common = _common_words(children)
@@ -188,6 +234,18 @@ def _candidates(tree: Element) -> list[Group]:
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "hr", "form"})
+
+
+def _may_be_talk(parent: Element) -> bool:
+    """A child of ``parent`` (or the item of a list child) is labelled as reader talk, or a heading may name them."""
+    for kid in parent.iterchildren(etree.Element):
+        if kid.tag in _HEADINGS or _talk_label(kid.get("id") or "", kid.get("class") or ""):
+            return True
+        if kid.tag in LIST_TAGS:
+            item = next(kid.iterchildren(etree.Element), None)
+            if item is not None and _talk_label(item.get("id") or "", item.get("class") or ""):
+                return True
+    return _headed(parent)
 
 
 def _list_record(el: Element) -> bool:
@@ -365,11 +423,22 @@ def _talk(group: Group) -> int:
     found = group.found or []
     if found and sum(s.affordance for s in found) >= 0.5 * len(found):
         return STRONG
+    return _labelled_talk(group)
+
+
+def _labelled_talk(group: Group) -> int:
+    """STRONG or WEAK as _talk() says from labels and headings alone, before any record is walked."""
+    el = group.records[0][0]
     if _labelled(group.records[0]):
         return STRONG
-    if _labelled(list(group.records[0][0].iterancestors())[:TALK_DEPTH]) or _headed(group.records[0][0]):
+    if _labelled(list(el.iterancestors())[:TALK_DEPTH]) or _headed(el):
         return WEAK
     return 0
+
+
+def _may_afford(sample: list[list[Element]], marked: set[Element]) -> bool:
+    """At least half of the sampled records may show a reply, permalink or avatar affordance (evidence.afforded)."""
+    return 2 * sum(1 for r in sample if any(el in marked for el in r)) >= len(sample)
 
 
 def _headed(el: Element) -> bool:
@@ -377,20 +446,20 @@ def _headed(el: Element) -> bool:
     for node in (el, el.getparent()):
         if node is None:
             continue
-        prev, steps = node.getprevious(), 0
-        while prev is not None and steps < 6:
-            if is_element(prev) and prev.tag in _HEADINGS and prev.tag != "hr":
+        for prev in islice(node.itersiblings(preceding=True), 6):
+            if prev.tag in _HEADINGS and prev.tag != "hr":
                 return bool(_TALK_RE.search(" ".join("".join(prev.itertext()).split())[:80]))
-            prev, steps = prev.getprevious(), steps + 1
     return False
 
 
 def _labelled(elements: list[Element]) -> bool:
-    for el in elements:
-        label = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if label.strip() and _TALK_RE.search(label):
-            return True
-    return False
+    return any(_talk_label(el.get("id") or "", el.get("class") or "") for el in elements)
+
+
+@lru_cache(maxsize=8192)
+def _talk_label(ident: str, klass: str) -> bool:
+    """An id or class that speaks of reader talk: cached, as every group asks it of the same ancestors."""
+    return bool((ident or klass) and _TALK_RE.search(f"{ident} {klass}"))
 
 
 def _sane_author(comment: RawComment) -> RawComment:
