@@ -76,27 +76,23 @@ def _affording_class(words: str) -> bool:
     return bool(_AFFORDANCE_CLASS_RE.search(words))
 
 
-def afforded(tree: Element) -> set[Element]:
-    """Every element with a reply, permalink or avatar affordance in it or below it, found in one pass over the
-    page: what signs() calls an affordance, and more (the whole subtree, not its first MAX_WALK elements)."""
-    marked: set[Element] = set()
-    for el in tree.iter(etree.Element):
-        words = el.get("class")
-        tag = el.tag
-        hit = bool(words) and _affording_class(words)
-        if not hit and tag == "a":
-            link_text = el.text or ""
-            if not link_text.strip() and len(el) <= 3:
-                link_text = "".join(el.itertext())
-            hit = len(link_text) < 30 and bool(_REPLY_WORDS.match(link_text))
-        elif not hit and tag == "img":
-            hit = bool(_AFFORDANCE_ATTR_RE.search(f"{words or ''} {el.get('src') or ''}"))
-        if hit:
-            node: Element | None = el
-            while node is not None and node not in marked:
-                marked.add(node)
-                node = node.getparent()
-    return marked
+def mark_affordance(el: Element, marked: set[Element]) -> None:
+    """Add ``el`` and its ancestors to ``marked`` when it is a reply, permalink or avatar affordance: over a
+    whole page in document order, ``marked`` ends up holding every element with one in it or below it (what
+    signs() calls an affordance, and more: the whole subtree, not its first MAX_WALK elements)."""
+    words = el.get("class")
+    hit = bool(words) and _affording_class(words)
+    if not hit and el.tag == "a":
+        link_text = el.text or ""
+        if not link_text.strip() and len(el) <= 3:
+            link_text = "".join(el.itertext())
+        hit = len(link_text) < 30 and bool(_REPLY_WORDS.match(link_text))
+    elif not hit and el.tag == "img":
+        hit = bool(_AFFORDANCE_ATTR_RE.search(f"{words or ''} {el.get('src') or ''}"))
+    node: Element | None = el if hit else None
+    while node is not None and node not in marked:
+        marked.add(node)
+        node = node.getparent()
 
 
 def signs(record: list[Element]) -> Signs:

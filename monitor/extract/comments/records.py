@@ -17,7 +17,7 @@ from monitor.extract.comments.engine import (
     drop_wrapped,
     read_items,
 )
-from monitor.extract.comments.evidence import BYLINE_RE, Signs, afforded, signs
+from monitor.extract.comments.evidence import BYLINE_RE, Signs, mark_affordance, signs
 from monitor.extract.comments.fields import author_from_header
 from monitor.extract.comments.html import Element, classes, is_element
 from monitor.extract.comments.model import Context, RawComment
@@ -74,7 +74,7 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
     """The page's comment thread found from structure alone, or [] when no group of records passes."""
     groups = []
     memo: dict[Element, Signs] = {}  # an element is a record of its siblings' group and a reply in its thread's
-    marked = afforded(tree)
+    marked: set[Element] = set()
     for group in _candidates(tree, marked):
         step = max(1, len(group.records) // SAMPLE)
         sample = group.records[::step]
@@ -185,15 +185,17 @@ _NOT_PARENTS = frozenset({"head", "script", "style", "form", "select", "nav"})
 
 
 def _candidates(tree: Element, marked: set[Element] | None = None) -> list[Group]:
-    """Groups of alike siblings, and of alternating sibling pairs (dt + dd, body + "Posted by" line), in one pass.
+    """Groups of alike siblings, and of alternating sibling pairs (dt + dd, body + "Posted by" line).
 
-    ``marked`` (evidence.afforded): when given, siblings that nothing labels as reader talk (themselves, their
-    parent or its ancestors up to TALK_DEPTH, a heading before them) and that hold no affordance give no group,
-    as find() would drop it; most of a page is settled so, before any shape is computed."""
-    groups: list[Group] = []
-    shapes: dict[Element, Shape] = {}
+    ``marked``, when given, is filled with every element that holds an affordance (evidence.mark_affordance),
+    in the same pass over the page; then siblings that nothing labels as reader talk (themselves, their parent
+    or its ancestors up to TALK_DEPTH, a heading before them) and that hold no affordance give no group, as
+    find() would drop it: most of a page is settled so, before any shape is computed."""
     unlabelled: dict[Element, int] = {}  # element → how many levels up the nearest talk label is (itself: 0)
+    parents: list[tuple[Element, list[Element], int]] = []
     for parent in tree.iter(etree.Element):
+        if marked is not None:
+            mark_affordance(parent, marked)
         above = parent.getparent()
         distance = unlabelled[parent] = (
             0 if _talk_label(parent.get("id") or "", parent.get("class") or "")
@@ -204,9 +206,13 @@ def _candidates(tree: Element, marked: set[Element] | None = None) -> list[Group
         if len(children) < MIN_RECORDS and len(parent) <= 2 * MIN_RECORDS and not (
                 children and children[0].tag in RECORD_TAGS and _lone_comment(children[0])):
             continue
+        parents.append((parent, children, distance))
+    groups: list[Group] = []
+    shapes: dict[Element, Shape] = {}
+    for parent, children, distance in parents:
         if marked is not None and distance >= TALK_DEPTH and parent not in marked and not _may_be_talk(parent):
             continue
-        if len(children) < MIN_RECORDS:  # most elements: no group, no pair; only a lone numbered comment
+        if len(children) < MIN_RECORDS:  # no group, no pair; only a lone numbered comment, or flat runs
             if children and children[0].tag in RECORD_TAGS and _lone_comment(children[0]):
                 groups.append(Group([children], nest=_shape(children[0])))
             if len(parent) > 2 * MIN_RECORDS:
