@@ -66,14 +66,15 @@ class Signs:
 MAX_WALK = 300  # elements looked at per record: a record holding a whole nested thread shows its signs early
 _SKIPPED = frozenset({"script", "style", "noscript", "form", "textarea"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_AFFORDANCE_CLASS_RE = re.compile(r"(?i)reply|permalink|avatar|gravatar|respond|userpic")
-_NAME_CLASS_RE = re.compile(r"(?i)author|name|user|nick|poster|commenter|\bfn\b")
-_AFFORDANCE_ATTR_RE = re.compile(r"(?i)avatar|userpic|profile")
+# searched in lower-cased text (a case-insensitive search costs several times more, and these run per element)
+_AFFORDANCE_CLASS_RE = re.compile(r"reply|permalink|avatar|respond|userpic")
+_NAME_CLASS_RE = re.compile(r"author|name|user|nick|poster|commenter|\bfn\b")
+_AFFORDANCE_ATTR_RE = re.compile(r"avatar|userpic|profile")
 
 
 @lru_cache(maxsize=8192)
 def _affording_class(words: str) -> bool:
-    return bool(_AFFORDANCE_CLASS_RE.search(words))
+    return bool(_AFFORDANCE_CLASS_RE.search(words.lower()))
 
 
 def mark_affordance(el: Element, marked: set[Element]) -> None:
@@ -88,7 +89,7 @@ def mark_affordance(el: Element, marked: set[Element]) -> None:
             link_text = "".join(el.itertext())
         hit = len(link_text) < 30 and bool(_REPLY_WORDS.match(link_text))
     elif not hit and el.tag == "img":
-        hit = bool(_AFFORDANCE_ATTR_RE.search(f"{words or ''} {el.get('src') or ''}"))
+        hit = bool(_AFFORDANCE_ATTR_RE.search(f"{words or ''} {el.get('src') or ''}".lower()))
     node: Element | None = el if hit else None
     while node is not None and node not in marked:
         marked.add(node)
@@ -136,9 +137,9 @@ def signs(record: list[Element]) -> Signs:
             if el is not root:
                 text_parts.append(el.tail or "")
     if classed and not found.affordance:
-        found.affordance = bool(_AFFORDANCE_CLASS_RE.search(" ".join(w for _, w in classed)))
+        found.affordance = bool(_AFFORDANCE_CLASS_RE.search(" ".join(w for _, w in classed).lower()))
     if classed and not found.named:
-        found.named = any(_NAME_CLASS_RE.search(w) and 1 < len("".join(el.itertext()).strip()) <= 40 for el, w in classed)
+        found.named = any(_NAME_CLASS_RE.search(w.lower()) and 1 < len("".join(el.itertext()).strip()) <= 40 for el, w in classed)
     if len(record) == 2 and not found.named:  # a short head beside the text block: a name (and date) line
         head = " ".join(" ".join(record[0].itertext()).split())
         found.named = 1 < len(head) <= 80
