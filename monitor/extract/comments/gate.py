@@ -57,8 +57,8 @@ def rejects(records: list[list[Element]], found: list[Signs], *, labelled: bool 
     chars = sum(s.chars for s in found) or 1
     if sum(s.link_chars for s in found) / chars > MAX_LINK_SHARE:
         return "mostly links"
-    words = sorted(s.words for s in found)
-    if words[len(words) // 2] < MIN_WORDS:
+    words = sorted(s.words for s in found if s.words)  # collapsed comments, shown without text, count for nothing
+    if not words or words[len(words) // 2] < MIN_WORDS:
         return "too short"
     heads = [" ".join(" ".join(r[0].itertext()).split())[:800] for r in records[:20]]
     # a product tile is short; a reader's comment on a car or a market may name prices too

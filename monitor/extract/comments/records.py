@@ -108,6 +108,8 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
         comments = [_sane_author(c) for c in bylines(_read(group, ctx))]
         if comments and _is_article(comments[0], ctx.article_text):  # a forum thread: its posts are the page
             continue
+        if len(comments) < min(len(group.records), MIN_RECORDS):  # a lone comment is one that says so by its id
+            continue
         found = group.found or []
         # a teaser list dated before the article is told apart by dates, where nothing else tells it
         sure = group.talk == STRONG or sum(s.bylined for s in found) >= MIN_BYLINED_UNDATED * len(found)
@@ -123,10 +125,15 @@ _TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
 MIN_CHARS = 15  # median visible chars of a sample of records: below it, menu entries, tags and buttons
 
 
+def _chars(el: Element) -> int:
+    found = _TEXT_LENGTH(el)
+    return int(found) if isinstance(found, float) else 0
+
+
 def _too_short(sample: list[list[Element]]) -> bool:
     """Most of the sampled records hold almost no text: settled in libxml2, before any walk in Python."""
-    lengths = sorted(sum(int(_TEXT_LENGTH(el)) for el in r) for r in sample)
-    return lengths[len(lengths) // 2] < MIN_CHARS
+    lengths = sorted(n for r in sample if (n := sum(_chars(el) for el in r)))  # collapsed ones count for nothing
+    return not lengths or lengths[len(lengths) // 2] < MIN_CHARS
 
 
 def _is_article(comment: RawComment, article_text: str) -> bool:
