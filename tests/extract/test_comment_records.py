@@ -181,6 +181,28 @@ def test_reader_comments_that_name_prices_are_still_comments_but_product_tiles_a
     assert comments_of(f"<ul class='comments'>{tiles}</ul>") == []
 
 
+def test_a_lone_short_comment_in_a_definition_list_takes_its_text_from_the_dd() -> None:
+    lone = ("<div id='comments'><dl id='comment_list'><dt class='comment depth-1' id='comment-188733'>"
+            "<span class='comment_num'><a href='#comment-188733'>1</a></span> <span class='comment_author'>"
+            "<a href='http://ann.example' rel='external nofollow'>Ann Walker</a></span> "
+            "<span class='comment_time'>November 12, 2012 at 1:43 pm</span></dt><dd class='comment depth-1'>"
+            "<div class='format_text'><p>The video is blocked here.</p><p class='reply'>"
+            "<a class='comment-reply-link' href='#respond'>Reply</a></p></div></dd></dl></div>")
+    comments = comments_of(lone, article_published="2012-11-12")
+    assert [(c.author, c.published, c.text) for c in comments] == [
+        ("Ann Walker", "2012-11-12T13:43:00", "The video is blocked here.")]
+
+
+def test_two_alike_columns_of_which_one_has_text_are_no_lone_comment() -> None:
+    columns = (
+        "<div class='row'><div class='column' id='tdi_91'><a class='comment-reply' href='#r'>Reply</a></div>"
+        f"<div class='column' id='tdi_92'><p>Home World Gas transit stopped today.</p><p>By <a href='/a/v'>Victor Cas"
+        f"tellanos</a> May 10, 2022</p><p>{'The ministry said the pipeline through the east would stay shut. ' * 3}"
+        "</p><img class='avatar' src='/v.jpg'></div></div>"
+    )
+    assert comments_of(f"<div class='comments-row'>{columns}</div>", article_published="2022-05-10") == []
+
+
 def test_ownership_gives_each_comment_its_own_matches_not_its_replies() -> None:
     tree = lxml.html.fromstring(
         "<div><div class='c' id='a'><b>one</b><div class='c' id='b'><b>two</b>"

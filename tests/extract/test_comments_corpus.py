@@ -69,6 +69,7 @@ def test_monitor_extract_json_prints_the_scored_thread() -> None:
     assert result["author_acc"] == 1.0 and result["date_acc"] == 1.0, result
 
 
+@pytest.mark.e2e
 def test_pages_without_comments_rarely_yield_any(
     trafilatura_eval_run: tuple[list[dict[str, Any]], list[Extracted]],
 ) -> None:

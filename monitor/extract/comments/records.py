@@ -426,6 +426,8 @@ def _read(group: Group, ctx: Context) -> list[RawComment]:
     first_chars = sum(len(" ".join(r[0].itertext())) for r in group.records)
     second_chars = sum(len(" ".join(r[1].itertext())) for r in group.records)
     text_at = 1 if second_chars >= first_chars else 0
+    if group.records[0][0].tag in ("dt", "header") and group.records[0][1].tag in ("dd", "div", "section"):
+        text_at = 1  # a term and its definition, a header and its body: however short the comment, it is the second
     heads = {r[text_at]: r[1 - text_at] for r in group.records}
     return read_items([r[text_at] for r in group.records], ctx, heads=heads)
 
