@@ -69,6 +69,18 @@ def fundus_pages(data: Path = DATA) -> list[Page]:
     return pages
 
 
+def dragnet_pages(data: Path = DATA) -> list[Page]:
+    """dragnet-train: every page, its truth the article text of the human copy (``articleBody``)."""
+    base = data / "dragnet-train"
+    ids = [*(base / "with_comments.txt").read_text().split(), *(base / "without_comments.txt").read_text().split()]
+    scorers = load_scorers()
+    pages = []
+    for i in ids:
+        article = scorers.dragnet_truth(gzip.decompress((base / "Corrected" / f"{i}.txt.gz").read_bytes()))[0]
+        pages.append(Page("dragnet-train", i, "", base / "html" / f"{i}.html.gz", {"articleBody": article}))
+    return pages
+
+
 def fundus_body(truth: dict[str, Any]) -> str:
     """Fundus' structured body as plain text: summary, then each section's headline and paragraphs."""
     body = truth.get("body") or {}

@@ -1,6 +1,7 @@
 """Session fixtures of the corpus floor tests: one process pool, and each corpus extracted once."""
 from __future__ import annotations
 
+import gzip
 import json
 import multiprocessing
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from tests.extract.corpus import (
     comments_dev_truths,
     extract_file,
     extract_like_cli,
+    scorer,
 )
 
 WORKERS = 2  # the machine is shared: two workers leave room for the other engineers' tests
@@ -64,3 +66,12 @@ def comments_dev_run(corpus_pool: ProcessPoolExecutor) -> list[tuple[dict[str, A
     truths = comments_dev_truths()
     jobs = [(str(COMMENTS_DEV / t["html"]), t.get("url")) for t in truths]
     return list(zip(truths, corpus_pool.map(extract_like_cli, jobs)))
+
+
+@pytest.fixture(scope="session")
+def dragnet_body_run(corpus_pool: ProcessPoolExecutor) -> tuple[list[str], list[Extracted]]:
+    """(the article text of each human copy, our extractions) of every dragnet-train page."""
+    base = DATA / "dragnet-train"
+    ids = [*(base / "with_comments.txt").read_text().split(), *(base / "without_comments.txt").read_text().split()]
+    truths = [scorer().dragnet_truth(gzip.decompress((base / "Corrected" / f"{i}.txt.gz").read_bytes()))[0] for i in ids]
+    return truths, _run(corpus_pool, [(str(base / "html" / f"{i}.html.gz"), "") for i in ids])

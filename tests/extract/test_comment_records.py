@@ -110,6 +110,99 @@ def test_forum_posts_with_member_panels_are_not_comments() -> None:
     assert comments_of(f"<div class='thread-replies'>{posts}</div>") == []
 
 
+def test_a_list_per_comment_with_a_bold_numbered_name_gives_each_author() -> None:
+    lists = "".join(
+        f"<a name='c{i}'></a><ol class='commentlist'><li class='commentpost'><strong>{i + 1}&nbsp; {name}</strong>"
+        f" | <small class='commentmetadata'>{day}</small><p>{text}</p></li></ol>"
+        for i, (name, day, text) in enumerate(READERS)
+    )
+    comments = comments_of(f"<div class='commentsblock'><h3>Post a Comment</h3>{lists}</div>")
+    assert [c.author for c in comments] == ["Ann Walker", "Bob Stone", "Carla Diaz"]
+    assert [c.text for c in comments] == [text for _, _, text in READERS]
+    assert comments[2].published == "2024-05-04T20:40:00"
+
+
+def test_numbered_lists_each_holding_one_comment_are_read_as_a_thread() -> None:
+    lists = "".join(
+        f"<ul class='comment b2' id='comment-{900 + i}'><li class='comment-author'><div class='profile'>"
+        f"<a href='/user/{i}'>{name}</a><p class='date'>{day}</p></div><div class='comment-body'><p>{text}</p></div>"
+        f"</li><li class='comment-tools'><a class='report'>Report</a></li></ul>"
+        for i, (name, day, text) in enumerate(READERS)
+    )
+    comments = comments_of(f"<div id='discussion-comments'>{lists}</div>")
+    assert [(c.author, c.text) for c in comments] == [(name, text) for name, _, text in READERS]
+
+
+def test_collapsed_comments_without_text_do_not_hide_the_thread() -> None:
+    shown = [f"<li id='tree_{i}' class='comment oneline'><div class='title'><h4><a href='#c{i}'>Title {i}</a></h4>"
+             f"<span class='by'>by {name}</span></div><div class='commentBody'><p>{text}</p></div></li>"
+             for i, (name, _, text) in enumerate(READERS)]
+    collapsed = [f"<li id='tree_{50 + i}' class='comment hidden'><div class='cw'></div></li>" for i in range(4)]
+    rows = "".join(x for pair in zip(shown + [""], collapsed) for x in pair)
+    comments = comments_of(f"<ul id='commentlisting'>{rows}</ul>")
+    assert [c.author for c in comments] == ["Ann Walker", "Bob Stone", "Carla Diaz"]
+
+
+def test_a_livefyre_stream_left_in_the_page_is_read() -> None:
+    stream = (
+        "<div id='livefyre'><div id='lf_comments'><div class='lf_comment_container lf_level_1' id='lf_comment_4339'>"
+        "<div class='lf_comment_user'><a class='lf_user'><img class='lf_main_avatar' src='/a.jpg'></a></div>"
+        "<div class='lf_comment'><div class='lf_comment_body'><a class='lf_comment_user_nick'>xdwyer</a>"
+        "<span class='lf_comment_user_rating'>5 pts</span><div class='lf_body'><p>Correction: it is ten, not "
+        "twelve, over the last four games.</p></div></div><div class='lf_comment_footer'>"
+        "<label class='lf_comment_date'></label><a class='lf_like'>Like</a></div></div></div></div></div>"
+    )
+    comments = comments_of(stream)
+    assert [(c.author, c.text) for c in comments] == [
+        ("xdwyer", "Correction: it is ten, not twelve, over the last four games.")]
+
+
+def test_two_comments_shown_with_relative_dates_on_a_page_saved_without_fetch_time() -> None:
+    rows = "".join(
+        f"<div id='aol-comments-{i}X' class='comment'><div class='comment-body'><b class='display-name'> {name} </b>"
+        f"<p>{text}</p><b class='comment-meta'><b class='date'>{i + 2} hours ago</b>"
+        f"<a class='permalink' href='#c{i}'>Permalink</a></b></div></div>"
+        for i, (name, _, text) in enumerate(READERS[:2])
+    )
+    form = "<h4>Add a Comment</h4><div class='mini-profile'><b class='avatar'></b></div><form><textarea></textarea></form>"
+    comments = comments_of(f"<div id='aol-comments'>{form}<div class='comments-meta'><h4>2 Comments</h4></div>{rows}</div>")
+    assert [(c.author, c.text) for c in comments] == [(name, text) for name, _, text in READERS[:2]]
+
+
+def test_reader_comments_that_name_prices_are_still_comments_but_product_tiles_are_not() -> None:
+    talk = [("Ann Walker", "May 3, 2024 at 9:15 am", "At $30,000 for a small car with that range, nobody will buy it."),
+            ("Bob Stone", "May 3, 2024 at 10:02 am", "Even with the 7,000 EUR credit they are not selling at all.")]
+    assert [c.author for c in comments_of(sibling_pairs([*talk, READERS[2]]))] == ["Ann Walker", "Bob Stone", "Carla Diaz"]
+    tiles = "".join(
+        f"<li class='comment-product' id='p{i}'><a href='/p/{i}'>Lamp {i}</a> <b>Shop Team</b>"
+        f"<span>May {i + 1}, 2024</span> <span>Now only $ {19 + i}.99 with free delivery</span></li>"
+        for i in range(4)
+    )
+    assert comments_of(f"<ul class='comments'>{tiles}</ul>") == []
+
+
+def test_a_lone_short_comment_in_a_definition_list_takes_its_text_from_the_dd() -> None:
+    lone = ("<div id='comments'><dl id='comment_list'><dt class='comment depth-1' id='comment-188733'>"
+            "<span class='comment_num'><a href='#comment-188733'>1</a></span> <span class='comment_author'>"
+            "<a href='http://ann.example' rel='external nofollow'>Ann Walker</a></span> "
+            "<span class='comment_time'>November 12, 2012 at 1:43 pm</span></dt><dd class='comment depth-1'>"
+            "<div class='format_text'><p>The video is blocked here.</p><p class='reply'>"
+            "<a class='comment-reply-link' href='#respond'>Reply</a></p></div></dd></dl></div>")
+    comments = comments_of(lone, article_published="2012-11-12")
+    assert [(c.author, c.published, c.text) for c in comments] == [
+        ("Ann Walker", "2012-11-12T13:43:00", "The video is blocked here.")]
+
+
+def test_two_alike_columns_of_which_one_has_text_are_no_lone_comment() -> None:
+    columns = (
+        "<div class='row'><div class='column' id='tdi_91'><a class='comment-reply' href='#r'>Reply</a></div>"
+        f"<div class='column' id='tdi_92'><p>Home World Gas transit stopped today.</p><p>By <a href='/a/v'>Victor Cas"
+        f"tellanos</a> May 10, 2022</p><p>{'The ministry said the pipeline through the east would stay shut. ' * 3}"
+        "</p><img class='avatar' src='/v.jpg'></div></div>"
+    )
+    assert comments_of(f"<div class='comments-row'>{columns}</div>", article_published="2022-05-10") == []
+
+
 def test_ownership_gives_each_comment_its_own_matches_not_its_replies() -> None:
     tree = lxml.html.fromstring(
         "<div><div class='c' id='a'><b>one</b><div class='c' id='b'><b>two</b>"

@@ -152,6 +152,10 @@ def read_items(
                 if block is not None:
                     skip.add(block)
         if author is None:
+            author, bold = author_from_bold(item, owner)
+            if bold is not None:
+                skip.add(bold)
+        if author is None:
             author = _author_from_headers(item, owner, date_el, date_raw)
         if author is None:
             author = author_from_byline(item, owner)
@@ -231,6 +235,27 @@ def author_from_byline(item: Element, owner: Callable[[Element], Element | None]
         name = next((clean_author(t) for t in links if t and 1 < len(t) <= 60 and clean_author(t)), None)
         return name or author_from_header(raw)
     return None
+
+
+_BOLD_XPATH = ".//b | .//strong"
+_PROSE_TAGS = frozenset({"p", "blockquote", "q", "li", "dd", "td", "pre"})
+_COUNTER_RE = re.compile(r"^\s*(?:\(?#?\d{1,4}[.):]?\)?)\s+")
+
+
+def author_from_bold(item: Element, owner: Callable[[Element], Element | None]) -> tuple[str | None, Element | None]:
+    """(the name, its element) in a short bold label at the head of the comment, outside its prose
+    ("<strong>1 Ann</strong> | <small>DATE</small>"), a counter before it dropped."""
+    for el in own(item, _BOLD_XPATH, owner)[:2]:
+        node = el.getparent()
+        while node is not None and node is not item and node.tag not in _PROSE_TAGS:
+            node = node.getparent()
+        if node is not item:
+            continue
+        raw = _COUNTER_RE.sub("", text_of(el))
+        name = clean_author(raw) if 1 < len(raw) <= 40 and len(raw.split()) <= 4 else None
+        if name:
+            return name, el
+    return None, None
 
 
 META_XPATH = ".//div | .//p | .//span | .//small | .//footer | .//cite"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from lxml import etree
 
@@ -27,14 +28,24 @@ _RELATIVE = (
 )
 DATE_HINT_RE = re.compile(f"{_NUMERIC_DATE}|{_MONTH_WORD}|{_RELATIVE}", re.IGNORECASE)
 _RELATIVE_RE = re.compile(_RELATIVE, re.IGNORECASE)
+# The same tests as DATE_HINT_RE and BYLINE_RE, by the words of a text: a regex of 170 month names and one
+# of optional verbs before "by" try every position of every candidate record; a set lookup per word does not.
+_WORD_RE = re.compile(r"\w+")
+_NUMERIC_DATE_RE = re.compile(_NUMERIC_DATE)
+_DATE_WORDS = frozenset(m.lower() for m in MONTHS) | frozenset(
+    "ago vor hace fa geleden temu atrás yesterday today gestern heute hier ayer hoy ieri oggi gisteren vandaag "
+    "wczoraj dzisiaj ontem hoje".split())
+_PHRASE_WORDS = frozenset({"il", "aujourd"})  # "il y a", "aujourd'hui": left to the regex
+_BYLINE_WORDS = frozenset(
+    "by von par por da di door przez от від postedby writtenby submittedby says said wrote writes replied sagt sagte "
+    "schreibt schrieb meint dit écrit dice escribió escreveu diz disse scrive scritto scrisse zegt schreef schrijft "
+    "napisał napisała pisze odpowiada".split())
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|(?<![\d.])\d{1,2}[./-]\d{1,2}[./-]\d{2}(?!\d)|'\d{2}(?!\d)")
 _DATEY_RE = re.compile(f"{_MONTH_WORD}|(?<![\\d.])\\d{{1,2}}[./]\\d{{1,2}}\\.?(?![\\d.])", re.IGNORECASE)
 _REPLY_WORDS = re.compile(
     r"(?i)^\s*(?:reply|antworten|répondre|responder|rispondi|reageer|beantwoorden|odpowiedz|responder|"
     r"permalink|link)\s*$"
 )
-# class words of reply/avatar affordances (group 1) and of name blocks (group 2)
-_CLASS_SIGNS_RE = re.compile(r"(?i)(reply|permalink|avatar|gravatar|respond|userpic)|(author|name|user|nick|poster|commenter|\bfn\b)")
 _AVATAR_RE = re.compile(r"(?i)avatar|gravatar|userpic|profile")
 
 
@@ -53,46 +64,82 @@ class Signs:
 
 
 MAX_WALK = 300  # elements looked at per record: a record holding a whole nested thread shows its signs early
+_SKIPPED = frozenset({"script", "style", "noscript", "form", "textarea"})
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# searched in lower-cased text (a case-insensitive search costs several times more, and these run per element)
+_AFFORDANCE_CLASS_RE = re.compile(r"reply|permalink|avatar|respond|userpic")
+_NAME_CLASS_RE = re.compile(r"author|name|user|nick|poster|commenter|\bfn\b")
+_AFFORDANCE_ATTR_RE = re.compile(r"avatar|userpic|profile")
+
+
+@lru_cache(maxsize=8192)
+def _affording_class(words: str) -> bool:
+    return bool(_AFFORDANCE_CLASS_RE.search(words.lower()))
+
+
+def mark_affordance(el: Element, marked: set[Element]) -> None:
+    """Add ``el`` and its ancestors to ``marked`` when it is a reply, permalink or avatar affordance: over a
+    whole page in document order, ``marked`` ends up holding every element with one in it or below it (what
+    signs() calls an affordance, and more: the whole subtree, not its first MAX_WALK elements)."""
+    words = el.get("class")
+    hit = bool(words) and _affording_class(words)
+    if not hit and el.tag == "a":
+        link_text = el.text or ""
+        if not link_text.strip() and len(el) <= 3:
+            link_text = "".join(el.itertext())
+        hit = len(link_text) < 30 and bool(_REPLY_WORDS.match(link_text))
+    elif not hit and el.tag == "img":
+        hit = bool(_AFFORDANCE_ATTR_RE.search(f"{words or ''} {el.get('src') or ''}".lower()))
+    node: Element | None = el if hit else None
+    while node is not None and node not in marked:
+        marked.add(node)
+        node = node.getparent()
 
 
 def signs(record: list[Element]) -> Signs:
-    """The signs of a record (one element, or a header and a body) from one walk over its first elements."""
+    """The signs of a record (one element, or a header and a body) from one walk over its first elements.
+
+    Class words are searched once per record, joined, not once per element: this runs on every candidate."""
     found = Signs()
     text_parts: list[str] = []
+    classed: list[tuple[Element, str]] = []
     for root in record:
-        for walked, el in enumerate(root.iter(etree.Element)):
-            if walked >= MAX_WALK:
+        walked = 0
+        for el in root.iter(etree.Element):
+            walked += 1
+            if walked > MAX_WALK:
                 break
             tag = el.tag
-            if tag in ("script", "style", "noscript", "form", "textarea"):
+            if tag in _SKIPPED:
                 continue
             own = el.text or ""
             if tag == "a":
                 link_text = " ".join("".join(el.itertext()).split())
                 found.link_chars += len(link_text)
-                if 1 < len(link_text) <= 40 and len(link_text.split()) <= 4:
+                if 1 < len(link_text) <= 40 and link_text.count(" ") < 4:
                     found.named = True
-                if _REPLY_WORDS.match(link_text):
+                if len(link_text) < 20 and _REPLY_WORDS.match(link_text):
                     found.affordance = True
-            elif tag in ("b", "strong", "cite") and 1 < len(own.strip()) <= 40:
-                found.named = True
+            elif tag in ("b", "strong", "cite"):
+                if 1 < len(own.strip()) <= 40:
+                    found.named = True
             elif tag == "img":
                 found.affordance = found.affordance or bool(
                     _AVATAR_RE.search(f"{el.get('class') or ''} {el.get('src') or ''}"))
-            elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            elif tag in _HEADING_TAGS:
                 found.headings += 1
             elif tag == "time" or el.get("datetime"):
                 found.dated = True
             words = el.get("class")
-            if words and not (found.affordance and found.named):
-                for m in _CLASS_SIGNS_RE.finditer(words):
-                    if m.group(1):
-                        found.affordance = True
-                    elif not found.named and 1 < len("".join(el.itertext()).strip()) <= 40:
-                        found.named = True
+            if words:
+                classed.append((el, words))
             text_parts.append(own)
             if el is not root:
                 text_parts.append(el.tail or "")
+    if classed and not found.affordance:
+        found.affordance = bool(_AFFORDANCE_CLASS_RE.search(" ".join(w for _, w in classed).lower()))
+    if classed and not found.named:
+        found.named = any(_NAME_CLASS_RE.search(w.lower()) and 1 < len("".join(el.itertext()).strip()) <= 40 for el, w in classed)
     if len(record) == 2 and not found.named:  # a short head beside the text block: a name (and date) line
         head = " ".join(" ".join(record[0].itertext()).split())
         found.named = 1 < len(head) <= 80
@@ -100,9 +147,17 @@ def signs(record: list[Element]) -> Signs:
     found.chars = len(text)
     found.words = text.count(" ") + 1 if text else 0
     probe = text if len(text) <= 500 else f"{text[:300]} {text[-200:]}"
-    found.dated = found.dated or bool(DATE_HINT_RE.search(probe))
-    found.bylined = bool(BYLINE_RE.search(probe))
+    words_seen = set(_WORD_RE.findall(probe.lower()))
+    found.dated = found.dated or date_hint(probe, words_seen)
+    found.bylined = not words_seen.isdisjoint(_BYLINE_WORDS) and bool(BYLINE_RE.search(probe))
     return found
+
+
+def date_hint(text: str, words: set[str]) -> bool:
+    """DATE_HINT_RE.search(text), ``words`` being the lower-cased words of ``text``."""
+    if not words.isdisjoint(_DATE_WORDS) or _NUMERIC_DATE_RE.search(text):
+        return True
+    return not words.isdisjoint(_PHRASE_WORDS) and bool(_RELATIVE_RE.search(text))
 
 
 def lacks_year(raw: str) -> bool:

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from lxml import etree
 
 from monitor.extract.comments.evidence import Signs
-from monitor.extract.comments.html import Element, classes
+from monitor.extract.comments.html import Element
 
 _CHROME_TAGS = frozenset({"nav", "aside", "header", "menu", "select"})
 # Class/id words of page chrome; a word that also names comments ("recent-comments" aside) stays chrome.
@@ -19,6 +22,8 @@ _LISTING_RE = re.compile(
     r"(?i)(?:^|[-_\s])(?:widget|related|recent|popular|trending|most-?read|most-?viewed|nav|navigation|menu|promo|"
     r"teasers?|yarpp|jp-relatedposts|outbrain|taboola)(?:$|[-_\s\d])"
 )
+_CHROME_LOWER_RE = re.compile(_CHROME_RE.pattern.removeprefix("(?i)"))
+_LISTING_LOWER_RE = re.compile(_LISTING_RE.pattern.removeprefix("(?i)"))
 _PRICE_RE = re.compile(r"[$€£¥]\s?\d|\d[\d.,]*\s?(?:€|eur|usd|zł|kr)\b", re.IGNORECASE)
 # A forum member's panel beside each post: the page is a forum thread, whose posts are the page, not comments.
 _MEMBER_PANEL_RE = re.compile(
@@ -26,8 +31,10 @@ _MEMBER_PANEL_RE = re.compile(
     r"registriert seit|mitglied seit|join(?:ed)? date|member since|inscrit le|registrado desde|iscritto dal|"
     r"lid sinds|dołączył|(?:beiträge|posts|messages|mensajes|berichten|postów)\s*:\s*\d"
 )
+_HEAD = etree.XPath("substring(normalize-space(.), 1, 800)")  # a record's first words, in libxml2
 MAX_LINK_SHARE = 0.5  # of a record's text inside links: above it, a list of links (related posts, navigation)
 MIN_WORDS = 4  # median words per record: below it, tags, buttons or menu entries
+MAX_PRODUCT_CHARS = 200  # of a record's text where a price makes it a product tile
 
 
 def chrome_ancestor(el: Element, *, labelled: bool = False) -> str | None:
@@ -36,14 +43,23 @@ def chrome_ancestor(el: Element, *, labelled: bool = False) -> str | None:
     ``labelled``: the records call themselves comments; then a layout word (sidebar, footer, share) around
     them is no veto, only listings (recent or popular comments widgets, teasers, navigation) are.
     """
-    words = _LISTING_RE if labelled else _CHROME_RE
     for anc in el.iterancestors():
         if anc.tag in _CHROME_TAGS and (not labelled or anc.tag in ("nav", "menu", "select")):
             return f"inside <{anc.tag}>"
-        label = f"{anc.get('id') or ''} {' '.join(classes(anc))}"
-        if label.strip() and words.search(label) and (labelled or "omment" not in label):
-            return f"inside {label.strip()!r}"
+        ident, klass = anc.get("id"), anc.get("class")
+        if (ident or klass) and _chrome_label(ident or "", klass or "", labelled):
+            label = " ".join(f"{ident or ''} {klass or ''}".split())
+            return f"inside {label!r}"
     return None
+
+
+@lru_cache(maxsize=8192)
+def _chrome_label(ident: str, klass: str, labelled: bool) -> bool:
+    """An id and class that name page chrome (see chrome_ancestor): cached, as every candidate group asks it
+    of the same ancestors, and searched lower-cased (a case-insensitive search costs several times more)."""
+    label = f"{ident} {klass}".lower()
+    words = _LISTING_LOWER_RE if labelled else _CHROME_LOWER_RE
+    return bool(label.strip() and words.search(label) and (labelled or "omment" not in label))
 
 
 def rejects(records: list[list[Element]], found: list[Signs], *, labelled: bool = False) -> str | None:
@@ -56,11 +72,12 @@ def rejects(records: list[list[Element]], found: list[Signs], *, labelled: bool 
     chars = sum(s.chars for s in found) or 1
     if sum(s.link_chars for s in found) / chars > MAX_LINK_SHARE:
         return "mostly links"
-    words = sorted(s.words for s in found)
-    if words[len(words) // 2] < MIN_WORDS:
+    words = sorted(s.words for s in found if s.words)  # collapsed comments, shown without text, count for nothing
+    if not words or words[len(words) // 2] < MIN_WORDS:
         return "too short"
-    heads = [" ".join(" ".join(r[0].itertext()).split())[:800] for r in records[:20]]
-    if sum(1 for h in heads if _PRICE_RE.search(h[:400])) >= 0.5 * len(heads):
+    heads = [str(_HEAD(r[0])) for r in records[:20]]
+    # a product tile is short; a reader's comment on a car or a market may name prices too
+    if sum(1 for h in heads if len(h) < MAX_PRODUCT_CHARS and _PRICE_RE.search(h)) > 0.5 * len(heads):
         return "prices"
     if sum(1 for h in heads if _MEMBER_PANEL_RE.search(h)) >= 0.5 * len(heads):
         return "forum posts"

@@ -6,7 +6,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from itertools import pairwise
+from functools import lru_cache
+from itertools import islice, pairwise
+
+from lxml import etree
 
 from monitor.extract.comments import gate
 from monitor.extract.comments.engine import (
@@ -14,7 +17,7 @@ from monitor.extract.comments.engine import (
     drop_wrapped,
     read_items,
 )
-from monitor.extract.comments.evidence import BYLINE_RE, Signs, signs
+from monitor.extract.comments.evidence import BYLINE_RE, Signs, mark_affordance, signs
 from monitor.extract.comments.fields import author_from_header
 from monitor.extract.comments.html import Element, classes, is_element
 from monitor.extract.comments.model import Context, RawComment
@@ -22,19 +25,25 @@ from monitor.extract.comments.runs import read_runs
 from monitor.extract.dates import find_date
 
 RECORD_TAGS = frozenset({"div", "li", "article", "section", "dd", "dt", "tr", "blockquote", "table"})
-PAIR_TAGS = RECORD_TAGS | {"p", "header", "footer", "span"}
+PAIR_TAGS = RECORD_TAGS | {"p", "header", "footer", "span", "ul", "ol"}
+LIST_TAGS = frozenset({"ul", "ol"})
 # Words in a record's or its section's class/id that speak of reader talk, in the languages we crawl.
 _TALK_RE = re.compile(
     r"(?i)omment|koment|оммент|омент|repl(?:y|ies)|respons(?!iv)|r[ée]ponse|antwort|discus|reaction|opinion|talk|cmt|"
     r"feedback|"
     r"guestbook|gästebuch|leserbrief|reactie|odpowied|risposte|respuesta"
 )
+# The same, for lower-cased text: a case-insensitive search is several times slower, and this one runs per label.
+_TALK_LOWER_RE = re.compile(_TALK_RE.pattern.removeprefix("(?i)"))
 TALK_DEPTH = 8  # ancestors looked at for a comment-section label
 _VARIABLE_WORD_RE = re.compile(
     r"\d|^(odd|even|alt|first|last|thread-\w+|depth-\d+|byuser|bypostauthor|highlight\S*|is-\S+|has-\S+|parent|"
     r"clearfix|oneline|full|hidden|hide|collapsed|expanded|open|closed|new|unread|selected|active|reply|top|bottom)$"
 )
 _ID_SHAPE_RE = re.compile(r"\d+")
+# A class word that names a comment record ("comment", "js-comment", "comment-item"): it keeps its shape among
+# siblings that mostly lack it (a comment list after a form and a count, in one wrapper).
+_ITEM_WORD_RE = re.compile(r"(?i)^(?:[a-z]{1,4}[-_])?(?:comment|reply|kommentar)(?:[-_](?:item|entry|wrap|container|box))?$")
 MIN_RECORDS = 2
 MIN_LONE_TEXT, MAX_LONE_TEXT = 10, 3000  # chars of a lone comment's text
 MIN_WEAK_RECORDS = 3  # records needed where only their section, not they themselves, speaks of comments
@@ -67,9 +76,14 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
     """The page's comment thread found from structure alone, or [] when no group of records passes."""
     groups = []
     memo: dict[Element, Signs] = {}  # an element is a record of its siblings' group and a reply in its thread's
-    for group in _candidates(tree):
+    marked: set[Element] = set()
+    for group in _candidates(tree, marked):
         step = max(1, len(group.records) // SAMPLE)
-        if _rank([_signs(r, memo) for r in group.records[::step]]) <= 0:  # most groups fail on a sample
+        sample = group.records[::step]
+        # _talk() wants a label or affordances: a group without either is dropped before any record is walked
+        if _too_short(sample) or not _labelled_talk(group) and not _may_afford(sample, marked):
+            continue
+        if _rank([_signs(r, memo) for r in sample]) <= 0:  # most groups fail on a sample
             continue
         if group.nest is not None:
             group.records = [[el] for el in _with_nested([r[0] for r in group.records], group.nest)]
@@ -94,14 +108,32 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
         comments = [_sane_author(c) for c in bylines(_read(group, ctx))]
         if comments and _is_article(comments[0], ctx.article_text):  # a forum thread: its posts are the page
             continue
+        if len(comments) < min(len(group.records), MIN_RECORDS):  # a lone comment is one that says so by its id
+            continue
         found = group.found or []
         # a teaser list dated before the article is told apart by dates, where nothing else tells it
         sure = group.talk == STRONG or sum(s.bylined for s in found) >= MIN_BYLINED_UNDATED * len(found)
-        score = plausibility(comments, None if sure else ctx.article_published)
+        score = plausibility(comments, None if sure else ctx.article_published,
+                             dates_shown=bool(found) and all(s.dated for s in found))
         if score > best_score:
             best, best_score, best_rank = comments, score, group.rank
             read.update(el for r in group.records for el in r)
     return once(best)
+
+
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
+MIN_CHARS = 15  # median visible chars of a sample of records: below it, menu entries, tags and buttons
+
+
+def _chars(el: Element) -> int:
+    found = _TEXT_LENGTH(el)
+    return int(found) if isinstance(found, float) else 0
+
+
+def _too_short(sample: list[list[Element]]) -> bool:
+    """Most of the sampled records hold almost no text: settled in libxml2, before any walk in Python."""
+    lengths = sorted(n for r in sample if (n := sum(_chars(el) for el in r)))  # collapsed ones count for nothing
+    return not lengths or lengths[len(lengths) // 2] < MIN_CHARS
 
 
 def _is_article(comment: RawComment, article_text: str) -> bool:
@@ -128,8 +160,14 @@ def _shape(el: Element, common: set[str] | None = None) -> Shape:
     id_shape = _ID_SHAPE_RE.sub("#", ident) if any(c.isdigit() for c in ident) else ""
     if id_shape:
         return el.tag, id_shape, ()
-    words = (w for w in classes(el) if not _VARIABLE_WORD_RE.search(w) and (common is None or w in common))
+    words = (w for w in classes(el) if not _variable(w) and (common is None or w in common))
     return el.tag, "", tuple(sorted(words))
+
+
+@lru_cache(maxsize=4096)
+def _variable(word: str) -> bool:
+    """A class word that varies from record to record (odd, depth-2, comment-author-ann): cached, pages repeat them."""
+    return bool(_VARIABLE_WORD_RE.search(word))
 
 
 def _fits(el: Element, shape: Shape) -> bool:
@@ -148,27 +186,60 @@ def _common_words(children: list[Element]) -> dict[str, set[str]]:
     for child in children:
         sizes[child.tag] += 1
         counts[child.tag].update(set(classes(child)))
-    return {tag: {w for w, n in words.items() if n * 2 >= sizes[tag]} for tag, words in counts.items()}
+    return {tag: {w for w, n in words.items() if n * 2 >= sizes[tag] or n >= MIN_RECORDS and _ITEM_WORD_RE.match(w)}
+            for tag, words in counts.items()}
 
 
-def _candidates(tree: Element) -> list[Group]:
-    """Groups of alike siblings, and of alternating sibling pairs (dt + dd, body + "Posted by" line), in one pass."""
+_NOT_PARENTS = frozenset({"head", "script", "style", "form", "select", "nav"})
+
+
+def _candidates(tree: Element, marked: set[Element] | None = None) -> list[Group]:
+    """Groups of alike siblings, and of alternating sibling pairs (dt + dd, body + "Posted by" line).
+
+    ``marked``, when given, is filled with every element that holds an affordance (evidence.mark_affordance),
+    in the same pass over the page; then siblings that nothing labels as reader talk (themselves, their parent
+    or its ancestors up to TALK_DEPTH, a heading before them) and that hold no affordance give no group, as
+    find() would drop it: most of a page is settled so, before any shape is computed."""
+    unlabelled: dict[Element, int] = {}  # element → how many levels up the nearest talk label is (itself: 0)
+    parents: list[tuple[Element, list[Element], int]] = []
+    for parent in tree.iter(etree.Element):
+        if marked is not None:
+            mark_affordance(parent, marked)
+        above = parent.getparent()
+        ident, klass = parent.get("id"), parent.get("class")
+        distance = unlabelled[parent] = (
+            0 if (ident or klass) and _talk_label(ident or "", klass or "")
+            else unlabelled.get(above, TALK_DEPTH) + 1 if above is not None else TALK_DEPTH + 1)
+        if len(parent) < MIN_RECORDS and (not len(parent) or parent[0].get("id") is None) or parent.tag in _NOT_PARENTS:
+            continue  # no siblings to group; at most a leaf (a lone comment says so by its id)
+        children = list(parent.iterchildren(*PAIR_TAGS))
+        if len(children) < MIN_RECORDS and len(parent) <= 2 * MIN_RECORDS and not (
+                children and children[0].tag in RECORD_TAGS and _lone_comment(children[0])):
+            continue
+        parents.append((parent, children, distance))
     groups: list[Group] = []
     shapes: dict[Element, Shape] = {}
-    for parent in tree.iter():
-        if not is_element(parent) or parent.tag in ("head", "script", "style", "form", "select", "nav"):
+    for parent, children, distance in parents:
+        if marked is not None and distance >= TALK_DEPTH and parent not in marked and not _may_be_talk(parent):
             continue
-        children = [c for c in parent if is_element(c) and c.tag in PAIR_TAGS]
-        if not children:
+        if len(children) < MIN_RECORDS:  # no group, no pair; only a lone numbered comment, or flat runs
+            if children and children[0].tag in RECORD_TAGS and _lone_comment(children[0]):
+                groups.append(Group([children], nest=_shape(children[0])))
+            if len(parent) > 2 * MIN_RECORDS:
+                for segment in _segments([c for c in parent if is_element(c)]):
+                    groups.extend(_runs(segment))
             continue
         by_shape: dict[Shape, list[Element]] = defaultdict(list)
         common = _common_words(children)
         for child in children:
             shapes[child] = _shape(child, common[child.tag])
-            if child.tag in RECORD_TAGS:
+            if child.tag in RECORD_TAGS or child.tag in LIST_TAGS and _list_record(child):
                 by_shape[shapes[child]].append(child)
         for members in by_shape.values():
-            if len(members) >= MIN_RECORDS or _lone_comment(members[0]):
+            if members[0].tag in LIST_TAGS and not _numbered(members[0]):  # a list per comment: its item is the record
+                if len(members) >= MIN_RECORDS:
+                    groups.append(Group([[next(c for c in m if is_element(c))] for m in members]))
+            elif len(members) >= MIN_RECORDS or _lone_comment(members[0]):
                 groups.append(Group([[m] for m in members], nest=shapes[members[0]]))
         groups.extend(_pairs(children, shapes))
         kids = [c for c in parent if is_element(c)]
@@ -179,6 +250,27 @@ def _candidates(tree: Element) -> list[Group]:
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "hr", "form"})
+
+
+def _may_be_talk(parent: Element) -> bool:
+    """A child of ``parent`` (or the item of a list child) is labelled as reader talk, or a heading may name them."""
+    for kid in parent.iterchildren(etree.Element):
+        if kid.tag in _HEADINGS or _talk_label(kid.get("id") or "", kid.get("class") or ""):
+            return True
+        if kid.tag in LIST_TAGS:
+            item = next(kid.iterchildren(etree.Element), None)
+            if item is not None and _talk_label(item.get("id") or "", item.get("class") or ""):
+                return True
+    return _headed(parent)
+
+
+def _list_record(el: Element) -> bool:
+    """A list that is one record, not a list of them: numbered (ul#comment-123) or of a single item."""
+    return _numbered(el) or sum(1 for c in el if is_element(c)) == 1
+
+
+def _numbered(el: Element) -> bool:
+    return any(c.isdigit() for c in el.get("id") or "")
 
 
 def _segments(kids: list[Element]) -> list[list[Element]]:
@@ -307,7 +399,10 @@ def _nested_pairs(pairs: list[list[Element]], kind: Callable[[Element, Element],
 
 
 def _rank(found: list[Signs]) -> float:
-    """Cheap worth of a group before reading it: records × how comment-like they look; 0 when implausible."""
+    """Cheap worth of a group before reading it: records × how comment-like they look; 0 when implausible.
+
+    Records without text (collapsed comments whose body the page did not load) count for nothing either way."""
+    found = [s for s in found if s.chars]
     n = len(found)
     if not n:
         return 0.0
@@ -331,6 +426,8 @@ def _read(group: Group, ctx: Context) -> list[RawComment]:
     first_chars = sum(len(" ".join(r[0].itertext())) for r in group.records)
     second_chars = sum(len(" ".join(r[1].itertext())) for r in group.records)
     text_at = 1 if second_chars >= first_chars else 0
+    if group.records[0][0].tag in ("dt", "header") and group.records[0][1].tag in ("dd", "div", "section"):
+        text_at = 1  # a term and its definition, a header and its body: however short the comment, it is the second
     heads = {r[text_at]: r[1 - text_at] for r in group.records}
     return read_items([r[text_at] for r in group.records], ctx, heads=heads)
 
@@ -344,11 +441,22 @@ def _talk(group: Group) -> int:
     found = group.found or []
     if found and sum(s.affordance for s in found) >= 0.5 * len(found):
         return STRONG
+    return _labelled_talk(group)
+
+
+def _labelled_talk(group: Group) -> int:
+    """STRONG or WEAK as _talk() says from labels and headings alone, before any record is walked."""
+    el = group.records[0][0]
     if _labelled(group.records[0]):
         return STRONG
-    if _labelled(list(group.records[0][0].iterancestors())[:TALK_DEPTH]) or _headed(group.records[0][0]):
+    if _labelled(list(el.iterancestors())[:TALK_DEPTH]) or _headed(el):
         return WEAK
     return 0
+
+
+def _may_afford(sample: list[list[Element]], marked: set[Element]) -> bool:
+    """At least half of the sampled records may show a reply, permalink or avatar affordance (evidence.afforded)."""
+    return 2 * sum(1 for r in sample if any(el in marked for el in r)) >= len(sample)
 
 
 def _headed(el: Element) -> bool:
@@ -356,20 +464,20 @@ def _headed(el: Element) -> bool:
     for node in (el, el.getparent()):
         if node is None:
             continue
-        prev, steps = node.getprevious(), 0
-        while prev is not None and steps < 6:
-            if is_element(prev) and prev.tag in _HEADINGS and prev.tag != "hr":
+        for prev in islice(node.itersiblings(preceding=True), 6):
+            if prev.tag in _HEADINGS and prev.tag != "hr":
                 return bool(_TALK_RE.search(" ".join("".join(prev.itertext()).split())[:80]))
-            prev, steps = prev.getprevious(), steps + 1
     return False
 
 
 def _labelled(elements: list[Element]) -> bool:
-    for el in elements:
-        label = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if label.strip() and _TALK_RE.search(label):
-            return True
-    return False
+    return any(_talk_label(el.get("id") or "", el.get("class") or "") for el in elements)
+
+
+@lru_cache(maxsize=8192)
+def _talk_label(ident: str, klass: str) -> bool:
+    """An id or class that speaks of reader talk: cached, as every group asks it of the same ancestors."""
+    return bool((ident or klass) and _TALK_LOWER_RE.search(f"{ident} {klass}".lower()))
 
 
 def _sane_author(comment: RawComment) -> RawComment:
@@ -380,10 +488,11 @@ def _sane_author(comment: RawComment) -> RawComment:
     return comment
 
 
-def plausibility(comments: list[RawComment], article_published: str | None = None) -> float:
+def plausibility(comments: list[RawComment], article_published: str | None = None, *, dates_shown: bool = False) -> float:
     """How surely these read as a reader-comment thread (0: not at all): text × authored and dated shares.
 
     Teaser and related-article lists fail it: one "author" for all, or dates before the article's own.
+    ``dates_shown``: every record shows a date, parsed or not ("3 hours ago" on a page saved without its fetch time).
     """
     n = len(comments)
     if n == 1:  # a lone comment: its element said so (see _lone_comment); it must show all three
@@ -391,7 +500,7 @@ def plausibility(comments: list[RawComment], article_published: str | None = Non
         return float(len(c.text)) if c.author and c.published and MIN_LONE_TEXT <= len(c.text) <= MAX_LONE_TEXT else 0.0
     if n < MIN_RECORDS or len({c.text for c in comments}) < 0.8 * n:
         return 0.0
-    if n == MIN_RECORDS and not all(c.author and c.published for c in comments):  # two alike blocks prove little
+    if n == MIN_RECORDS and not all(c.author and (c.published or dates_shown) for c in comments):  # two alike blocks prove little
         return 0.0
     dated = sum(1 for c in comments if c.published) / n
     authors = Counter(c.author for c in comments if c.author)
