@@ -1,6 +1,7 @@
 """Near-duplicate keys of an article's text: word shingles, a MinHash signature and its LSH band keys."""
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,19 @@ class Fingerprint:
         mine, theirs = np.asarray(self.signature), np.asarray(other.signature)
         return float(np.count_nonzero(mine == theirs)) / NUM_PERM
 
+    def encoded(self) -> str:
+        """The signature as the index stores it: NUM_PERM 32-bit values, base64."""
+        return base64.b64encode(np.asarray(self.signature, dtype="<u4").tobytes()).decode("ascii")
+
+    @classmethod
+    def decode(cls, text: str) -> Fingerprint:
+        """A fingerprint from its stored signature (``encoded``); ValueError for one of another shape."""
+        raw = base64.b64decode(text, validate=True)
+        if len(raw) != NUM_PERM * 4:
+            raise ValueError(f"a cluster signature holds {NUM_PERM} values, this one {len(raw) // 4}")
+        # The dtype MinHash keeps (uint32): band keys hash those bytes.
+        return _fingerprint(np.frombuffer(raw, dtype="<u4").astype(np.uint32))
+
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     """The overlapping runs of ``size`` words, cut and folded as the search index cuts words."""
@@ -53,8 +67,9 @@ def fingerprint(text: str) -> Fingerprint | None:
 
 
 def _fingerprint(values: np.ndarray) -> Fingerprint:
+    little = values.astype("<u4")  # the same keys on every machine
     keys = tuple(
-        f"{band}:{hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).hexdigest()}"
+        f"{band}:{hashlib.blake2b(little[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).hexdigest()}"
         for band in range(BANDS)
     )
     return Fingerprint(signature=tuple(int(v) for v in values), band_keys=keys)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from monitor.documents import BOOKKEEPING_FIELDS, article_document, comment_document, content_hash
+from monitor.clusters.keys import Fingerprint, fingerprints
+from monitor.documents import BOOKKEEPING_FIELDS, CLUSTER_FIELDS, article_document, comment_document, content_hash
 from monitor.index.base import UpsertStats
 from monitor.items import ArticleItem
 
@@ -22,6 +23,9 @@ class StoredState:
     content_hash: str
     first_seen: str | None
     source: str | None = None  # None: a backend that does not say
+    # An article's stored cluster_id, cluster_size, cluster_sources: kept through upserts (monitor.clusters
+    # sets them after a write).
+    cluster: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -31,6 +35,8 @@ class DocumentChange:
     doc: dict[str, Any]
     outcome: Outcome
     content_hash: str
+    # A new or changed article's near-duplicate keys, stored with it (None: too short to compare).
+    fingerprint: Fingerprint | None = None
 
     def touched(self) -> dict[str, Any]:
         """The fields an unchanged document still gets written: last_seen, and an article's comment_count."""
@@ -97,6 +103,9 @@ class IncomingBatch:
             stats.comments_updated += sum(1 for c in comments if c.outcome == "updated")
             stats.new_ids += [c.doc["id"] for c in comments if c.outcome != "unchanged"]
             out.append(ArticleChanges(article, comments))
+        written = [c.article for c in out if c.article.outcome != "unchanged"]
+        for change, fingerprint in zip(written, fingerprints([c.doc.get("text") or "" for c in written]), strict=True):
+            change.fingerprint = fingerprint
         return out, stats
 
 
@@ -104,6 +113,11 @@ def _change(doc: dict[str, Any], old: StoredState | None, seen_at: str) -> Docum
     digest = content_hash(doc)
     doc["first_seen"] = (old.first_seen if old else None) or seen_at
     doc["last_seen"] = seen_at
+    if doc.get("type") == "article" and old is not None:
+        # Cluster fields are clustering's to write (after the write): a new write of the article keeps them.
+        for name in CLUSTER_FIELDS:
+            value = old.cluster.get(name)
+            doc[name] = list(value or []) if name == "cluster_sources" else value
     if old is None:
         return DocumentChange(doc, "new", digest)
     return DocumentChange(doc, "unchanged" if old.content_hash == digest else "updated", digest)

@@ -8,10 +8,20 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from monitor.documents import content_hash, stored_document
+from monitor.clusters.keys import Fingerprint
+from monitor.documents import CLUSTER_FIELDS, content_hash, stored_document
 from monitor.errors import BulkRejected, IndexTimeout, IndexUnavailable, SearchIndexError
 from monitor.index import mappings
-from monitor.index.base import SearchIndex, SearchRequest, SearchResult, UpsertStats
+from monitor.index.base import (
+    CLUSTER_LOOKUP_LIMIT,
+    ClusterEntry,
+    ClusterFields,
+    ClusterLookup,
+    SearchIndex,
+    SearchRequest,
+    SearchResult,
+    UpsertStats,
+)
 from monitor.index.changes import DocumentChange, IncomingBatch, StoredState
 from monitor.index.clients import (
     PROBE_TIMEOUT_SECONDS,
@@ -36,6 +46,7 @@ FACET_SIZE = 200
 RANK_BOOSTS = {"title": 5.0, "text": 1.0, "author": 1.0}
 MGET_CHUNK = 1000
 PAGE_SIZE = 1000
+CLUSTER_TERMS_CHUNK = 10_000  # band keys per terms query, well under the engines' 65,536
 # Engine writes are retried here and nowhere else: the clients make one attempt per call (clients.py) and
 # BatchWriter's cool-down only sends batches straight to the spool. This is the one layer that can tell
 # documents the engine answered 429/5xx for (retry those alone) from documents it refused for good, and
@@ -201,7 +212,10 @@ class EngineIndex(SearchIndex):
         doc_id = change.doc["id"]
         if change.outcome == "unchanged":
             return [{"update": {"_index": index, "_id": doc_id}}, {"doc": change.touched()}]
-        return [{"index": {"_index": index, "_id": doc_id}}, mappings.engine_document(change.doc)]
+        doc = mappings.engine_document(change.doc)
+        if change.doc.get("type") == "article":
+            doc.update(_keys_fields(change.fingerprint))
+        return [{"index": {"_index": index, "_id": doc_id}}, doc]
 
     def write(self, ops: list[dict[str, Any]]) -> None:
         """Send bulk operations, retrying what got 429/5xx (see RETRY_WAITS); raises IndexUnavailable if the
@@ -327,6 +341,55 @@ class EngineIndex(SearchIndex):
     def count(self) -> dict[str, int]:
         return {"article": self.client.count(self.articles), "comment": self.client.count(self.comments)}
 
+    # ------------------------------------------------------------ near-duplicate clusters
+
+    def cluster_entries(self, by: ClusterLookup, values: Sequence[str], *,
+                        limit: int = CLUSTER_LOOKUP_LIMIT) -> list[ClusterEntry]:
+        unique = list(dict.fromkeys(values))
+        if not unique:
+            return []
+        # Near real time: what the last bulk wrote (this batch, the previous one) must be found now.
+        self.client.refresh(self.articles)
+        field = {"id": "id", "key": "cluster_keys", "cluster": "cluster_id"}[by]
+        found: dict[str, ClusterEntry] = {}
+        for i in range(0, len(unique), CLUSTER_TERMS_CHUNK):
+            body = {"size": limit, "query": {"terms": {field: unique[i:i + CLUSTER_TERMS_CHUNK]}},
+                    "sort": [{"first_seen": "asc"}, {"id": "asc"}],
+                    "_source": ["id", "source", "first_seen", *CLUSTER_FIELDS, "cluster_signature"]}
+            for raw in self.client.search(self.articles, body)["hits"]["hits"]:
+                doc = _source(raw)
+                found[doc["id"]] = ClusterEntry(
+                    doc["id"], str(doc.get("source") or ""), str(doc.get("first_seen") or ""), doc.get("cluster_id"),
+                    doc.get("cluster_size"), tuple(doc.get("cluster_sources") or ()), doc.get("cluster_signature"))
+        return sorted(found.values(), key=lambda e: (e.first_seen, e.id))[:limit]
+
+    def set_clusters(self, fields: dict[str, ClusterFields]) -> None:
+        ops: list[dict[str, Any]] = []
+        for doc_id, f in fields.items():
+            ops += [{"update": {"_index": self.articles, "_id": doc_id}},
+                    {"doc": {"cluster_id": f.cluster_id, "cluster_size": f.cluster_size,
+                             "cluster_sources": list(f.cluster_sources), "cluster": f.cluster_id}}]
+        if ops:
+            self.write(ops)
+
+    def put_fingerprints(self, fingerprints: dict[str, Fingerprint | None]) -> None:
+        ops: list[dict[str, Any]] = []
+        for doc_id, fp in fingerprints.items():
+            ops += [{"update": {"_index": self.articles, "_id": doc_id}}, {"doc": _keys_fields(fp)}]
+        if ops:
+            self.write(ops)
+
+    def scan_articles(self, *, after: tuple[str, str] | None, limit: int) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"match_all": {}}
+        if after is not None:
+            query = {"bool": {"should": [
+                {"range": {"first_seen": {"gt": after[0]}}},
+                {"bool": {"filter": [{"term": {"first_seen": after[0]}}, {"range": {"id": {"gt": after[1]}}}]}},
+            ], "minimum_should_match": 1}}
+        body = {"size": limit, "query": query, "sort": [{"first_seen": "asc"}, {"id": "asc"}],
+                "_source": ["id", "source", "first_seen", "text"]}
+        return [_source(raw) for raw in self.client.search(self.articles, body)["hits"]["hits"]]
+
     def refresh_now(self) -> None:
         """Make everything written so far visible to search."""
         self.client.refresh(f"{self.articles},{self.comments}")
@@ -366,7 +429,14 @@ def _source(raw: dict[str, Any]) -> dict[str, Any]:
 def _stored_state(doc: dict[str, Any]) -> StoredState:
     # Digest of the stored document as this monitor's shape reads it: a field added since it was
     # written reads as null on both sides, so it is no change.
-    return StoredState(content_hash(stored_document(doc)), doc.get("first_seen"), doc.get("source"))
+    return StoredState(content_hash(stored_document(doc)), doc.get("first_seen"), doc.get("source"),
+                       {name: doc.get(name) for name in CLUSTER_FIELDS})
+
+
+def _keys_fields(fingerprint: Fingerprint | None) -> dict[str, Any]:
+    """An article's near-duplicate keys and signature as the engine keeps them (mappings.ENGINE_ONLY_FIELDS)."""
+    return {"cluster_keys": list(fingerprint.band_keys) if fingerprint else [],
+            "cluster_signature": fingerprint.encoded() if fingerprint else None}
 
 
 def _bulk_outcome(ops: list[dict[str, Any]], answer: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:

@@ -10,9 +10,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from monitor.documents import DOC_TYPES, FIELDS, content_hash, document_date, stored_document
+from monitor.clusters.keys import Fingerprint
+from monitor.documents import CLUSTER_FIELDS, DOC_TYPES, FIELDS, content_hash, document_date, stored_document
 from monitor.errors import SearchIndexError
-from monitor.index.base import SearchIndex, SearchRequest, SearchResult, UpsertStats
+from monitor.index.base import (
+    CLUSTER_LOOKUP_LIMIT,
+    ClusterEntry,
+    ClusterFields,
+    ClusterLookup,
+    SearchIndex,
+    SearchRequest,
+    SearchResult,
+    UpsertStats,
+)
 from monitor.index.changes import DocumentChange, IncomingBatch, StoredState
 from monitor.index.searching import FACETS, PreparedSearch, facet_counts, prepare
 from monitor.items import ArticleItem
@@ -36,7 +46,8 @@ from monitor.urls import article_id, canonicalize_url
 logger = logging.getLogger(__name__)
 
 # 2: the comment platform field; every column of the document shape, content hashes of the shape.
-SCHEMA_VERSION = 2
+# 3: near-duplicate clusters: cluster_size/cluster_sources, signatures, the band keys table.
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000  # a reader waits this long for the crawl's write transaction to commit
 # bm25 column weights (title, text, author): a word in the title says more than one in the body.
 BM25_WEIGHTS = (5.0, 1.0, 1.0)
@@ -55,7 +66,8 @@ _CONSTRAINTS = {
 }
 # Columns of this backend alone: the date since/until, date sort and day facets use (documents.document_date),
 # and the digest of the content (documents.content_hash) that tells an unchanged document.
-_OWN_COLUMNS = {"doc_date": "TEXT NOT NULL", "content_hash": "TEXT NOT NULL"}
+# And an article's near-duplicate signature (monitor.clusters.keys.Fingerprint.encoded).
+_OWN_COLUMNS = {"doc_date": "TEXT NOT NULL", "content_hash": "TEXT NOT NULL", "cluster_signature": "TEXT"}
 
 
 def _column_ddl(name: str) -> str:
@@ -72,6 +84,13 @@ _COLUMN_DDL = ",\n    ".join([
     *(f"{n} {t}" for n, t in _OWN_COLUMNS.items()),
 ])
 
+# An article's LSH band keys, one row each: the articles sharing a key are its near-duplicate candidates.
+_CLUSTER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cluster_keys (key TEXT NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (key, doc_id))
+    WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS cluster_keys_doc ON cluster_keys (doc_id);
+"""
+
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs (
@@ -81,7 +100,8 @@ CREATE INDEX docs_thread ON docs (article_id, position);
 CREATE INDEX docs_url ON docs (url);
 CREATE INDEX docs_canonical_url ON docs (canonical_url);
 CREATE INDEX docs_date ON docs (doc_date DESC, id);
-CREATE VIRTUAL TABLE docs_fts USING fts5 (
+CREATE INDEX docs_cluster ON docs (cluster_id);
+{_CLUSTER_SCHEMA}CREATE VIRTUAL TABLE docs_fts USING fts5 (
     title, text, author, content='docs', content_rowid='rowid', tokenize='{FTS5_TOKENIZE}'
 );
 CREATE TRIGGER docs_fts_insert AFTER INSERT ON docs BEGIN
@@ -126,7 +146,7 @@ def _document(row: sqlite3.Row) -> dict[str, Any]:
     return stored_document(doc)
 
 
-def _row_values(doc: dict[str, Any], digest: str) -> list[Any]:
+def _row_values(doc: dict[str, Any], digest: str, fingerprint: Fingerprint | None = None) -> list[Any]:
     """The values of _COLUMNS for a document the change logic completed (first_seen and last_seen set)."""
     values: list[Any] = []
     for column in _FIELD_COLUMNS:
@@ -138,7 +158,7 @@ def _row_values(doc: dict[str, Any], digest: str) -> list[Any]:
             values.append(doc.get("text") or "")
         else:
             values.append(doc.get(column))
-    return [*values, document_date(doc) or doc["first_seen"], digest]
+    return [*values, document_date(doc) or doc["first_seen"], digest, fingerprint.encoded() if fingerprint else None]
 
 
 def _to_v2(conn: sqlite3.Connection) -> None:
@@ -148,6 +168,24 @@ def _to_v2(conn: sqlite3.Connection) -> None:
     for column in _FIELD_COLUMNS:
         if column not in have:
             conn.execute(f"ALTER TABLE docs ADD COLUMN {_column_ddl(column)}")
+    _rehash(conn)
+
+
+def _to_v3(conn: sqlite3.Connection) -> None:
+    """Near-duplicate clusters: the new columns and the keys table; hashes without cluster_id (no content).
+    Keys of articles stored before come from `monitor clusters rebuild`."""
+    have = {row["name"] for row in conn.execute("PRAGMA table_info(docs)")}
+    for column in _FIELD_COLUMNS:
+        if column not in have:
+            conn.execute(f"ALTER TABLE docs ADD COLUMN {_column_ddl(column)}")
+    if "cluster_signature" not in have:
+        conn.execute(f"ALTER TABLE docs ADD COLUMN cluster_signature {_OWN_COLUMNS['cluster_signature']}")
+    for statement in sql_statements(_CLUSTER_SCHEMA + "CREATE INDEX IF NOT EXISTS docs_cluster ON docs (cluster_id);"):
+        conn.execute(statement)
+    _rehash(conn)
+
+
+def _rehash(conn: sqlite3.Connection) -> None:
     last = 0
     while rows := conn.execute("SELECT * FROM docs WHERE rowid > ? ORDER BY rowid LIMIT ?",
                                (last, LOOKUP_CHUNK)).fetchall():
@@ -157,7 +195,7 @@ def _to_v2(conn: sqlite3.Connection) -> None:
 
 
 # From version N to N + 1, in one transaction with the version bump.
-_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _to_v2}
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _to_v2, 2: _to_v3}
 
 
 class SQLiteIndex(SearchIndex):
@@ -249,17 +287,29 @@ class SQLiteIndex(SearchIndex):
                     self._put(conn, change.article)
                     for comment in change.comments:
                         self._put(conn, comment)
+                    if change.article.outcome != "unchanged":
+                        self._put_keys(conn, {change.article.doc["id"]: change.article.fingerprint})
         except sqlite3.Error as exc:
             raise SearchIndexError(f"upsert failed on {self.path}: {exc}") from exc
         return stats
 
     @staticmethod
+    def _put_keys(conn: sqlite3.Connection, fingerprints: dict[str, Fingerprint | None]) -> None:
+        ids = list(fingerprints)
+        for chunk in _chunks(ids):
+            conn.execute(f"DELETE FROM cluster_keys WHERE doc_id IN ({_marks(len(chunk))})", tuple(chunk))
+        conn.executemany("INSERT OR IGNORE INTO cluster_keys (key, doc_id) VALUES (?, ?)",
+                         [(key, doc_id) for doc_id, fp in fingerprints.items() for key in (fp.band_keys if fp else ())])
+
+    @staticmethod
     def _stored_states(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, StoredState]:
         states: dict[str, StoredState] = {}
         for chunk in _chunks(ids):
-            for row in conn.execute(f"SELECT id, content_hash, first_seen, source FROM docs WHERE id IN ({_marks(len(chunk))})",
-                                    tuple(chunk)):
-                states[row["id"]] = StoredState(row["content_hash"], row["first_seen"], row["source"])
+            for row in conn.execute(f"SELECT id, content_hash, first_seen, source, {', '.join(CLUSTER_FIELDS)} FROM docs "
+                                    f"WHERE id IN ({_marks(len(chunk))})", tuple(chunk)):
+                cluster = {"cluster_id": row["cluster_id"], "cluster_size": row["cluster_size"],
+                           "cluster_sources": json.loads(row["cluster_sources"] or "[]")}
+                states[row["id"]] = StoredState(row["content_hash"], row["first_seen"], row["source"], cluster)
         return states
 
     @staticmethod
@@ -276,10 +326,10 @@ class SQLiteIndex(SearchIndex):
         doc = change.doc
         if change.outcome == "new":
             conn.execute(f"INSERT INTO docs ({', '.join(_COLUMNS)}) VALUES ({_marks(len(_COLUMNS))})",
-                         _row_values(doc, change.content_hash))
+                         _row_values(doc, change.content_hash, change.fingerprint))
             return
         if change.outcome == "updated":
-            columns, values = _COLUMNS, _row_values(doc, change.content_hash)
+            columns, values = _COLUMNS, _row_values(doc, change.content_hash, change.fingerprint)
         else:
             touched = change.touched()
             columns, values = tuple(touched), list(touched.values())
@@ -313,6 +363,56 @@ class SQLiteIndex(SearchIndex):
             for row in self._conn.execute("SELECT type, count(*) AS n FROM docs GROUP BY type"):
                 counts[row["type"]] = row["n"]
         return counts
+
+    # ------------------------------------------------------------ near-duplicate clusters
+
+    _ENTRY = ("SELECT d.id, d.source, d.first_seen, d.cluster_id, d.cluster_size, d.cluster_sources, "
+              "d.cluster_signature FROM docs d")
+
+    def cluster_entries(self, by: ClusterLookup, values: Sequence[str], *,
+                        limit: int = CLUSTER_LOOKUP_LIMIT) -> list[ClusterEntry]:
+        where = {"id": "d.id IN ({})", "cluster": "d.cluster_id IN ({})",
+                 "key": "d.id IN (SELECT doc_id FROM cluster_keys WHERE key IN ({}))"}[by]
+        found: dict[str, ClusterEntry] = {}
+        unique = list(dict.fromkeys(values))
+        with self._lock:
+            for chunk in _chunks(unique):
+                rows = self._conn.execute(
+                    f"{self._ENTRY} WHERE d.type = 'article' AND {where.format(_marks(len(chunk)))} "
+                    f"ORDER BY d.first_seen, d.id LIMIT ?", (*chunk, limit)).fetchall()
+                for row in rows:
+                    found[row["id"]] = ClusterEntry(
+                        row["id"], row["source"], row["first_seen"], row["cluster_id"], row["cluster_size"],
+                        tuple(json.loads(row["cluster_sources"] or "[]")), row["cluster_signature"])
+        return sorted(found.values(), key=lambda e: (e.first_seen, e.id))[:limit]
+
+    def set_clusters(self, fields: dict[str, ClusterFields]) -> None:
+        try:
+            with self._write() as conn:
+                conn.executemany(
+                    "UPDATE docs SET cluster_id = ?, cluster_size = ?, cluster_sources = ? WHERE id = ? AND type = 'article'",
+                    [(f.cluster_id, f.cluster_size, json.dumps(list(f.cluster_sources), ensure_ascii=False), doc_id)
+                     for doc_id, f in fields.items()])
+        except sqlite3.Error as exc:
+            raise SearchIndexError(f"writing clusters failed on {self.path}: {exc}") from exc
+
+    def put_fingerprints(self, fingerprints: dict[str, Fingerprint | None]) -> None:
+        try:
+            with self._write() as conn:
+                conn.executemany("UPDATE docs SET cluster_signature = ? WHERE id = ? AND type = 'article'",
+                                 [(fp.encoded() if fp else None, doc_id) for doc_id, fp in fingerprints.items()])
+                self._put_keys(conn, fingerprints)
+        except sqlite3.Error as exc:
+            raise SearchIndexError(f"writing cluster keys failed on {self.path}: {exc}") from exc
+
+    def scan_articles(self, *, after: tuple[str, str] | None, limit: int) -> list[dict[str, Any]]:
+        first_seen, last_id = after or ("", "")
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, source, first_seen, text FROM docs WHERE type = 'article' AND "
+                "(first_seen > ? OR (first_seen = ? AND id > ?)) ORDER BY first_seen, id LIMIT ?",
+                (first_seen, first_seen, last_id, limit)).fetchall()
+        return [dict(row) for row in rows]
 
     # ------------------------------------------------------------ search
 

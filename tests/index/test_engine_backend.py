@@ -124,6 +124,7 @@ def test_the_per_day_facet_counts_utc_days(opensearch_url: str,
 MAPPING_FINGERPRINTS = {
     1: "ccb0335710117dec1ef77ebbcdbb852b52f4f1db",
     2: "c6c57c9c172c07c7019685b8a3a4d70c4fecf3d6",  # + comment platform
+    3: "78e9e0067df24d255eb597bf187e3371fa7c1dc4",  # + near-duplicate clusters
 }
 
 

@@ -78,6 +78,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SCHEMA_FINGERPRINTS = {
     1: "ff65293de75f41f6af1958c19c33a8ca49e6f392",  # tests/index/fixtures/sqlite_schema_v1.sql
     2: "5459c4c5cd6de098bb04d1010ae2e489cb6d7228",  # + platform
+    3: "1c9db3a67564d492e22710027ba3f09aa9f7b991",  # + cluster_size, cluster_sources, cluster_signature
 }
 
 
