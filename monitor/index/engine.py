@@ -47,6 +47,10 @@ RANK_BOOSTS = {"title": 5.0, "text": 1.0, "author": 1.0}
 MGET_CHUNK = 1000
 PAGE_SIZE = 1000
 CLUSTER_TERMS_CHUNK = 10_000  # band keys per terms query, well under the engines' 65,536
+CLUSTERS_AGG = "clusters"
+# The engines' cardinality count is exact up to about this many values (40,000 is their maximum), and
+# within a few percent above: a collapsed total of more stories than that is an estimate.
+CARDINALITY_PRECISION = 40_000
 # Engine writes are retried here and nowhere else: the clients make one attempt per call (clients.py) and
 # BatchWriter's cool-down only sends batches straight to the spool. This is the one layer that can tell
 # documents the engine answered 429/5xx for (retry those alone) from documents it refused for good, and
@@ -300,13 +304,19 @@ class EngineIndex(SearchIndex):
         elif plan.offset:
             body["from"] = plan.offset
         if plan.facets:
-            body["aggs"] = _facet_aggs()
+            body["aggs"] = _facet_aggs(collapse=plan.collapse)
+        if plan.collapse:
+            body["collapse"] = {"field": "cluster"}
+            body.setdefault("aggs", {})[CLUSTERS_AGG] = _stories()
         answer = self.client.search(",".join(indices), body)
         raw_hits = answer["hits"]["hits"]
+        total = answer["hits"]["total"]["value"]
+        if plan.collapse:
+            total = answer["aggregations"][CLUSTERS_AGG]["value"]
         return SearchResult(
-            total=int(answer["hits"]["total"]["value"]),
+            total=int(total),
             hits=[plan.hit(_source(raw), raw.get("_score")) for raw in raw_hits[:plan.limit]],
-            facets=_facets(answer.get("aggregations", {})) if plan.facets else None,
+            facets=_facets(answer.get("aggregations", {}), collapse=plan.collapse) if plan.facets else None,
             next_cursor=plan.next_cursor(raw_hits, lambda raw: raw["sort"]),
         )
 
@@ -398,12 +408,20 @@ class EngineIndex(SearchIndex):
 # ---------------------------------------------------------------- helpers
 
 
-def _facet_aggs() -> dict[str, Any]:
+def _facet_aggs(*, collapse: bool = False) -> dict[str, Any]:
     aggs: dict[str, Any] = {name: {"terms": {"field": mappings.facet_field(name), "size": FACET_SIZE}}
                             for name in FACETS if name != "day"}
     aggs["day"] = {"date_histogram": {"field": "date", "calendar_interval": "day", "format": "yyyy-MM-dd",
                                       "min_doc_count": 1}}
+    if collapse:
+        for agg in aggs.values():
+            agg["aggs"] = {CLUSTERS_AGG: _stories()}
     return aggs
+
+
+def _stories() -> dict[str, Any]:
+    """How many clusters (stories) a search or bucket holds: exact below the precision threshold."""
+    return {"cardinality": {"field": "cluster", "precision_threshold": CARDINALITY_PRECISION}}
 
 
 def _rank_clauses(terms: Iterable[Term | Phrase]) -> list[dict[str, Any]]:
@@ -416,8 +434,11 @@ def _rank_clauses(terms: Iterable[Term | Phrase]) -> list[dict[str, Any]]:
     return clauses
 
 
-def _facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
-    return facet_counts({name: [(b.get("key_as_string", b["key"]), b["doc_count"])
+def _facets(aggs: dict[str, Any], *, collapse: bool = False) -> dict[str, dict[str, int]]:
+    def count(bucket: dict[str, Any]) -> int:
+        return int(bucket[CLUSTERS_AGG]["value"]) if collapse else int(bucket["doc_count"])
+
+    return facet_counts({name: [(b.get("key_as_string", b["key"]), count(b))
                                 for b in aggs.get(name, {}).get("buckets", [])] for name in FACETS})
 
 

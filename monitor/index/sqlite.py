@@ -119,8 +119,10 @@ END;
 """
 
 _KEYWORD_COLUMNS = {"source": "d.source", "language": "d.language", "type": "d.type", "id": "d.id",
-                    "article_id": "d.article_id"}
+                    "article_id": "d.article_id", "cluster_id": "d.cluster_id"}
 _FACET_EXPRESSIONS = {"day": "substr(d.doc_date, 1, 10)"}
+# What a collapsed search groups by: the near-duplicate cluster, or the document itself (comments, unclustered).
+_CLUSTER = "COALESCE(d.cluster_id, d.id)"
 
 
 def _kw(value: str | None) -> str | None:
@@ -439,21 +441,33 @@ class SQLiteIndex(SearchIndex):
             keys = [("d.doc_date", "<"), ("d.id", ">")]
 
         page_where, page_params = where_sql, list(params)
-        if plan.search_after is not None:
-            cursor_sql, cursor_params = _after(keys, plan.search_after)
-            page_where = f"{where_sql} AND ({cursor_sql})"
-            page_params += cursor_params
-        order = ", ".join(f"{expr} {'ASC' if op == '>' else 'DESC'}" for expr, op in keys)
+        order = _order(keys)
         select_keys = ", ".join(f"{expr} AS k{i}" for i, (expr, _) in enumerate(keys))
-        sql = (
-            f"SELECT d.*, {select_keys}{', r.bm25 AS bm25' if rank_join else ''} FROM docs d {rank_join} "
-            f"WHERE {page_where} ORDER BY {order} LIMIT ? OFFSET ?"
-        )
+        if plan.collapse:
+            # One row per cluster, the first in the page order; it pages by offset (searching.prepare).
+            outer = [(f"k{i}", op) for i, (_, op) in enumerate(keys)]
+            sql = (
+                f"SELECT * FROM (SELECT d.*, {select_keys}{', r.bm25 AS bm25' if rank_join else ''}, "
+                f"ROW_NUMBER() OVER (PARTITION BY {_CLUSTER} ORDER BY {order}) AS cluster_rank "
+                f"FROM docs d {rank_join} WHERE {where_sql}) WHERE cluster_rank = 1 ORDER BY {_order(outer)} "
+                f"LIMIT ? OFFSET ?"
+            )
+            count_sql = f"SELECT count(DISTINCT {_CLUSTER}) FROM docs d WHERE {where_sql}"
+        else:
+            if plan.search_after is not None:
+                cursor_sql, cursor_params = _after(keys, plan.search_after)
+                page_where = f"{where_sql} AND ({cursor_sql})"
+                page_params += cursor_params
+            sql = (
+                f"SELECT d.*, {select_keys}{', r.bm25 AS bm25' if rank_join else ''} FROM docs d {rank_join} "
+                f"WHERE {page_where} ORDER BY {order} LIMIT ? OFFSET ?"
+            )
+            count_sql = f"SELECT count(*) FROM docs d WHERE {where_sql}"
         try:
             with self._lock:
                 rows = self._conn.execute(sql, (*rank_params, *page_params, plan.limit + 1, plan.offset)).fetchall()
-                total = self._conn.execute(f"SELECT count(*) FROM docs d WHERE {where_sql}", params).fetchone()[0]
-                facets = self._facets(where_sql, params) if plan.facets else None
+                total = self._conn.execute(count_sql, params).fetchone()[0]
+                facets = self._facets(where_sql, params, collapse=plan.collapse) if plan.facets else None
         except sqlite3.OperationalError as exc:
             raise SearchIndexError(f"search failed on {self.path}: {exc}") from exc
 
@@ -480,17 +494,22 @@ class SQLiteIndex(SearchIndex):
             params.append(plan.until)
         return where, params
 
-    def _facets(self, where_sql: str, params: list[Any]) -> dict[str, dict[str, int]]:
+    def _facets(self, where_sql: str, params: list[Any], *, collapse: bool = False) -> dict[str, dict[str, int]]:
         counts: dict[str, list[tuple[Any, int]]] = {}
+        counted = f"count(DISTINCT {_CLUSTER})" if collapse else "count(*)"
         for name in FACETS:
             expr = _FACET_EXPRESSIONS.get(name, f"d.{name}")
             rows = self._conn.execute(
-                f"SELECT {expr} AS key, count(*) AS n FROM docs d WHERE {where_sql} AND {expr} IS NOT NULL "
+                f"SELECT {expr} AS key, {counted} AS n FROM docs d WHERE {where_sql} AND {expr} IS NOT NULL "
                 f"GROUP BY key",
                 params,
             )
             counts[name] = [(row["key"], row["n"]) for row in rows]
         return facet_counts(counts)
+
+
+def _order(keys: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{expr} {'ASC' if op == '>' else 'DESC'}" for expr, op in keys)
 
 
 def _after(keys: list[tuple[str, str]], values: list[Any]) -> tuple[str, list[Any]]:
