@@ -438,6 +438,9 @@ class AlertConfig(_Strict):
     notify: list[str] = Field(min_length=1)  # Apprise URLs; {env:NAME} is replaced from the environment
     mode: Literal["immediate", "digest"] = "immediate"
     digest_schedule: str | None = None  # cron, e.g. "0 8 * * *"
+    # cluster (the default): a story reprinted by many outlets notifies once, its later copies join that match's
+    # history; document: every copy notifies. Comments always count one by one.
+    once_per: Literal["cluster", "document"] = "cluster"
 
     @field_validator("name")
     @classmethod

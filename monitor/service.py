@@ -41,7 +41,12 @@ def _opened(config: Config, index: SearchIndex | None) -> Iterator[SearchIndex]:
 def search(config: Config, request: SearchRequest, *, index: SearchIndex | None = None) -> SearchResult:
     """Search; since and until may be relative (``7d``, ``yesterday``; see monitor.timeranges)."""
     with _opened(config, index) as opened:
-        return opened.search(resolved(request))
+        result = opened.search(resolved(request))
+        if request.collapse:
+            from monitor.clusters.copies import annotate
+
+            annotate(opened, result.hits)
+        return result
 
 
 def resolved(request: SearchRequest, *, now: datetime | None = None) -> SearchRequest:
@@ -79,13 +84,17 @@ def export(config: Config, request: SearchRequest, *, index: SearchIndex | None 
 
 
 def thread(config: Config, id_or_url: str, *, index: SearchIndex | None = None) -> dict[str, Any] | None:
-    """One article and its comments in page order, or None when it is not indexed."""
+    """One article and its comments in page order, and its other copies (near-duplicates); None when not indexed."""
     with _opened(config, index) as opened:
         article = opened.get_article(id_or_url)
         if article is None:
             return None
         comments = opened.get_comments(article["id"])
-    return {"article": article, "comments": [_thread_comment(c) for c in comments]}
+        from monitor.clusters.copies import copies
+
+        also = copies(opened, article)
+    return {"article": article, "comments": [_thread_comment(c) for c in comments], "copies": also["copies"],
+            "copies_total": also["total"]}
 
 
 def counts(config: Config, *, index: SearchIndex | None = None) -> dict[str, int]:
