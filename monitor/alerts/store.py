@@ -227,7 +227,8 @@ class AlertStore:
                 for title, body, doc_ids in compose(alert, items):
                     messages += len(self._queue(conn, alert, "match" if len(doc_ids) == 1 else "batch", title,
                                                 body, doc_ids, created=stamp, indexed_at=iso(indexed_at)))
-        return {"matches": sum(len(items) for _, items in fresh.values()), "messages": messages, "copies": copies}
+        counts = {"matches": sum(len(items) for _, items in fresh.values()), "messages": messages}
+        return counts | ({"copies": copies} if copies else {})  # copies: a crawl stat, monitor/alerts/copies
 
     def copies(self, alert: str, doc_ids: Sequence[str]) -> list[str]:
         """The later copies (same cluster, not sent) of what the alert notified for ``doc_ids``."""

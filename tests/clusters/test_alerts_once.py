@@ -45,7 +45,7 @@ def test_copies_in_one_batch_notify_once(tmp_path: Path, hook: WebhookReceiver) 
         counts = _run(engine, [_copy(1, "a1", "Ferry stops"), _copy(2, "a1", "UPDATE: Ferry stops")])
     finally:
         engine.close()
-    assert counts["sent"] == 1 and counts["copies"] == 1
+    assert counts["sent"] == 1 and counts["copies"] == 1 and counts["matches"] == 1
     assert len(hook.at("/ferry")) == 1
 
 
