@@ -13,6 +13,7 @@ from rich.console import Console
 from monitor import service
 from monitor.cli import render
 from monitor.cli.alerts import alerts_app
+from monitor.cli.clusters import clusters_app
 from monitor.cli.export import export_app
 from monitor.cli.serve import serve_app
 from monitor.cli.web import web_app
@@ -214,6 +215,7 @@ def extract(
 index_app = typer.Typer(help="Look after the search index: init, status, migrate, spool.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(clusters_app, name="clusters")
 app.add_typer(serve_app)  # serve, runs, sources
 app.add_typer(web_app)  # web
 app.add_typer(export_app)  # export
