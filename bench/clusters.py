@@ -66,14 +66,14 @@ def stories() -> list[tuple[str, str, str]]:
 
 
 def background(n: int, seed: int = 11) -> list[ArticleItem]:
-    """Made-up articles of 150-400 words from a 20,000-word vocabulary: no two alike, none like a real story."""
+    """Made-up articles of 80-200 words from a 20,000-word vocabulary: no two alike, none like a real story."""
     rng = random.Random(seed)
     vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 10))) for _ in range(20_000)]
     out = []
     for i in range(n):
         url = f"https://background.example/{i}"
         out.append(ArticleItem(id=f"bg{i:07d}", url=url, canonical_url=url, source=f"bg{i % 50}",
-                               text=" ".join(rng.choices(vocab, k=rng.randint(150, 400)))))
+                               text=" ".join(rng.choices(vocab, k=rng.randint(80, 200)))))
     return out
 
 

@@ -75,12 +75,17 @@ def assign(index: SearchIndex, ids: Sequence[str], *, regroup_old: bool = True,
     for entry in index.cluster_entries("key", keys):
         node(entry)
     old = {n.entry.id: n.entry.cluster_id for n in batch}
+    by_key: dict[str, list[_Node]] = {}
+    for n in pool.values():
+        for key in n.fingerprint.band_keys if n.fingerprint else ():
+            by_key.setdefault(key, []).append(n)
     for current in batch:  # earliest first: a later article of the batch sees where an earlier one went
         me = current.member()
-        if me is None:
+        if me is None or current.fingerprint is None:
             current.cluster = current.entry.id
             continue
-        others = [m for m in (n.member() for n in pool.values()) if m is not None]
+        sharing = {n.entry.id: n for key in current.fingerprint.band_keys for n in by_key.get(key, ())}
+        others = [m for m in (n.member() for n in sharing.values()) if m is not None]
         current.cluster = cluster_for(me, others, threshold=threshold)
     touched = {n.cluster for n in batch} | {c for c in old.values() if c}
     if regroup_old:
