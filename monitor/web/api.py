@@ -141,8 +141,11 @@ def _thread(web: WebState, key: str) -> dict[str, Any]:
 @reads.get("/coverage", response_model=CoverageResponse, summary="Documents per day, week or month for a query, per source or topic")
 def coverage(params: SearchParams = Depends(),
              split: Literal["source", "topic", "none"] = Query("source"),
+             count: Literal["copies", "stories"] = Query(
+                 "copies", description="copies: every document; stories: copies of one story (syndicated, "
+                                       "near-duplicates) count once."),
              web: WebState = Depends(web_state)) -> dict[str, Any]:
-    return service.coverage(web.config, params.request(), split=split, index=web.index())
+    return service.coverage(web.config, params.request(collapse=count == "stories"), split=split, index=web.index())
 
 
 # ---------------------------------------------------------------- alerts

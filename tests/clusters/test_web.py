@@ -55,3 +55,11 @@ def test_the_article_page_and_its_api_list_the_other_copies(client: TestClient) 
     assert answer["copies_total"] == 2
     page = client.get("/articles/ledger-7").text
     assert "Also published by" in page and HOSTILE not in page
+
+
+def test_coverage_counts_copies_or_stories(client: TestClient) -> None:
+    copies = client.get("/api/coverage", params={"q": "ferry", "type": "article", "split": "none"}).json()
+    stories = client.get("/api/coverage", params={"q": "ferry", "type": "article", "split": "none",
+                                                  "count": "stories"}).json()
+    assert (copies["total"], sum(copies["counts"])) == (3, 3)
+    assert (stories["total"], sum(stories["counts"])) == (1, 2)  # the story on each day it ran: Monday, Tuesday
