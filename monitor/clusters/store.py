@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from monitor.clusters.assign import THRESHOLD, Member, cluster_for, regroup
 from monitor.clusters.keys import Fingerprint
-from monitor.index.base import ClusterEntry, ClusterFields, SearchIndex
+from monitor.index.base import CLUSTER_LOOKUP_LIMIT, ClusterEntry, ClusterFields, SearchIndex
 from monitor.index.written import Written
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,12 @@ def assign(index: SearchIndex, ids: Sequence[str], *, regroup_old: bool = True,
     if not batch:
         return report
     keys = [k for n in batch if n.fingerprint for k in n.fingerprint.band_keys]
-    for entry in index.cluster_entries("key", keys):
+    found = index.cluster_entries("key", keys, limit=CLUSTER_LOOKUP_LIMIT)
+    if len(found) >= CLUSTER_LOOKUP_LIMIT:
+        # One huge cluster (a page a site repeats everywhere) filled the look-up: ask per article, so that
+        # it cannot crowd out the candidates of the others.
+        found = [e for n in batch if n.fingerprint for e in index.cluster_entries("key", n.fingerprint.band_keys)]
+    for entry in found:
         node(entry)
     old = {n.entry.id: n.entry.cluster_id for n in batch}
     by_key: dict[str, list[_Node]] = {}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
+
 from monitor.clusters.store import ClusterAssignment
 from monitor.index.base import SearchIndex
 from monitor.index.written import Written
@@ -90,3 +92,15 @@ def test_a_text_too_short_to_compare_is_a_cluster_of_its_own(search_index: Searc
     write(search_index, [copy(short, source="ledger", number=2)], TUESDAY)
     assert clusters(search_index, "gazette-1", "ledger-2") == {
         "gazette-1": ("gazette-1", 1, ["gazette"]), "ledger-2": ("ledger-2", 1, ["ledger"])}
+
+
+def test_a_huge_cluster_does_not_crowd_out_the_candidates_of_the_other_articles_of_a_batch(
+        search_index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.clusters.store
+
+    write(search_index, [copy(FERRY, source=f"outlet{n}", number=n) for n in range(4)], MONDAY)
+    write(search_index, [copy(ORCHARD, source="gazette", number=9)], TUESDAY)
+    monkeypatch.setattr(monitor.clusters.store, "CLUSTER_LOOKUP_LIMIT", 3)  # the ferry copies alone fill it
+    write(search_index, [copy(FERRY, source="late", number=1), copy(ORCHARD, source="ledger", number=2)], WEDNESDAY)
+    assert clusters(search_index, "late-1", "ledger-2") == {"late-1": ("outlet0-0", None, []),
+                                                           "ledger-2": ("gazette-9", None, [])}
