@@ -80,6 +80,10 @@ def rebuild(index: SearchIndex, *, identity: str, data_dir: Path, restart: bool 
         progress.save(path)
         if on_page is not None:
             on_page(progress, len(page))
+    from monitor.index.engine import EngineIndex
+
+    if isinstance(index, EngineIndex):
+        index.backfill_collapse_keys()
     path.unlink(missing_ok=True)
     logger.info("clusters rebuilt articles=%d joined=%d", progress.done, progress.joined)
     return progress

@@ -400,6 +400,27 @@ class EngineIndex(SearchIndex):
                 "_source": ["id", "source", "first_seen", "text"]}
         return [_source(raw) for raw in self.client.search(self.articles, body)["hits"]["hits"]]
 
+    def backfill_collapse_keys(self) -> int:
+        """Give every document written before clusters (an index migrated from mapping 2) its ``cluster`` field,
+        which collapsed searches group by: a document without one would fall in one group with all the others.
+        Returns how many were updated."""
+        done = 0
+        for alias in (self.articles, self.comments):
+            while True:
+                self.client.refresh(alias)
+                body = {"size": PAGE_SIZE, "query": {"bool": {"must_not": {"exists": {"field": "cluster"}}}},
+                        "_source": ["cluster_id"]}
+                hits = self.client.search(alias, body)["hits"]["hits"]
+                if not hits:
+                    break
+                ops: list[dict[str, Any]] = []
+                for raw in hits:
+                    cluster = (raw.get("_source") or {}).get("cluster_id") or raw["_id"]
+                    ops += [{"update": {"_index": alias, "_id": raw["_id"]}}, {"doc": {"cluster": cluster}}]
+                self.write(ops)
+                done += len(hits)
+        return done
+
     def refresh_now(self) -> None:
         """Make everything written so far visible to search."""
         self.client.refresh(f"{self.articles},{self.comments}")

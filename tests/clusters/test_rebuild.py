@@ -2,13 +2,16 @@
 and a rebuild stopped midway continues where it was."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from monitor.clusters.rebuild import RebuildProgress, progress_file, rebuild
 from monitor.errors import MonitorError
-from monitor.index.base import SearchIndex
+from monitor.index.base import SearchIndex, SearchRequest
+from monitor.index.engine import EngineIndex
+from monitor.items import Comment
 from tests.clusters.stories import FERRY, LIBRARY, ORCHARD, copy
 from tests.clusters.test_write import MONDAY, TUESDAY, WEDNESDAY, clusters
 
@@ -67,3 +70,25 @@ def test_a_progress_file_of_another_index_is_refused(unclustered: SearchIndex, t
     RebuildProgress(index="another-index", done=2).save(progress_file(tmp_path, IDENTITY))
     with pytest.raises(MonitorError, match="is for another-index"):
         rebuild(unclustered, identity=IDENTITY, data_dir=tmp_path)
+
+
+def test_on_an_engine_a_rebuild_gives_documents_from_before_clusters_their_collapse_group(
+        opensearch_url: str, engine_index_factory: Callable[[str], EngineIndex], tmp_path: Path) -> None:
+    # The collapse field is the engines' own (SQLite groups by cluster_id, else id, as it reads).
+    search_index = engine_index_factory(opensearch_url)
+    article = copy(FERRY, source="gazette", number=1)
+    article.comments = [Comment(id=f"c{n}", article_id=article.id, position=n, text=f"Ferry comment {n}")
+                        for n in (1, 2)]
+    search_index.upsert([article, copy(ORCHARD, source="gazette", number=2)], seen_at=MONDAY)
+    ops: list[dict[str, object]] = []
+    for alias, doc in [(search_index.articles, search_index.get_article("gazette-1")),
+                       (search_index.articles, search_index.get_article("gazette-2")),
+                       *((search_index.comments, c) for c in search_index.get_comments("gazette-1"))]:
+        assert doc is not None
+        ops += [{"index": {"_index": alias, "_id": doc["id"]}}, doc]  # as mapping 2 wrote them: no `cluster`
+    search_index.write(ops)
+    everything = SearchRequest(collapse=True, limit=10)
+    assert len(search_index.search(everything).hits) == 1  # without the field all four fall in one group
+    rebuild(search_index, identity=IDENTITY, data_dir=tmp_path)
+    after = search_index.search(everything)
+    assert (after.total, len(after.hits)) == (4, 4)
