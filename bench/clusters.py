@@ -8,8 +8,8 @@ monitor.demo.syndication. A pair is a true pair when both copies are of one stor
 
 The cost at write time and of the candidate look-up: an index (SQLite; and OpenSearch at --url) is filled with
 --background made-up articles, then the syndicated copies are written in batches of 100 as the crawl's index
-thread writes them (upsert, then the on_written cluster step), once with clustering off (no keys, no step) and
-once with it on; then the look-up of one article's candidates (its 42 band keys) and of a batch's is timed.
+thread writes them (upsert, then the on_written cluster step: keys, candidates, assignment), once without the
+step and once with it; then the look-up of one article's candidates (its 42 band keys) and of a batch's is timed.
 """
 from __future__ import annotations
 
@@ -23,8 +23,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +35,6 @@ from monitor.clusters.keys import fingerprints  # noqa: E402
 from monitor.clusters.store import ClusterAssignment  # noqa: E402
 from monitor.demo.syndication import Copy, syndicate  # noqa: E402
 from monitor.errors import IndexTimeout  # noqa: E402
-from monitor.index import changes  # noqa: E402
 from monitor.index.base import SearchIndex  # noqa: E402
 from monitor.index.engine import EngineIndex, open_engine_index  # noqa: E402
 from monitor.index.sqlite import SQLiteIndex  # noqa: E402
@@ -87,17 +85,6 @@ def copies_as_articles(copies: list[Copy]) -> list[ArticleItem]:
     return out
 
 
-@contextmanager
-def clustering_off() -> Iterator[None]:
-    """The write path as it was before clusters: no fingerprints in the upsert (and no cluster step)."""
-    saved = changes.fingerprints
-    changes.fingerprints = lambda texts: [None] * len(texts)
-    try:
-        yield
-    finally:
-        changes.fingerprints = saved
-
-
 def fill(index: SearchIndex, articles: list[ArticleItem], *, chunk: int = 250) -> float:
     started = time.perf_counter()
     for i in range(0, len(articles), chunk):
@@ -120,12 +107,9 @@ def write_batches(index: SearchIndex, articles: list[ArticleItem], *, cluster: b
         batch = [dataclasses.replace(a, comments=[]) for a in articles[i:i + BATCH_SIZE]]
         seen_at = f"{day}T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}+00:00"
         started = time.perf_counter()
+        stats = index.upsert(batch, seen_at=seen_at)
         if cluster:
-            stats = index.upsert(batch, seen_at=seen_at)
             step(Written(batch, stats))
-        else:
-            with clustering_off():
-                index.upsert(batch, seen_at=seen_at)
         elapsed += time.perf_counter() - started
     return elapsed
 

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from monitor.clusters.keys import fingerprints
-from monitor.clusters.store import assign
+from monitor.clusters.store import assign, store_keys
 from monitor.errors import MonitorError
 from monitor.index.base import SearchIndex
 from monitor.index.identity import folder_name
@@ -71,8 +70,7 @@ def rebuild(index: SearchIndex, *, identity: str, data_dir: Path, restart: bool 
         logger.info("clusters rebuild resumes done=%d after=%s", progress.done, progress.after)
     while page := index.scan_articles(after=progress.after, limit=page_size):
         ids = [str(a["id"]) for a in page]
-        prints = fingerprints([str(a.get("text") or "") for a in page])
-        index.put_fingerprints(dict(zip(ids, prints, strict=True)))
+        store_keys(index, {doc_id: str(a.get("text") or "") for doc_id, a in zip(ids, page, strict=True)})
         report = assign(index, ids, regroup_old=False)
         progress.after = (str(page[-1]["first_seen"]), ids[-1])
         progress.done += len(page)

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from monitor.clusters.assign import THRESHOLD, Member, cluster_for, regroup
-from monitor.clusters.keys import Fingerprint
-from monitor.index.base import CLUSTER_LOOKUP_LIMIT, ClusterEntry, ClusterFields, SearchIndex
+from monitor.clusters.keys import Fingerprint, fingerprints
+from monitor.index.base import CLUSTER_LOOKUP_LIMIT, ClusterEntry, ClusterFields, ClusterKeys, SearchIndex
 from monitor.index.written import Written
 
 logger = logging.getLogger(__name__)
@@ -52,9 +52,16 @@ def _fingerprint(entry: ClusterEntry) -> Fingerprint | None:
         return None
 
 
+def store_keys(index: SearchIndex, texts: dict[str, str]) -> None:
+    """Fingerprint the articles' texts (by id) and store their band keys and signatures."""
+    prints = fingerprints(list(texts.values()))
+    index.put_keys({doc_id: ClusterKeys(fp.band_keys, fp.encoded()) if fp else None
+                    for doc_id, fp in zip(texts, prints, strict=True)})
+
+
 def assign(index: SearchIndex, ids: Sequence[str], *, regroup_old: bool = True,
            threshold: float = THRESHOLD) -> Assigned:
-    """Put the articles ``ids`` (written already, with their keys) in their clusters and keep the sizes current.
+    """Put the articles ``ids`` (written already, their keys stored) in their clusters and keep the sizes current.
 
     An article that had a cluster was written again with another text: with ``regroup_old`` its old cluster
     is regrouped, since an edit can take a copy, or the root itself, out of the story the others share.
@@ -146,7 +153,7 @@ def _write_sizes(index: SearchIndex, pool: dict[str, _Node], node: Callable[[Clu
 
 
 class ClusterAssignment:
-    """The on_written subscriber: each written batch's new and changed articles join their clusters.
+    """The on_written subscriber: each written batch's new and changed articles get their keys and join clusters.
 
     It opens its own index (``open_index``) on the thread of the write, the first time it has work. Subscribe
     it before the alerts, which read the cluster an article joined from the article itself.
@@ -168,6 +175,7 @@ class ClusterAssignment:
             return
         if self.index is None:
             self.index = self.open_index()
+        store_keys(self.index, {a.id: a.text or "" for a in articles})
         report = assign(self.index, [a.id for a in articles], threshold=self.threshold)
         for article in articles:
             fields = report.clusters.get(article.id)

@@ -4,12 +4,9 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from monitor.items import ArticleItem
-
-if TYPE_CHECKING:
-    from monitor.clusters.keys import Fingerprint
 
 DocType = Literal["article", "comment"]
 SortOrder = Literal["relevance", "date"]
@@ -60,6 +57,14 @@ class ClusterEntry:
     cluster_size: int | None = None
     cluster_sources: tuple[str, ...] = ()
     signature: str | None = None  # Fingerprint.encoded(); None for a text too short to compare
+
+
+@dataclass(frozen=True)
+class ClusterKeys:
+    """An article's near-duplicate keys as the index stores them (monitor.clusters.keys makes them)."""
+
+    band_keys: tuple[str, ...]  # one terms query on these finds the candidates
+    signature: str  # the encoded MinHash signature that verifies them
 
 
 @dataclass(frozen=True)
@@ -130,8 +135,8 @@ class SearchIndex(abc.ABC):
         """Write each article's cluster fields (by id); nothing else of the document changes."""
 
     @abc.abstractmethod
-    def put_fingerprints(self, fingerprints: dict[str, Fingerprint | None]) -> None:
-        """Store the articles' band keys and signatures (None: too short to compare), as upserts do."""
+    def put_keys(self, keys: dict[str, ClusterKeys | None]) -> None:
+        """Store the articles' band keys and signatures (None: too short to compare), replacing what was."""
 
     @abc.abstractmethod
     def scan_articles(self, *, after: tuple[str, str] | None, limit: int) -> list[dict[str, Any]]:

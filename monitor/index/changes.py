@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from monitor.clusters.keys import Fingerprint, fingerprints
 from monitor.documents import BOOKKEEPING_FIELDS, CLUSTER_FIELDS, article_document, comment_document, content_hash
 from monitor.index.base import UpsertStats
 from monitor.items import ArticleItem
@@ -35,8 +34,6 @@ class DocumentChange:
     doc: dict[str, Any]
     outcome: Outcome
     content_hash: str
-    # A new or changed article's near-duplicate keys, stored with it (None: too short to compare).
-    fingerprint: Fingerprint | None = None
 
     def touched(self) -> dict[str, Any]:
         """The fields an unchanged document still gets written: last_seen, and an article's comment_count."""
@@ -103,9 +100,6 @@ class IncomingBatch:
             stats.comments_updated += sum(1 for c in comments if c.outcome == "updated")
             stats.new_ids += [c.doc["id"] for c in comments if c.outcome != "unchanged"]
             out.append(ArticleChanges(article, comments))
-        written = [c.article for c in out if c.article.outcome != "unchanged"]
-        for change, fingerprint in zip(written, fingerprints([c.doc.get("text") or "" for c in written]), strict=True):
-            change.fingerprint = fingerprint
         return out, stats
 
 

@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from monitor.clusters.keys import Fingerprint
 from monitor.documents import CLUSTER_FIELDS, content_hash, stored_document
 from monitor.errors import BulkRejected, IndexTimeout, IndexUnavailable, SearchIndexError
 from monitor.index import mappings
@@ -16,6 +15,7 @@ from monitor.index.base import (
     CLUSTER_LOOKUP_LIMIT,
     ClusterEntry,
     ClusterFields,
+    ClusterKeys,
     ClusterLookup,
     SearchIndex,
     SearchRequest,
@@ -216,10 +216,7 @@ class EngineIndex(SearchIndex):
         doc_id = change.doc["id"]
         if change.outcome == "unchanged":
             return [{"update": {"_index": index, "_id": doc_id}}, {"doc": change.touched()}]
-        doc = mappings.engine_document(change.doc)
-        if change.doc.get("type") == "article":
-            doc.update(_keys_fields(change.fingerprint))
-        return [{"index": {"_index": index, "_id": doc_id}}, doc]
+        return [{"index": {"_index": index, "_id": doc_id}}, mappings.engine_document(change.doc)]
 
     def write(self, ops: list[dict[str, Any]]) -> None:
         """Send bulk operations, retrying what got 429/5xx (see RETRY_WAITS); raises IndexUnavailable if the
@@ -382,10 +379,11 @@ class EngineIndex(SearchIndex):
         if ops:
             self.write(ops)
 
-    def put_fingerprints(self, fingerprints: dict[str, Fingerprint | None]) -> None:
+    def put_keys(self, keys: dict[str, ClusterKeys | None]) -> None:
         ops: list[dict[str, Any]] = []
-        for doc_id, fp in fingerprints.items():
-            ops += [{"update": {"_index": self.articles, "_id": doc_id}}, {"doc": _keys_fields(fp)}]
+        for doc_id, k in keys.items():
+            ops += [{"update": {"_index": self.articles, "_id": doc_id}},
+                    {"doc": {"cluster_keys": list(k.band_keys) if k else [], "cluster_signature": k.signature if k else None}}]
         if ops:
             self.write(ops)
 
@@ -474,11 +472,6 @@ def _stored_state(doc: dict[str, Any]) -> StoredState:
     return StoredState(content_hash(stored_document(doc)), doc.get("first_seen"), doc.get("source"),
                        {name: doc.get(name) for name in CLUSTER_FIELDS})
 
-
-def _keys_fields(fingerprint: Fingerprint | None) -> dict[str, Any]:
-    """An article's near-duplicate keys and signature as the engine keeps them (mappings.ENGINE_ONLY_FIELDS)."""
-    return {"cluster_keys": list(fingerprint.band_keys) if fingerprint else [],
-            "cluster_signature": fingerprint.encoded() if fingerprint else None}
 
 
 def _bulk_outcome(ops: list[dict[str, Any]], answer: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:

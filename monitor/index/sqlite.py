@@ -10,13 +10,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from monitor.clusters.keys import Fingerprint
 from monitor.documents import CLUSTER_FIELDS, DOC_TYPES, FIELDS, content_hash, document_date, stored_document
 from monitor.errors import SearchIndexError
 from monitor.index.base import (
     CLUSTER_LOOKUP_LIMIT,
     ClusterEntry,
     ClusterFields,
+    ClusterKeys,
     ClusterLookup,
     SearchIndex,
     SearchRequest,
@@ -66,8 +66,10 @@ _CONSTRAINTS = {
 }
 # Columns of this backend alone: the date since/until, date sort and day facets use (documents.document_date),
 # and the digest of the content (documents.content_hash) that tells an unchanged document.
-# And an article's near-duplicate signature (monitor.clusters.keys.Fingerprint.encoded).
-_OWN_COLUMNS = {"doc_date": "TEXT NOT NULL", "content_hash": "TEXT NOT NULL", "cluster_signature": "TEXT"}
+_OWN_COLUMNS = {"doc_date": "TEXT NOT NULL", "content_hash": "TEXT NOT NULL"}
+# And an article's near-duplicate signature (ClusterKeys.signature): clustering's to write, as its keys are,
+# so no upsert writes it.
+_CLUSTER_COLUMNS = {"cluster_signature": "TEXT"}
 
 
 def _column_ddl(name: str) -> str:
@@ -82,6 +84,7 @@ _COLUMN_DDL = ",\n    ".join([
     "rowid INTEGER PRIMARY KEY",
     *(_column_ddl(n) for n in _FIELD_COLUMNS),
     *(f"{n} {t}" for n, t in _OWN_COLUMNS.items()),
+    *(f"{n} {t}" for n, t in _CLUSTER_COLUMNS.items()),
 ])
 
 # An article's LSH band keys, one row each: the articles sharing a key are its near-duplicate candidates.
@@ -148,7 +151,7 @@ def _document(row: sqlite3.Row) -> dict[str, Any]:
     return stored_document(doc)
 
 
-def _row_values(doc: dict[str, Any], digest: str, fingerprint: Fingerprint | None = None) -> list[Any]:
+def _row_values(doc: dict[str, Any], digest: str) -> list[Any]:
     """The values of _COLUMNS for a document the change logic completed (first_seen and last_seen set)."""
     values: list[Any] = []
     for column in _FIELD_COLUMNS:
@@ -160,7 +163,7 @@ def _row_values(doc: dict[str, Any], digest: str, fingerprint: Fingerprint | Non
             values.append(doc.get("text") or "")
         else:
             values.append(doc.get(column))
-    return [*values, document_date(doc) or doc["first_seen"], digest, fingerprint.encoded() if fingerprint else None]
+    return [*values, document_date(doc) or doc["first_seen"], digest]
 
 
 def _to_v2(conn: sqlite3.Connection) -> None:
@@ -181,7 +184,7 @@ def _to_v3(conn: sqlite3.Connection) -> None:
         if column not in have:
             conn.execute(f"ALTER TABLE docs ADD COLUMN {_column_ddl(column)}")
     if "cluster_signature" not in have:
-        conn.execute(f"ALTER TABLE docs ADD COLUMN cluster_signature {_OWN_COLUMNS['cluster_signature']}")
+        conn.execute(f"ALTER TABLE docs ADD COLUMN cluster_signature {_CLUSTER_COLUMNS['cluster_signature']}")
     for statement in sql_statements(_CLUSTER_SCHEMA + "CREATE INDEX IF NOT EXISTS docs_cluster ON docs (cluster_id);"):
         conn.execute(statement)
     _rehash(conn)
@@ -289,19 +292,11 @@ class SQLiteIndex(SearchIndex):
                     self._put(conn, change.article)
                     for comment in change.comments:
                         self._put(conn, comment)
-                    if change.article.outcome != "unchanged":
-                        self._put_keys(conn, {change.article.doc["id"]: change.article.fingerprint})
         except sqlite3.Error as exc:
             raise SearchIndexError(f"upsert failed on {self.path}: {exc}") from exc
         return stats
 
-    @staticmethod
-    def _put_keys(conn: sqlite3.Connection, fingerprints: dict[str, Fingerprint | None]) -> None:
-        ids = list(fingerprints)
-        for chunk in _chunks(ids):
-            conn.execute(f"DELETE FROM cluster_keys WHERE doc_id IN ({_marks(len(chunk))})", tuple(chunk))
-        conn.executemany("INSERT OR IGNORE INTO cluster_keys (key, doc_id) VALUES (?, ?)",
-                         [(key, doc_id) for doc_id, fp in fingerprints.items() for key in (fp.band_keys if fp else ())])
+
 
     @staticmethod
     def _stored_states(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, StoredState]:
@@ -328,10 +323,10 @@ class SQLiteIndex(SearchIndex):
         doc = change.doc
         if change.outcome == "new":
             conn.execute(f"INSERT INTO docs ({', '.join(_COLUMNS)}) VALUES ({_marks(len(_COLUMNS))})",
-                         _row_values(doc, change.content_hash, change.fingerprint))
+                         _row_values(doc, change.content_hash))
             return
         if change.outcome == "updated":
-            columns, values = _COLUMNS, _row_values(doc, change.content_hash, change.fingerprint)
+            columns, values = _COLUMNS, _row_values(doc, change.content_hash)
         else:
             touched = change.touched()
             columns, values = tuple(touched), list(touched.values())
@@ -398,12 +393,16 @@ class SQLiteIndex(SearchIndex):
         except sqlite3.Error as exc:
             raise SearchIndexError(f"writing clusters failed on {self.path}: {exc}") from exc
 
-    def put_fingerprints(self, fingerprints: dict[str, Fingerprint | None]) -> None:
+    def put_keys(self, keys: dict[str, ClusterKeys | None]) -> None:
+        ids = list(keys)
         try:
             with self._write() as conn:
                 conn.executemany("UPDATE docs SET cluster_signature = ? WHERE id = ? AND type = 'article'",
-                                 [(fp.encoded() if fp else None, doc_id) for doc_id, fp in fingerprints.items()])
-                self._put_keys(conn, fingerprints)
+                                 [(k.signature if k else None, doc_id) for doc_id, k in keys.items()])
+                for chunk in _chunks(ids):
+                    conn.execute(f"DELETE FROM cluster_keys WHERE doc_id IN ({_marks(len(chunk))})", tuple(chunk))
+                conn.executemany("INSERT OR IGNORE INTO cluster_keys (key, doc_id) VALUES (?, ?)",
+                                 [(key, doc_id) for doc_id, k in keys.items() for key in (k.band_keys if k else ())])
         except sqlite3.Error as exc:
             raise SearchIndexError(f"writing cluster keys failed on {self.path}: {exc}") from exc
 
