@@ -32,7 +32,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from corpora import aeb_pages, fundus_body, fundus_pages  # noqa: E402
 
 from monitor.clusters.keys import fingerprints  # noqa: E402
-from monitor.clusters.store import ClusterAssignment  # noqa: E402
+from monitor.clusters.store import ClusterAssignment, store_keys  # noqa: E402
 from monitor.demo.syndication import Copy, syndicate  # noqa: E402
 from monitor.errors import IndexTimeout  # noqa: E402
 from monitor.index.base import SearchIndex  # noqa: E402
@@ -90,7 +90,9 @@ def fill(index: SearchIndex, articles: list[ArticleItem], *, chunk: int = 250) -
     for i in range(0, len(articles), chunk):
         for attempt in range(5):  # an engine on a loaded machine may miss the request timeout; upserts are idempotent
             try:
-                index.upsert(articles[i:i + chunk], seen_at="2026-11-01T00:00:00+00:00")
+                chunk_of = articles[i:i + chunk]
+                index.upsert(chunk_of, seen_at="2026-11-01T00:00:00+00:00")
+                store_keys(index, {a.id: a.text for a in chunk_of})  # as the crawl's cluster step stores them
                 break
             except IndexTimeout:
                 if attempt == 4:
