@@ -517,6 +517,11 @@ class AlertConfig(_Strict):
     notify: list[str] = Field(min_length=1)  # Apprise URLs; {env:NAME} is replaced from the environment
     mode: Literal["immediate", "digest"] = "immediate"
     digest_schedule: str | None = None  # cron, e.g. "0 8 * * *"
+    # document (the default): every matching copy notifies; cluster: a story reprinted by many outlets notifies
+    # once, its later copies join that match's history. Not the default: two different stories wrongly taken
+    # for one would silence the second, and a missed alert costs more than a repeated one. Comments always
+    # count one by one.
+    once_per: Literal["cluster", "document"] = "document"
 
     @field_validator("name")
     @classmethod

@@ -55,6 +55,9 @@ FIELDS: dict[str, DocField] = _union(_ARTICLE, _COMMENT)
 COMMON_FIELDS: tuple[str, ...] = tuple(name for name, f in FIELDS.items() if f.types == frozenset(DOC_TYPES))
 # Fields the index sets itself: a change in them alone is not a change of content.
 BOOKKEEPING_FIELDS = frozenset({"first_seen", "last_seen", "comment_count"})
+# Fields near-duplicate clustering sets after a write (monitor.clusters): no change of content, and an
+# upsert of the same article keeps what is stored.
+CLUSTER_FIELDS = ("cluster_id", "cluster_size", "cluster_sources")
 # What a comment thread shows of each comment (the service layer and the API).
 THREAD_COMMENT_FIELDS = ("id", "parent_id", "depth", "position", "author", "published", "text", "likes")
 
@@ -102,8 +105,8 @@ def comment_document(article: ArticleItem, comment: Comment) -> dict[str, Any]:
 
 
 def content_hash(doc: Mapping[str, Any]) -> str:
-    """A digest of what a reader would see change; bookkeeping fields left out."""
-    content = {k: v for k, v in doc.items() if k not in BOOKKEEPING_FIELDS}
+    """A digest of what a reader would see change; bookkeeping and cluster fields left out."""
+    content = {k: v for k, v in doc.items() if k not in BOOKKEEPING_FIELDS and k not in CLUSTER_FIELDS}
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha1(blob.encode("utf-8")).hexdigest()
 

@@ -121,7 +121,11 @@ class ArticleItem:
     comments_expected: int | None = field(default=None, metadata=INTEGER)
     # read | partial (a platform request failed) | unread (no client, switched off, a key missing); None: not fetched
     comment_platform_status: str | None = field(default=None, metadata=KEYWORD)
+    # cluster_*: set by monitor.clusters, never by extraction; cluster_id is the id of the cluster's first copy,
+    # which alone carries the cluster's size and the sources that published it.
     cluster_id: str | None = field(default=None, metadata=KEYWORD)
+    cluster_size: int | None = field(default=None, metadata=INTEGER)
+    cluster_sources: list[str] = field(default_factory=list, metadata=KEYWORDS)
     comments: list[Comment] = field(default_factory=list)  # indexed as documents of their own
 
     def to_dict(self, *, with_comments: bool = False) -> dict[str, Any]:

@@ -42,7 +42,12 @@ def _opened(config: Config, index: SearchIndex | None) -> Iterator[SearchIndex]:
 def search(config: Config, request: SearchRequest, *, index: SearchIndex | None = None) -> SearchResult:
     """Search; since and until may be relative (``7d``, ``yesterday``; see monitor.timeranges)."""
     with _opened(config, index) as opened:
-        return opened.search(resolved(request))
+        result = opened.search(resolved(request))
+        if request.collapse:
+            from monitor.clusters.copies import annotate
+
+            annotate(opened, result.hits)
+        return result
 
 
 def resolved(request: SearchRequest, *, now: datetime | None = None) -> SearchRequest:
@@ -80,7 +85,7 @@ def export(config: Config, request: SearchRequest, *, index: SearchIndex | None 
 
 
 def thread(config: Config, id_or_url: str, *, index: SearchIndex | None = None) -> dict[str, Any] | None:
-    """One article and its comments in page order, or None when it is not indexed.
+    """One article and its comments in page order, and its other copies (near-duplicates); None when not indexed.
 
     ``id_or_url``: the article's id, any URL it was fetched or is known under (see ``lookup_forms``), or a link
     to one of its comments (``…#comment-12``), whose id is then given as ``comment_id``.
@@ -94,7 +99,11 @@ def thread(config: Config, id_or_url: str, *, index: SearchIndex | None = None) 
         if article is None:
             return None
         comments = opened.get_comments(article["id"])
-    data: dict[str, Any] = {"article": article, "comments": [_thread_comment(c) for c in comments]}
+        from monitor.clusters.copies import copies
+
+        also = copies(opened, article)
+    data: dict[str, Any] = {"article": article, "comments": [_thread_comment(c) for c in comments],
+                            "copies": also["copies"], "copies_total": also["total"]}
     anchor = id_or_url.partition("#")[2].strip()
     linked = next((c["id"] for c in comments if anchor and str(c.get("url") or "").endswith("#" + anchor)), None)
     if linked is not None:

@@ -38,6 +38,7 @@ ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.topics.TopicsPipeline": 300,  # off unless topics are configured
     "pipelines.index.IndexPipeline": 500,
+    "pipelines.clusters.ClustersPipeline": 600,  # near-duplicate clusters of what was written, before alerts
     "pipelines.alerts.AlertsPipeline": 700,  # matches what the index pipeline reports as written
 }
 # Conditional requests (ETag / Last-Modified from the state store): an unchanged page costs a 304.

@@ -26,13 +26,14 @@ class Alert:
     languages: tuple[str, ...] = ()
     mode: str = "immediate"
     digest_schedule: str | None = None
+    once_per: str = "document"  # or "cluster" (monitor.config.AlertConfig.once_per)
     origin: str = "cli"
 
     @classmethod
     def from_config(cls, alert: AlertConfig, *, origin: str = "config") -> Alert:
         return cls(name=alert.name, query=alert.query, notify=tuple(alert.notify), types=tuple(alert.types),
                    sources=tuple(alert.sources), topics=tuple(alert.topics), languages=tuple(alert.languages),
-                   mode=alert.mode, digest_schedule=alert.digest_schedule, origin=origin)
+                   mode=alert.mode, digest_schedule=alert.digest_schedule, once_per=alert.once_per, origin=origin)
 
     @classmethod
     def from_fields(cls, data: Mapping[str, Any], *, origin: str = "cli") -> Alert:
@@ -61,6 +62,12 @@ class Alert:
     def accepts(self, doc: Mapping[str, Any]) -> bool:
         """Does the document pass the filters and match the query? (The Python matcher.)"""
         return self.passes_filters(doc) and matches(self.node, doc)
+
+    def cluster_of(self, doc: Mapping[str, Any]) -> str | None:
+        """The cluster a match counts once for (once_per: cluster): an article's cluster; None: count it alone."""
+        if self.once_per != "cluster" or (doc.get("type") or "article") != "article":
+            return None
+        return str(doc.get("cluster_id") or doc.get("id") or "") or None
 
     def engine_query(self) -> dict[str, Any]:
         """The same rule as an Elasticsearch/OpenSearch query (for the percolator)."""

@@ -179,7 +179,7 @@ def history(config: Config, *, name: str | None = None, limit: int = 50) -> list
     with open_store(config) as store:
         if name is not None:
             store.get(name)
-        return [_shown(m) for m in store.history(alert=name, limit=limit)]
+        return [{**_shown(m), "copies": store.copies(m.alert, m.doc_ids)} for m in store.history(alert=name, limit=limit)]
 
 
 def _shown(message_: OutboxMessage) -> dict[str, Any]:

@@ -64,7 +64,13 @@ CREATE TABLE IF NOT EXISTS alert_outbox (
     sent_at TEXT
 );
 CREATE INDEX IF NOT EXISTS alert_outbox_due ON alert_outbox (status, next_attempt);
-""",)
+""", """
+-- once_per: cluster. A match's near-duplicate cluster; notified = 0: a copy of a story the alert already
+-- notified, kept in that match's history and not sent.
+ALTER TABLE alert_triggered ADD COLUMN cluster_id TEXT;
+ALTER TABLE alert_triggered ADD COLUMN notified INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX IF NOT EXISTS alert_triggered_cluster ON alert_triggered (alert, cluster_id);
+""")
 
 
 def utcnow() -> datetime:
@@ -192,16 +198,25 @@ class AlertStore:
                compose: Composer, indexed_at: datetime, now: datetime | None = None) -> dict[str, int]:
         """Remember (alert, document, content hash) and queue what is new, in one transaction.
 
-        A document already sent for an alert is left out, whatever its hash now. Immediate alerts get
-        outbox messages (one per URL); digest alerts get digest items. Returns counts.
+        A document already sent for an alert is left out, whatever its hash now; so is, for an alert that
+        counts once per cluster, a copy of a story it matched before (recorded as one of that match's copies).
+        Immediate alerts get outbox messages (one per URL); digest alerts get digest items. Returns counts.
         """
         stamp = iso(now or utcnow())
         fresh: dict[str, tuple[Alert, list[dict[str, Any]]]] = {}
+        copies = 0
         with self._write() as conn:
             for alert, doc, digest in matches:
-                cursor = conn.execute("INSERT OR IGNORE INTO alert_triggered (alert, doc_id, content_hash, at) "
-                                      "VALUES (?, ?, ?, ?)", (alert.name, doc["id"], digest, stamp))
-                if cursor.rowcount:
+                cluster = alert.cluster_of(doc)
+                told = cluster is not None and conn.execute(
+                    "SELECT 1 FROM alert_triggered WHERE alert = ? AND cluster_id = ? AND notified = 1 AND doc_id != ?",
+                    (alert.name, cluster, doc["id"])).fetchone() is not None
+                cursor = conn.execute("INSERT OR IGNORE INTO alert_triggered (alert, doc_id, content_hash, at, "
+                                      "cluster_id, notified) VALUES (?, ?, ?, ?, ?, ?)",
+                                      (alert.name, doc["id"], digest, stamp, cluster, 0 if told else 1))
+                if cursor.rowcount and told:
+                    copies += 1
+                elif cursor.rowcount:
                     fresh.setdefault(alert.name, (alert, []))[1].append(summarize(alert, doc))
             messages = 0
             for alert, items in fresh.values():
@@ -212,7 +227,19 @@ class AlertStore:
                 for title, body, doc_ids in compose(alert, items):
                     messages += len(self._queue(conn, alert, "match" if len(doc_ids) == 1 else "batch", title,
                                                 body, doc_ids, created=stamp, indexed_at=iso(indexed_at)))
-        return {"matches": sum(len(items) for _, items in fresh.values()), "messages": messages}
+        counts = {"matches": sum(len(items) for _, items in fresh.values()), "messages": messages}
+        return counts | ({"copies": copies} if copies else {})  # copies: a crawl stat, monitor/alerts/copies
+
+    def copies(self, alert: str, doc_ids: Sequence[str]) -> list[str]:
+        """The later copies (same cluster, not sent) of what the alert notified for ``doc_ids``."""
+        if not doc_ids:
+            return []
+        marks = ", ".join("?" * len(doc_ids))
+        rows = self._read(
+            f"SELECT doc_id FROM alert_triggered WHERE alert = ? AND notified = 0 AND cluster_id IN "
+            f"(SELECT cluster_id FROM alert_triggered WHERE alert = ? AND doc_id IN ({marks}) AND cluster_id IS NOT NULL) "
+            f"ORDER BY at, doc_id", (alert, alert, *doc_ids))
+        return [row["doc_id"] for row in rows]
 
     def _queue(self, conn: sqlite3.Connection, alert: Alert, kind: str, title: str, body: str,
                doc_ids: list[str], *, created: str, indexed_at: str | None) -> list[int]:

@@ -93,13 +93,15 @@ def add(
     language: list[str] = typer.Option(None, "--language", help="Only these languages (repeatable)."),
     digest: str | None = typer.Option(None, "--digest", help="Send one digest per cron schedule instead of "
                                                                 "each match, e.g. '0 8 * * *' (UTC)."),
+    once_per: str = typer.Option("document", "--once-per", help="cluster: a story reprinted by many outlets "
+                                                                "notifies once; document: every copy notifies."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Add an alert (kept in the state DB under data_dir)."""
     from monitor.alerts import service
 
     fields: dict[str, Any] = {"name": name, "query": query, "notify": list(notify), "sources": list(source or []),
-                              "topics": list(topic or []), "languages": list(language or [])}
+                              "topics": list(topic or []), "languages": list(language or []), "once_per": once_per}
     if type_:
         fields["types"] = list(type_)
     if digest:

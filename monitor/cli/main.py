@@ -13,6 +13,7 @@ from rich.console import Console
 from monitor.cli import render
 from monitor.cli.alerts import alerts_app
 from monitor.cli.check import check_app
+from monitor.cli.clusters import clusters_app
 from monitor.cli.export import export_app
 from monitor.cli.flags import show_flags_as_flags
 from monitor.cli.serve import serve_app
@@ -143,6 +144,9 @@ def search(
     limit: int = typer.Option(20, "--limit", min=1, max=10_000),
     facets: bool = typer.Option(False, "--facets", help="Also count hits per source, type, language and day."),
     after: str | None = typer.Option(None, "--after", help="Deep paging: the next_cursor of the previous page."),
+    collapse: bool = typer.Option(False, "--collapse", help="One hit per story: copies of it (syndicated, "
+                                  "near-duplicates) are counted as 'and N more from …'."),
+    offset: int = typer.Option(0, "--offset", min=0, max=10_000, help="Skip this many hits (how --collapse pages)."),
     as_json: bool = typer.Option(False, "--json", help="Print hits as JSON."),
 ) -> None:
     """Search articles and reader comments."""
@@ -158,7 +162,7 @@ def search(
         raise MonitorError(f"--sort must be relevance or date, not {sort!r}")
     request = SearchRequest(query=query, types=types[type_], sources=tuple(source or ()), topics=tuple(topic or ()),
                             since=since, until=until, sort=orders[sort], limit=limit, facets=facets,
-                            search_after=_decode_cursor(after) if after else None)
+                            search_after=_decode_cursor(after) if after else None, collapse=collapse, offset=offset)
     result = service.search(state.config(), request)
     if as_json:
         data: dict[str, Any] = {"total": result.total, "hits": result.hits}
@@ -226,6 +230,7 @@ def extract(
 index_app = typer.Typer(help="Look after the search index: init, status, migrate, spool.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(clusters_app, name="clusters")
 app.add_typer(serve_app)  # serve, runs, sources
 app.add_typer(web_app)  # web
 app.add_typer(export_app)  # export
@@ -270,11 +275,20 @@ def index_spool(
     config = state.config()
     result: dict[str, Any] = {"spool": admin.spool_status(config.index.url, config.spool_dir)}
     if replay:
+        from functools import partial
+
         from monitor.alerts.service import AlertMatching
+        from monitor.clusters.store import ClusterAssignment
+        from monitor.index import open_index
         from monitor.index.written import Subscribers
 
-        with AlertMatching(config) as alerts:  # what the replay writes is matched as a crawl's batches are
-            stats = admin.spool_replay(config.index.url, config.spool_dir, on_written=Subscribers([alerts]))
+        clusters = ClusterAssignment(partial(open_index, config.index.url))
+        with AlertMatching(config) as alerts:  # what the replay writes is clustered and matched as a crawl's is
+            try:
+                stats = admin.spool_replay(config.index.url, config.spool_dir,
+                                           on_written=Subscribers([clusters, alerts]))
+            finally:
+                clusters.close()
         result["replayed"] = {k: v for k, v in vars(stats).items() if k != "new_ids"}
         result["alerts"] = dict(alerts.counts)
         result["spool"] = admin.spool_status(config.index.url, config.spool_dir)

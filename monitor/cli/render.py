@@ -155,6 +155,18 @@ def search_results(console: Console, result: SearchResult, *, query: str) -> Non
         console.print(plain(meta), style="dim")
         console.print(highlighted(hit.get("snippet") or (hit.get("text") or "")[:240]))
         console.print(plain(hit.get("url")), style="cyan")
+        more = also_published(hit)
+        if more:
+            console.print(plain(more), style="dim")
+
+
+def also_published(hit: dict[str, Any]) -> str:
+    """A collapsed hit's other copies: "and 2 more from ledger, courier" ('' for a story told once)."""
+    cluster = hit.get("cluster") or {}
+    if not cluster.get("more"):
+        return ""
+    also = cluster.get("also") or []
+    return f"and {cluster['more']} more" + (f" from {', '.join(str(s) for s in also)}" if also else "")
 
 
 def thread(console: Console, data: dict[str, Any]) -> None:
@@ -165,6 +177,9 @@ def thread(console: Console, data: dict[str, Any]) -> None:
     console.print(plain(meta), style="dim")
     text = article.get("text") or ""
     console.print(plain(text[:1200] + ("…" if len(text) > 1200 else "")))
+    if data.get("copies"):
+        console.print(plain("also published by: " + ", ".join(
+            f"{c.get('source')} ({c.get('url')})" for c in data["copies"])), style="dim")
     comments = data["comments"]
     linked = data.get("comment_id")
     root = Tree(Text(f"{len(comments)} comment{'s' if len(comments) != 1 else ''}", style="bold"))

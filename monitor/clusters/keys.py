@@ -1,9 +1,11 @@
 """Near-duplicate keys of an article's text: word shingles, a MinHash signature and its LSH band keys."""
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from datasketch import MinHash
@@ -28,21 +30,41 @@ class Fingerprint:
     signature: tuple[int, ...]  # NUM_PERM MinHash values
     band_keys: tuple[str, ...]  # BANDS keys "band:hash", one terms query finds the candidates
 
+    @cached_property
+    def values(self) -> np.ndarray:
+        return np.asarray(self.signature, dtype=np.uint32)
+
     def similarity(self, other: Fingerprint) -> float:
         """The MinHash estimate of the two texts' shingle Jaccard similarity."""
-        mine, theirs = np.asarray(self.signature), np.asarray(other.signature)
-        return float(np.count_nonzero(mine == theirs)) / NUM_PERM
+        return float(np.count_nonzero(self.values == other.values)) / NUM_PERM
+
+    def encoded(self) -> str:
+        """The signature as the index stores it: NUM_PERM 32-bit values, base64."""
+        return base64.b64encode(np.asarray(self.signature, dtype="<u4").tobytes()).decode("ascii")
+
+    @classmethod
+    def decode(cls, text: str) -> Fingerprint:
+        """A fingerprint from its stored signature (``encoded``); ValueError for one of another shape."""
+        raw = base64.b64decode(text, validate=True)
+        if len(raw) != NUM_PERM * 4:
+            raise ValueError(f"a cluster signature holds {NUM_PERM} values, this one {len(raw) // 4}")
+        # The dtype MinHash keeps (uint32): band keys hash those bytes.
+        return _fingerprint(np.frombuffer(raw, dtype="<u4").astype(np.uint32))
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     """The overlapping runs of ``size`` words, cut and folded as the search index cuts words."""
-    words = tokenize(text)
+    return _runs(tokenize(text), size)
+
+
+def _runs(words: Sequence[str], size: int = SHINGLE_WORDS) -> set[bytes]:
     return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
 def fingerprints(texts: Sequence[str]) -> list[Fingerprint | None]:
     """One fingerprint per text (None when it is too short to compare), hashed together for speed."""
-    sets = [shingles(text) if len(tokenize(text)) >= MIN_WORDS else set() for text in texts]
+    words = [tokenize(text) for text in texts]  # once per text: cutting words is the dearest step
+    sets = [_runs(w) if len(w) >= MIN_WORDS else set() for w in words]
     wanted = [s for s in sets if s]
     hashed = iter(MinHash.bulk(wanted, num_perm=NUM_PERM, seed=SEED)) if wanted else iter(())
     return [_fingerprint(next(hashed).hashvalues) if s else None for s in sets]
@@ -53,8 +75,9 @@ def fingerprint(text: str) -> Fingerprint | None:
 
 
 def _fingerprint(values: np.ndarray) -> Fingerprint:
+    little = values.astype("<u4")  # the same keys on every machine
     keys = tuple(
-        f"{band}:{hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).hexdigest()}"
+        f"{band}:{hashlib.blake2b(little[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).hexdigest()}"
         for band in range(BANDS)
     )
     return Fingerprint(signature=tuple(int(v) for v in values), band_keys=keys)

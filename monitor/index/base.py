@@ -10,6 +10,10 @@ from monitor.items import ArticleItem
 
 DocType = Literal["article", "comment"]
 SortOrder = Literal["relevance", "date"]
+ClusterLookup = Literal["id", "key", "cluster"]
+# At most this many stored articles per cluster look-up: a cluster this big (a page every copy of a site
+# repeats) still finds its earliest copies, which come first.
+CLUSTER_LOOKUP_LIMIT = 5000
 
 
 @dataclass
@@ -28,6 +32,8 @@ class SearchRequest:
     offset: int = 0
     search_after: list[Any] | None = None  # cursor from a previous SearchResult.next_cursor
     facets: bool = False
+    collapse: bool = False  # one hit per near-duplicate cluster (the best ranked copy); total counts clusters
+    cluster_id: str | None = None  # only the copies of this cluster
 
 
 @dataclass
@@ -38,6 +44,36 @@ class SearchResult:
     hits: list[dict[str, Any]]
     facets: dict[str, dict[str, int]] | None = None  # {"source": {...}, "type": {...}, "language": {...}, "day": {...}}
     next_cursor: list[Any] | None = None
+
+
+@dataclass(frozen=True)
+class ClusterEntry:
+    """An indexed article as clustering reads it: when it was first seen, its cluster, its stored signature."""
+
+    id: str
+    source: str
+    first_seen: str
+    cluster_id: str | None = None
+    cluster_size: int | None = None
+    cluster_sources: tuple[str, ...] = ()
+    signature: str | None = None  # Fingerprint.encoded(); None for a text too short to compare
+
+
+@dataclass(frozen=True)
+class ClusterKeys:
+    """An article's near-duplicate keys as the index stores them (monitor.clusters.keys makes them)."""
+
+    band_keys: tuple[str, ...]  # one terms query on these finds the candidates
+    signature: str  # the encoded MinHash signature that verifies them
+
+
+@dataclass(frozen=True)
+class ClusterFields:
+    """What clustering writes on an article: its cluster, and on the cluster's root its size and sources."""
+
+    cluster_id: str
+    cluster_size: int | None = None
+    cluster_sources: tuple[str, ...] = ()
 
 
 @dataclass
@@ -86,6 +122,25 @@ class SearchIndex(abc.ABC):
     @abc.abstractmethod
     def count(self) -> dict[str, int]:
         """{"article": n, "comment": m}."""
+
+    # ------------------------------------------------------------ near-duplicate clusters (monitor.clusters)
+
+    @abc.abstractmethod
+    def cluster_entries(self, by: ClusterLookup, values: Sequence[str], *,
+                        limit: int = CLUSTER_LOOKUP_LIMIT) -> list[ClusterEntry]:
+        """Articles by ``id``, sharing any of the band ``key``s, or in any of the ``cluster``s; earliest first."""
+
+    @abc.abstractmethod
+    def set_clusters(self, fields: dict[str, ClusterFields]) -> None:
+        """Write each article's cluster fields (by id); nothing else of the document changes."""
+
+    @abc.abstractmethod
+    def put_keys(self, keys: dict[str, ClusterKeys | None]) -> None:
+        """Store the articles' band keys and signatures (None: too short to compare), replacing what was."""
+
+    @abc.abstractmethod
+    def scan_articles(self, *, after: tuple[str, str] | None, limit: int) -> list[dict[str, Any]]:
+        """Articles in (first_seen, id) order after ``after``: id, source, first_seen, text."""
 
     def close(self) -> None:  # noqa: B027 - a hook: a backend without connections has nothing to release
         """Release connections and flush pending writes."""

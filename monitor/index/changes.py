@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from monitor.documents import BOOKKEEPING_FIELDS, article_document, comment_document, content_hash
+from monitor.documents import BOOKKEEPING_FIELDS, CLUSTER_FIELDS, article_document, comment_document, content_hash
 from monitor.index.base import UpsertStats
 from monitor.items import ArticleItem
 
@@ -22,6 +22,9 @@ class StoredState:
     content_hash: str
     first_seen: str | None
     source: str | None = None  # None: a backend that does not say
+    # An article's stored cluster_id, cluster_size, cluster_sources: kept through upserts (monitor.clusters
+    # sets them after a write).
+    cluster: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -104,6 +107,11 @@ def _change(doc: dict[str, Any], old: StoredState | None, seen_at: str) -> Docum
     digest = content_hash(doc)
     doc["first_seen"] = (old.first_seen if old else None) or seen_at
     doc["last_seen"] = seen_at
+    if doc.get("type") == "article" and old is not None:
+        # Cluster fields are clustering's to write (after the write): a new write of the article keeps them.
+        for name in CLUSTER_FIELDS:
+            value = old.cluster.get(name)
+            doc[name] = list(value or []) if name == "cluster_sources" else value
     if old is None:
         return DocumentChange(doc, "new", digest)
     return DocumentChange(doc, "unchanged" if old.content_hash == digest else "updated", digest)

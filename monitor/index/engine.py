@@ -8,10 +8,20 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from monitor.documents import content_hash, stored_document
+from monitor.documents import CLUSTER_FIELDS, content_hash, stored_document
 from monitor.errors import BulkRejected, IndexTimeout, IndexUnavailable, SearchIndexError
 from monitor.index import mappings
-from monitor.index.base import SearchIndex, SearchRequest, SearchResult, UpsertStats
+from monitor.index.base import (
+    CLUSTER_LOOKUP_LIMIT,
+    ClusterEntry,
+    ClusterFields,
+    ClusterKeys,
+    ClusterLookup,
+    SearchIndex,
+    SearchRequest,
+    SearchResult,
+    UpsertStats,
+)
 from monitor.index.changes import DocumentChange, IncomingBatch, StoredState
 from monitor.index.clients import (
     PROBE_TIMEOUT_SECONDS,
@@ -36,6 +46,11 @@ FACET_SIZE = 200
 RANK_BOOSTS = {"title": 5.0, "text": 1.0, "author": 1.0}
 MGET_CHUNK = 1000
 PAGE_SIZE = 1000
+CLUSTER_TERMS_CHUNK = 10_000  # band keys per terms query, well under the engines' 65,536
+CLUSTERS_AGG = "clusters"
+# The engines' cardinality count is exact up to about this many values (40,000 is their maximum), and
+# within a few percent above: a collapsed total of more stories than that is an estimate.
+CARDINALITY_PRECISION = 40_000
 # Engine writes are retried here and nowhere else: the clients make one attempt per call (clients.py) and
 # BatchWriter's cool-down only sends batches straight to the spool. This is the one layer that can tell
 # documents the engine answered 429/5xx for (retry those alone) from documents it refused for good, and
@@ -286,13 +301,19 @@ class EngineIndex(SearchIndex):
         elif plan.offset:
             body["from"] = plan.offset
         if plan.facets:
-            body["aggs"] = _facet_aggs()
+            body["aggs"] = _facet_aggs(collapse=plan.collapse)
+        if plan.collapse:
+            body["collapse"] = {"field": "cluster"}
+            body.setdefault("aggs", {})[CLUSTERS_AGG] = _stories()
         answer = self.client.search(",".join(indices), body)
         raw_hits = answer["hits"]["hits"]
+        total = answer["hits"]["total"]["value"]
+        if plan.collapse:
+            total = answer["aggregations"][CLUSTERS_AGG]["value"]
         return SearchResult(
-            total=int(answer["hits"]["total"]["value"]),
+            total=int(total),
             hits=[plan.hit(_source(raw), raw.get("_score")) for raw in raw_hits[:plan.limit]],
-            facets=_facets(answer.get("aggregations", {})) if plan.facets else None,
+            facets=_facets(answer.get("aggregations", {}), collapse=plan.collapse) if plan.facets else None,
             next_cursor=plan.next_cursor(raw_hits, lambda raw: raw["sort"]),
         )
 
@@ -327,6 +348,77 @@ class EngineIndex(SearchIndex):
     def count(self) -> dict[str, int]:
         return {"article": self.client.count(self.articles), "comment": self.client.count(self.comments)}
 
+    # ------------------------------------------------------------ near-duplicate clusters
+
+    def cluster_entries(self, by: ClusterLookup, values: Sequence[str], *,
+                        limit: int = CLUSTER_LOOKUP_LIMIT) -> list[ClusterEntry]:
+        unique = list(dict.fromkeys(values))
+        if not unique:
+            return []
+        # Near real time: what the last bulk wrote (this batch, the previous one) must be found now.
+        self.client.refresh(self.articles)
+        field = {"id": "id", "key": "cluster_keys", "cluster": "cluster_id"}[by]
+        found: dict[str, ClusterEntry] = {}
+        for i in range(0, len(unique), CLUSTER_TERMS_CHUNK):
+            body = {"size": limit, "query": {"terms": {field: unique[i:i + CLUSTER_TERMS_CHUNK]}},
+                    "sort": [{"first_seen": "asc"}, {"id": "asc"}],
+                    "_source": ["id", "source", "first_seen", *CLUSTER_FIELDS, "cluster_signature"]}
+            for raw in self.client.search(self.articles, body)["hits"]["hits"]:
+                doc = _source(raw)
+                found[doc["id"]] = ClusterEntry(
+                    doc["id"], str(doc.get("source") or ""), str(doc.get("first_seen") or ""), doc.get("cluster_id"),
+                    doc.get("cluster_size"), tuple(doc.get("cluster_sources") or ()), doc.get("cluster_signature"))
+        return sorted(found.values(), key=lambda e: (e.first_seen, e.id))[:limit]
+
+    def set_clusters(self, fields: dict[str, ClusterFields]) -> None:
+        ops: list[dict[str, Any]] = []
+        for doc_id, f in fields.items():
+            ops += [{"update": {"_index": self.articles, "_id": doc_id}},
+                    {"doc": {"cluster_id": f.cluster_id, "cluster_size": f.cluster_size,
+                             "cluster_sources": list(f.cluster_sources), "cluster": f.cluster_id}}]
+        if ops:
+            self.write(ops)
+
+    def put_keys(self, keys: dict[str, ClusterKeys | None]) -> None:
+        ops: list[dict[str, Any]] = []
+        for doc_id, k in keys.items():
+            ops += [{"update": {"_index": self.articles, "_id": doc_id}},
+                    {"doc": {"cluster_keys": list(k.band_keys) if k else [], "cluster_signature": k.signature if k else None}}]
+        if ops:
+            self.write(ops)
+
+    def scan_articles(self, *, after: tuple[str, str] | None, limit: int) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"match_all": {}}
+        if after is not None:
+            query = {"bool": {"should": [
+                {"range": {"first_seen": {"gt": after[0]}}},
+                {"bool": {"filter": [{"term": {"first_seen": after[0]}}, {"range": {"id": {"gt": after[1]}}}]}},
+            ], "minimum_should_match": 1}}
+        body = {"size": limit, "query": query, "sort": [{"first_seen": "asc"}, {"id": "asc"}],
+                "_source": ["id", "source", "first_seen", "text"]}
+        return [_source(raw) for raw in self.client.search(self.articles, body)["hits"]["hits"]]
+
+    def backfill_collapse_keys(self) -> int:
+        """Give every document written before clusters (an index migrated from mapping 2) its ``cluster`` field,
+        which collapsed searches group by: a document without one would fall in one group with all the others.
+        Returns how many were updated."""
+        done = 0
+        for alias in (self.articles, self.comments):
+            while True:
+                self.client.refresh(alias)
+                body = {"size": PAGE_SIZE, "query": {"bool": {"must_not": {"exists": {"field": "cluster"}}}},
+                        "_source": ["cluster_id"]}
+                hits = self.client.search(alias, body)["hits"]["hits"]
+                if not hits:
+                    break
+                ops: list[dict[str, Any]] = []
+                for raw in hits:
+                    cluster = (raw.get("_source") or {}).get("cluster_id") or raw["_id"]
+                    ops += [{"update": {"_index": alias, "_id": raw["_id"]}}, {"doc": {"cluster": cluster}}]
+                self.write(ops)
+                done += len(hits)
+        return done
+
     def refresh_now(self) -> None:
         """Make everything written so far visible to search."""
         self.client.refresh(f"{self.articles},{self.comments}")
@@ -335,12 +427,20 @@ class EngineIndex(SearchIndex):
 # ---------------------------------------------------------------- helpers
 
 
-def _facet_aggs() -> dict[str, Any]:
+def _facet_aggs(*, collapse: bool = False) -> dict[str, Any]:
     aggs: dict[str, Any] = {name: {"terms": {"field": mappings.facet_field(name), "size": FACET_SIZE}}
                             for name in FACETS if name != "day"}
     aggs["day"] = {"date_histogram": {"field": "date", "calendar_interval": "day", "format": "yyyy-MM-dd",
                                       "min_doc_count": 1}}
+    if collapse:
+        for agg in aggs.values():
+            agg["aggs"] = {CLUSTERS_AGG: _stories()}
     return aggs
+
+
+def _stories() -> dict[str, Any]:
+    """How many clusters (stories) a search or bucket holds: exact below the precision threshold."""
+    return {"cardinality": {"field": "cluster", "precision_threshold": CARDINALITY_PRECISION}}
 
 
 def _rank_clauses(terms: Iterable[Term | Phrase]) -> list[dict[str, Any]]:
@@ -353,8 +453,11 @@ def _rank_clauses(terms: Iterable[Term | Phrase]) -> list[dict[str, Any]]:
     return clauses
 
 
-def _facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
-    return facet_counts({name: [(b.get("key_as_string", b["key"]), b["doc_count"])
+def _facets(aggs: dict[str, Any], *, collapse: bool = False) -> dict[str, dict[str, int]]:
+    def count(bucket: dict[str, Any]) -> int:
+        return int(bucket[CLUSTERS_AGG]["value"]) if collapse else int(bucket["doc_count"])
+
+    return facet_counts({name: [(b.get("key_as_string", b["key"]), count(b))
                                 for b in aggs.get(name, {}).get("buckets", [])] for name in FACETS})
 
 
@@ -366,7 +469,9 @@ def _source(raw: dict[str, Any]) -> dict[str, Any]:
 def _stored_state(doc: dict[str, Any]) -> StoredState:
     # Digest of the stored document as this monitor's shape reads it: a field added since it was
     # written reads as null on both sides, so it is no change.
-    return StoredState(content_hash(stored_document(doc)), doc.get("first_seen"), doc.get("source"))
+    return StoredState(content_hash(stored_document(doc)), doc.get("first_seen"), doc.get("source"),
+                       {name: doc.get(name) for name in CLUSTER_FIELDS})
+
 
 
 def _bulk_outcome(ops: list[dict[str, Any]], answer: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:

@@ -15,7 +15,7 @@ KINDS: tuple[Kind, ...] = ("articles", "comments")
 # Bump for any change of the document shape or the mapping (tests/index/test_engine_backend.py records a
 # fingerprint per version and fails until you do): `monitor index migrate` then builds the new index,
 # reindexes and moves the alias.
-MAPPING_VERSION = 3  # 3: the article's comment platform fields
+MAPPING_VERSION = 4  # 3: the article's comment platform fields; 4: near-duplicate clusters
 DEFAULT_PREFIX = "monitor"
 
 _DATE = {"type": "date", "format": "strict_date_optional_time||date_optional_time||epoch_millis",
@@ -30,7 +30,10 @@ _BY_KIND: dict[FieldKind, dict[str, Any]] = {
 }
 # Engine-only fields: documents.document_date (published in UTC, else first_seen), what search filters,
 # sorts and buckets by; and ``author``, which on an article is its authors joined (query.field_text).
-ENGINE_ONLY_FIELDS = ("date",)
+# Near-duplicate clusters (monitor.clusters): ``cluster`` is cluster_id or else the document's own id, what a
+# collapsed search groups by (a document without it would fall in one group of its own); the LSH band keys,
+# one terms query away from the candidates; the MinHash signature that verifies them, kept but not indexed.
+ENGINE_ONLY_FIELDS = ("date", "cluster", "cluster_keys", "cluster_signature")
 # Facets show values as written (as SQLite does) where queries compare them lower-cased: a raw sub-field.
 # Not for ``type``, whose values are ours (documents.DOC_TYPES) and lower case already.
 RAW = "raw"
@@ -47,6 +50,9 @@ def _property(name: str, kind: FieldKind) -> dict[str, Any]:
 PROPERTIES: dict[str, Any] = {
     **{name: _property(name, f.kind) for name, f in FIELDS.items()},
     "date": copy.deepcopy(_DATE),
+    "cluster": {"type": "keyword"},
+    "cluster_keys": {"type": "keyword"},
+    "cluster_signature": copy.deepcopy(_BY_KIND["stored"]),
 }
 
 
@@ -59,6 +65,7 @@ def engine_document(doc: dict[str, Any]) -> dict[str, Any]:
     """A document as the engine indexes it (documents, percolated alerts): plus the engine-only fields."""
     out = dict(doc)
     out["date"] = document_date(doc)
+    out["cluster"] = doc.get("cluster_id") or doc.get("id")
     if doc.get("type") == "article":
         out["author"] = field_text(doc, "author") or None
     return out

@@ -35,6 +35,8 @@ class PreparedSearch:
     offset: int
     search_after: list[Any] | None
     facets: bool
+    collapse: bool = False  # one hit per near-duplicate cluster; total and facets count clusters
+    cluster_id: str | None = None
 
     @property
     def ranked(self) -> bool:
@@ -42,11 +44,14 @@ class PreparedSearch:
 
     def keyword_filters(self) -> dict[str, tuple[str, ...]]:
         """{field: values}, lower-cased, for the keyword filters the request sets (a document needs one value)."""
-        return {f: v for f, v in (("source", self.sources), ("topics", self.topics), ("language", self.languages)) if v}
+        clusters = (self.cluster_id,) if self.cluster_id else ()
+        return {f: v for f, v in (("source", self.sources), ("topics", self.topics), ("language", self.languages),
+                                  ("cluster_id", clusters)) if v}
 
     def next_cursor(self, fetched: Sequence[Any], sort_values: Any) -> list[Any] | None:
-        """The cursor after this page: backends fetch ``limit + 1`` rows; the extra one says there is more."""
-        if self.limit and len(fetched) > self.limit:
+        """The cursor after this page: backends fetch ``limit + 1`` rows; the extra one says there is more.
+        None for a collapsed search, which pages by offset."""
+        if self.limit and len(fetched) > self.limit and not self.collapse:
             return list(sort_values(fetched[self.limit - 1]))
         return None
 
@@ -65,6 +70,9 @@ def prepare(request: SearchRequest) -> PreparedSearch:
     after = list(request.search_after) if request.search_after else None
     rank_terms = tuple(dict.fromkeys(highlight_terms(node))) if ranked else ()
     width = 3 if rank_terms else 2
+    if after is not None and request.collapse:
+        # The engines refuse search_after with collapse (a cluster's next copy would come back on a later page).
+        raise QueryError("a collapsed search pages by offset, not by cursor: drop after/search_after")
     if after is not None and len(after) != width:
         raise QueryError(f"search_after needs {width} values for sort={request.sort!r}")
     return PreparedSearch(
@@ -80,6 +88,8 @@ def prepare(request: SearchRequest) -> PreparedSearch:
         offset=max(0, request.offset),
         search_after=after,
         facets=request.facets,
+        collapse=request.collapse,
+        cluster_id=request.cluster_id.strip().lower() if request.cluster_id and request.cluster_id.strip() else None,
     )
 
 

@@ -10,9 +10,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from monitor.documents import DOC_TYPES, FIELDS, content_hash, document_date, stored_document
+from monitor.documents import CLUSTER_FIELDS, DOC_TYPES, FIELDS, content_hash, document_date, stored_document
 from monitor.errors import SearchIndexError
-from monitor.index.base import SearchIndex, SearchRequest, SearchResult, UpsertStats
+from monitor.index.base import (
+    CLUSTER_LOOKUP_LIMIT,
+    ClusterEntry,
+    ClusterFields,
+    ClusterKeys,
+    ClusterLookup,
+    SearchIndex,
+    SearchRequest,
+    SearchResult,
+    UpsertStats,
+)
 from monitor.index.changes import DocumentChange, IncomingBatch, StoredState
 from monitor.index.searching import FACETS, PreparedSearch, facet_counts, prepare
 from monitor.items import ArticleItem
@@ -37,7 +47,8 @@ logger = logging.getLogger(__name__)
 
 # 2: the comment platform field; every column of the document shape, content hashes of the shape.
 # 3: the article's comment platform, its site and thread, the comments it promises, how reading them went.
-SCHEMA_VERSION = 3
+# 4: near-duplicate clusters: cluster_size/cluster_sources, signatures, the band keys table.
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 30_000  # a reader waits this long for the crawl's write transaction to commit
 # bm25 column weights (title, text, author): a word in the title says more than one in the body.
 BM25_WEIGHTS = (5.0, 1.0, 1.0)
@@ -57,6 +68,9 @@ _CONSTRAINTS = {
 # Columns of this backend alone: the date since/until, date sort and day facets use (documents.document_date),
 # and the digest of the content (documents.content_hash) that tells an unchanged document.
 _OWN_COLUMNS = {"doc_date": "TEXT NOT NULL", "content_hash": "TEXT NOT NULL"}
+# And an article's near-duplicate signature (ClusterKeys.signature): clustering's to write, as its keys are,
+# so no upsert writes it.
+_CLUSTER_COLUMNS = {"cluster_signature": "TEXT"}
 
 
 def _column_ddl(name: str) -> str:
@@ -71,7 +85,15 @@ _COLUMN_DDL = ",\n    ".join([
     "rowid INTEGER PRIMARY KEY",
     *(_column_ddl(n) for n in _FIELD_COLUMNS),
     *(f"{n} {t}" for n, t in _OWN_COLUMNS.items()),
+    *(f"{n} {t}" for n, t in _CLUSTER_COLUMNS.items()),
 ])
+
+# An article's LSH band keys, one row each: the articles sharing a key are its near-duplicate candidates.
+_CLUSTER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cluster_keys (key TEXT NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (key, doc_id))
+    WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS cluster_keys_doc ON cluster_keys (doc_id);
+"""
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -82,7 +104,8 @@ CREATE INDEX docs_thread ON docs (article_id, position);
 CREATE INDEX docs_url ON docs (url);
 CREATE INDEX docs_canonical_url ON docs (canonical_url);
 CREATE INDEX docs_date ON docs (doc_date DESC, id);
-CREATE VIRTUAL TABLE docs_fts USING fts5 (
+CREATE INDEX docs_cluster ON docs (cluster_id);
+{_CLUSTER_SCHEMA}CREATE VIRTUAL TABLE docs_fts USING fts5 (
     title, text, author, content='docs', content_rowid='rowid', tokenize='{FTS5_TOKENIZE}'
 );
 CREATE TRIGGER docs_fts_insert AFTER INSERT ON docs BEGIN
@@ -100,8 +123,10 @@ END;
 """
 
 _KEYWORD_COLUMNS = {"source": "d.source", "language": "d.language", "type": "d.type", "id": "d.id",
-                    "article_id": "d.article_id"}
+                    "article_id": "d.article_id", "cluster_id": "d.cluster_id"}
 _FACET_EXPRESSIONS = {"day": "substr(d.doc_date, 1, 10)"}
+# What a collapsed search groups by: the near-duplicate cluster, or the document itself (comments, unclustered).
+_CLUSTER = "COALESCE(d.cluster_id, d.id)"
 
 
 def _kw(value: str | None) -> str | None:
@@ -149,6 +174,24 @@ def _add_columns(conn: sqlite3.Connection) -> None:
     for column in _FIELD_COLUMNS:
         if column not in have:
             conn.execute(f"ALTER TABLE docs ADD COLUMN {_column_ddl(column)}")
+    _rehash(conn)
+
+
+def _to_v4(conn: sqlite3.Connection) -> None:
+    """Near-duplicate clusters: the new columns and the keys table; hashes without cluster_id (no content).
+    Keys of articles stored before come from `monitor clusters rebuild`."""
+    have = {row["name"] for row in conn.execute("PRAGMA table_info(docs)")}
+    for column in _FIELD_COLUMNS:
+        if column not in have:
+            conn.execute(f"ALTER TABLE docs ADD COLUMN {_column_ddl(column)}")
+    if "cluster_signature" not in have:
+        conn.execute(f"ALTER TABLE docs ADD COLUMN cluster_signature {_CLUSTER_COLUMNS['cluster_signature']}")
+    for statement in sql_statements(_CLUSTER_SCHEMA + "CREATE INDEX IF NOT EXISTS docs_cluster ON docs (cluster_id);"):
+        conn.execute(statement)
+    _rehash(conn)
+
+
+def _rehash(conn: sqlite3.Connection) -> None:
     last = 0
     while rows := conn.execute("SELECT * FROM docs WHERE rowid > ? ORDER BY rowid LIMIT ?",
                                (last, LOOKUP_CHUNK)).fetchall():
@@ -159,7 +202,7 @@ def _add_columns(conn: sqlite3.Connection) -> None:
 
 # From version N to N + 1, in one transaction with the version bump.
 # 1 → 2 added Comment.platform, 2 → 3 the article's comment platform fields: both only add columns.
-_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_columns, 2: _add_columns}
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_columns, 2: _add_columns, 3: _to_v4}
 
 
 class SQLiteIndex(SearchIndex):
@@ -255,13 +298,17 @@ class SQLiteIndex(SearchIndex):
             raise SearchIndexError(f"upsert failed on {self.path}: {exc}") from exc
         return stats
 
+
+
     @staticmethod
     def _stored_states(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, StoredState]:
         states: dict[str, StoredState] = {}
         for chunk in _chunks(ids):
-            for row in conn.execute(f"SELECT id, content_hash, first_seen, source FROM docs WHERE id IN ({_marks(len(chunk))})",
-                                    tuple(chunk)):
-                states[row["id"]] = StoredState(row["content_hash"], row["first_seen"], row["source"])
+            for row in conn.execute(f"SELECT id, content_hash, first_seen, source, {', '.join(CLUSTER_FIELDS)} FROM docs "
+                                    f"WHERE id IN ({_marks(len(chunk))})", tuple(chunk)):
+                cluster = {"cluster_id": row["cluster_id"], "cluster_size": row["cluster_size"],
+                           "cluster_sources": json.loads(row["cluster_sources"] or "[]")}
+                states[row["id"]] = StoredState(row["content_hash"], row["first_seen"], row["source"], cluster)
         return states
 
     @staticmethod
@@ -316,6 +363,60 @@ class SQLiteIndex(SearchIndex):
                 counts[row["type"]] = row["n"]
         return counts
 
+    # ------------------------------------------------------------ near-duplicate clusters
+
+    _ENTRY = ("SELECT d.id, d.source, d.first_seen, d.cluster_id, d.cluster_size, d.cluster_sources, "
+              "d.cluster_signature FROM docs d")
+
+    def cluster_entries(self, by: ClusterLookup, values: Sequence[str], *,
+                        limit: int = CLUSTER_LOOKUP_LIMIT) -> list[ClusterEntry]:
+        where = {"id": "d.id IN ({})", "cluster": "d.cluster_id IN ({})",
+                 "key": "d.id IN (SELECT doc_id FROM cluster_keys WHERE key IN ({}))"}[by]
+        found: dict[str, ClusterEntry] = {}
+        unique = list(dict.fromkeys(values))
+        with self._lock:
+            for chunk in _chunks(unique):
+                rows = self._conn.execute(
+                    f"{self._ENTRY} WHERE d.type = 'article' AND {where.format(_marks(len(chunk)))} "
+                    f"ORDER BY d.first_seen, d.id LIMIT ?", (*chunk, limit)).fetchall()
+                for row in rows:
+                    found[row["id"]] = ClusterEntry(
+                        row["id"], row["source"], row["first_seen"], row["cluster_id"], row["cluster_size"],
+                        tuple(json.loads(row["cluster_sources"] or "[]")), row["cluster_signature"])
+        return sorted(found.values(), key=lambda e: (e.first_seen, e.id))[:limit]
+
+    def set_clusters(self, fields: dict[str, ClusterFields]) -> None:
+        try:
+            with self._write() as conn:
+                conn.executemany(
+                    "UPDATE docs SET cluster_id = ?, cluster_size = ?, cluster_sources = ? WHERE id = ? AND type = 'article'",
+                    [(f.cluster_id, f.cluster_size, json.dumps(list(f.cluster_sources), ensure_ascii=False), doc_id)
+                     for doc_id, f in fields.items()])
+        except sqlite3.Error as exc:
+            raise SearchIndexError(f"writing clusters failed on {self.path}: {exc}") from exc
+
+    def put_keys(self, keys: dict[str, ClusterKeys | None]) -> None:
+        ids = list(keys)
+        try:
+            with self._write() as conn:
+                conn.executemany("UPDATE docs SET cluster_signature = ? WHERE id = ? AND type = 'article'",
+                                 [(k.signature if k else None, doc_id) for doc_id, k in keys.items()])
+                for chunk in _chunks(ids):
+                    conn.execute(f"DELETE FROM cluster_keys WHERE doc_id IN ({_marks(len(chunk))})", tuple(chunk))
+                conn.executemany("INSERT OR IGNORE INTO cluster_keys (key, doc_id) VALUES (?, ?)",
+                                 [(key, doc_id) for doc_id, k in keys.items() for key in (k.band_keys if k else ())])
+        except sqlite3.Error as exc:
+            raise SearchIndexError(f"writing cluster keys failed on {self.path}: {exc}") from exc
+
+    def scan_articles(self, *, after: tuple[str, str] | None, limit: int) -> list[dict[str, Any]]:
+        first_seen, last_id = after or ("", "")
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, source, first_seen, text FROM docs WHERE type = 'article' AND "
+                "(first_seen > ? OR (first_seen = ? AND id > ?)) ORDER BY first_seen, id LIMIT ?",
+                (first_seen, first_seen, last_id, limit)).fetchall()
+        return [dict(row) for row in rows]
+
     # ------------------------------------------------------------ search
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -341,21 +442,33 @@ class SQLiteIndex(SearchIndex):
             keys = [("d.doc_date", "<"), ("d.id", ">")]
 
         page_where, page_params = where_sql, list(params)
-        if plan.search_after is not None:
-            cursor_sql, cursor_params = _after(keys, plan.search_after)
-            page_where = f"{where_sql} AND ({cursor_sql})"
-            page_params += cursor_params
-        order = ", ".join(f"{expr} {'ASC' if op == '>' else 'DESC'}" for expr, op in keys)
+        order = _order(keys)
         select_keys = ", ".join(f"{expr} AS k{i}" for i, (expr, _) in enumerate(keys))
-        sql = (
-            f"SELECT d.*, {select_keys}{', r.bm25 AS bm25' if rank_join else ''} FROM docs d {rank_join} "
-            f"WHERE {page_where} ORDER BY {order} LIMIT ? OFFSET ?"
-        )
+        if plan.collapse:
+            # One row per cluster, the first in the page order; it pages by offset (searching.prepare).
+            outer = [(f"k{i}", op) for i, (_, op) in enumerate(keys)]
+            sql = (
+                f"SELECT * FROM (SELECT d.*, {select_keys}{', r.bm25 AS bm25' if rank_join else ''}, "
+                f"ROW_NUMBER() OVER (PARTITION BY {_CLUSTER} ORDER BY {order}) AS cluster_rank "
+                f"FROM docs d {rank_join} WHERE {where_sql}) WHERE cluster_rank = 1 ORDER BY {_order(outer)} "
+                f"LIMIT ? OFFSET ?"
+            )
+            count_sql = f"SELECT count(DISTINCT {_CLUSTER}) FROM docs d WHERE {where_sql}"
+        else:
+            if plan.search_after is not None:
+                cursor_sql, cursor_params = _after(keys, plan.search_after)
+                page_where = f"{where_sql} AND ({cursor_sql})"
+                page_params += cursor_params
+            sql = (
+                f"SELECT d.*, {select_keys}{', r.bm25 AS bm25' if rank_join else ''} FROM docs d {rank_join} "
+                f"WHERE {page_where} ORDER BY {order} LIMIT ? OFFSET ?"
+            )
+            count_sql = f"SELECT count(*) FROM docs d WHERE {where_sql}"
         try:
             with self._lock:
                 rows = self._conn.execute(sql, (*rank_params, *page_params, plan.limit + 1, plan.offset)).fetchall()
-                total = self._conn.execute(f"SELECT count(*) FROM docs d WHERE {where_sql}", params).fetchone()[0]
-                facets = self._facets(where_sql, params) if plan.facets else None
+                total = self._conn.execute(count_sql, params).fetchone()[0]
+                facets = self._facets(where_sql, params, collapse=plan.collapse) if plan.facets else None
         except sqlite3.OperationalError as exc:
             raise SearchIndexError(f"search failed on {self.path}: {exc}") from exc
 
@@ -382,17 +495,22 @@ class SQLiteIndex(SearchIndex):
             params.append(plan.until)
         return where, params
 
-    def _facets(self, where_sql: str, params: list[Any]) -> dict[str, dict[str, int]]:
+    def _facets(self, where_sql: str, params: list[Any], *, collapse: bool = False) -> dict[str, dict[str, int]]:
         counts: dict[str, list[tuple[Any, int]]] = {}
+        counted = f"count(DISTINCT {_CLUSTER})" if collapse else "count(*)"
         for name in FACETS:
             expr = _FACET_EXPRESSIONS.get(name, f"d.{name}")
             rows = self._conn.execute(
-                f"SELECT {expr} AS key, count(*) AS n FROM docs d WHERE {where_sql} AND {expr} IS NOT NULL "
+                f"SELECT {expr} AS key, {counted} AS n FROM docs d WHERE {where_sql} AND {expr} IS NOT NULL "
                 f"GROUP BY key",
                 params,
             )
             counts[name] = [(row["key"], row["n"]) for row in rows]
         return facet_counts(counts)
+
+
+def _order(keys: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{expr} {'ASC' if op == '>' else 'DESC'}" for expr, op in keys)
 
 
 def _after(keys: list[tuple[str, str]], values: list[Any]) -> tuple[str, list[Any]]:

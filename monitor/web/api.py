@@ -71,10 +71,14 @@ def search(
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     after: str | None = Query(None, description="Deep paging: the next_cursor of the previous page."),
     facets: bool = Query(False, description="Also count hits per source, type, language and day."),
+    collapse: Literal["cluster"] | None = Query(
+        None, description="cluster: one hit per story; the others (syndicated copies, near-duplicates) are counted in "
+                          "the hit's `cluster` (`more`, `also` = their sources). Total and facets count stories; "
+                          "pages go by offset."),
     web: WebState = Depends(web_state),
 ) -> dict[str, Any]:
     request = params.request(sort=sort, limit=limit, offset=offset, search_after=decode_cursor(after),
-                             facets=facets)
+                             facets=facets, collapse=collapse == "cluster")
     result = service.search(web.config, request, index=web.index())
     return {"total": result.total, "hits": result.hits, "facets": result.facets,
             "next_cursor": encode_cursor(result.next_cursor)}
@@ -137,8 +141,11 @@ def _thread(web: WebState, key: str) -> dict[str, Any]:
 @reads.get("/coverage", response_model=CoverageResponse, summary="Documents per day, week or month for a query, per source or topic")
 def coverage(params: SearchParams = Depends(),
              split: Literal["source", "topic", "none"] = Query("source"),
+             count: Literal["copies", "stories"] = Query(
+                 "copies", description="copies: every document; stories: copies of one story (syndicated, "
+                                       "near-duplicates) count once."),
              web: WebState = Depends(web_state)) -> dict[str, Any]:
-    return service.coverage(web.config, params.request(), split=split, index=web.index())
+    return service.coverage(web.config, params.request(collapse=count == "stories"), split=split, index=web.index())
 
 
 # ---------------------------------------------------------------- alerts

@@ -61,9 +61,22 @@ class SearchResponse(BaseModel):
     next_cursor: str | None = Field(None, description="Pass as `after` for the next page (deep paging).")
 
 
+class Copy(BaseModel):
+    """Another copy of the article: the same story published under another URL (syndication, near-duplicate)."""
+
+    id: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+
+
 class ThreadResponse(BaseModel):
     article: Article
     comments: list[ThreadComment] = Field(description="In page order; parent_id is null at top level.")
+    copies: list[Copy] = Field(default_factory=list, description="Also published by: the article's other copies, "
+                                                                   "newest first.")
+    copies_total: int = Field(0, description="How many other copies there are (copies lists the first 50).")
 
 
 class Series(BaseModel):
@@ -96,6 +109,8 @@ class AlertIn(BaseModel):
     languages: list[str] = []
     mode: Literal["immediate", "digest"] = "immediate"
     digest_schedule: str | None = Field(None, description="Cron, e.g. \"0 8 * * *\" (digest mode).")
+    once_per: Literal["cluster", "document"] = Field(
+        "document", description="cluster: a story reprinted by many outlets notifies once; document: every copy does.")
 
 
 class AlertChanges(BaseModel):
@@ -111,6 +126,7 @@ class AlertChanges(BaseModel):
     languages: list[str] | None = None
     mode: Literal["immediate", "digest"] | None = None
     digest_schedule: str | None = None
+    once_per: Literal["cluster", "document"] | None = None
 
 
 class AlertOut(_Open):

@@ -102,16 +102,19 @@ reads = APIRouter(dependencies=[Depends(page_reader)])
 @reads.get("/")
 def search_page(request: Request, params: SearchParams = Depends(),
                 sort: Literal["relevance", "date"] = Query("relevance"),
-                page: int = Query(1, ge=1, le=MAX_PAGE), after: str | None = Query(None)) -> Response:
+                page: int = Query(1, ge=1, le=MAX_PAGE), after: str | None = Query(None),
+                collapse: Literal["cluster"] | None = Query(None),
+                cluster: str | None = Query(None, max_length=100)) -> Response:
     web = web_state(request)
-    base = params.as_dict()
+    base = {**params.as_dict(), "collapse": collapse, "cluster": cluster or None}
     context: dict[str, Any] = {"params": base, "sort": sort, "after": after, "config": web.config,
                                "result": None, "error": None, "chart": None, "next_after": None, "paging": None}
     try:
         cursor = decode_cursor(after)
         result = service.search(web.config, params.request(
             sort=sort, limit=PAGE_SIZE, facets=True, search_after=cursor,
-            offset=0 if cursor else (page - 1) * PAGE_SIZE), index=web.index())
+            offset=0 if cursor else (page - 1) * PAGE_SIZE, collapse=collapse == "cluster",
+            cluster_id=cluster or None), index=web.index())
     except QueryError as exc:
         context["error"] = str(exc)
         return render(request, "search.html", status_code=400, **context)
@@ -132,7 +135,7 @@ def article_page(request: Request, article_id: str,
         return error_page(request, 404, f"no article {article_id!r} in the index")
     rows = thread_rows(data["comments"]) if order == "thread" else by_date(data["comments"], newest=order == "newest")
     return render(request, "article.html", article=data["article"], comments=data["comments"], thread=rows,
-                  order=order)
+                  order=order, copies=data.get("copies", []), copies_total=data.get("copies_total", 0))
 
 
 @reads.get("/coverage")

@@ -125,6 +125,7 @@ MAPPING_FINGERPRINTS = {
     1: "ccb0335710117dec1ef77ebbcdbb852b52f4f1db",
     2: "c6c57c9c172c07c7019685b8a3a4d70c4fecf3d6",  # + comment platform
     3: "c62edb845a7a92aba252280e5c9b83eae7b93cc9",  # + the article's comment platform fields
+    4: "3ae5856fa5d4c865e986ce68edae3a040ea62f33",  # + near-duplicate clusters
 }
 
 

@@ -79,6 +79,7 @@ SCHEMA_FINGERPRINTS = {
     1: "ff65293de75f41f6af1958c19c33a8ca49e6f392",  # tests/index/fixtures/sqlite_schema_v1.sql
     2: "5459c4c5cd6de098bb04d1010ae2e489cb6d7228",  # + platform
     3: "c1585ab115647761561f4614c468ca408f45aa60",  # + the article's comment platform fields
+    4: "23dce10274e3218e6afaa792091e50f961d55065",  # + cluster_size, cluster_sources, cluster_signature
 }
 
 
