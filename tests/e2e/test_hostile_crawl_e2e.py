@@ -3,7 +3,10 @@ bomb and an endless sitemap-index chain."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ from monitor.demo import lab
 from monitor.demo.server import demo_sources
 from monitor.discovery import MAX_INDEX_DEPTH
 from monitor.discovery.sitemaps import MAX_INFLATED_BYTES
-from tests.conftest import TestSite, monitor_json, run_monitor, write_config
+from tests.conftest import PROJECT_ROOT, TestSite, monitor_json, run_monitor, write_config
 
 pytestmark = pytest.mark.e2e
 
@@ -162,3 +165,25 @@ def test_the_hostile_crawl_ends_honestly(hostile: dict[str, Any]) -> None:
     assert run["status"] == "finished"
     # the utf-16 page, the cross-canonical page and the bomb's entry
     assert run["articles_new"] == 3
+
+
+def test_a_100k_url_sitemap_is_asked_for_as_the_downloader_has_room_and_a_stop_is_prompt(
+        own_site: TestSite, tmp_path: Path) -> None:
+    base = own_site.base_url
+    source = _hostile_source(base)
+    source["sitemaps"] = [base + lab.BULK_SITEMAP]
+    config = write_config(tmp_path, [source])
+    log = tmp_path / "crawl.log"
+    env = {**os.environ, "MONITOR_CONFIG": str(config)}
+    subprocess.run([sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=lab", "-s", "LOG_LEVEL=INFO",
+                    "-s", f"LOG_FILE={log}", "-s", "CLOSESPIDER_PAGECOUNT=60"],
+                   cwd=PROJECT_ROOT, env=env, check=True, timeout=240, capture_output=True)
+    text = log.read_text(encoding="utf-8")
+    dump = text[text.rindex("Dumping Scrapy stats"):]
+    assert "'finish_reason': 'closespider_pagecount'" in dump
+    assert _stats(text)["monitor/discovered/sitemap"] == lab.BULK_URLS
+    # requests were built as the downloader took them, not all 100,000 up front
+    enqueued = re.search(r"'scheduler/enqueued': (\d+)", dump)
+    assert enqueued is not None and int(enqueued.group(1)) < 1_000
+    stopped = re.search(r"crawl stopping: (\d+) sitemap entries not asked for", text)
+    assert stopped is not None and int(stopped.group(1)) > lab.BULK_URLS - 1_000
