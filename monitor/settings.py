@@ -15,6 +15,10 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+# Per response, not per crawl: Scrapy 2.19 starts this many asyncio tasks for every response's output, whatever
+# it holds (scrapy/scrapy#5182). Our callbacks give one item or a few requests each, and at the default 100 the
+# tasks alone halved a 100k-URL sitemap crawl (BENCHMARKS.md, issue 11).
+CONCURRENT_ITEMS = 1
 
 # --- Limits: a broken site must not stall or flood a crawl ----------------------------------
 DOWNLOAD_TIMEOUT = 30

@@ -1,6 +1,7 @@
 """The news spider: discovers article URLs of one source (feeds, sitemaps, section pages) and fetches them."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -40,6 +41,10 @@ from spiders.render import render_meta, render_settings
 from spiders.responses import content_type, is_html, parsed
 
 logger = logging.getLogger(__name__)
+
+# How often a paced sitemap looks again for room in the downloader: short against one page's download.
+PACE_SECONDS = 0.01
+
 
 def crawl_settings(config: Config) -> dict[str, Any]:
     """The Scrapy settings that monitor.yaml's `crawl:` section decides."""
@@ -167,8 +172,12 @@ class NewsSpider(CommentFetching, scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=20,
                                  meta={"conditional": DISCOVERY})
 
-    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
-        """``depth``: how many sitemap indexes led here (0: a configured sitemap or one robots.txt names)."""
+    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request] | AsyncIterator[scrapy.Request]:
+        """``depth``: how many sitemap indexes led here (0: a configured sitemap or one robots.txt names).
+
+        Child sitemaps are asked for at once; a urlset's article requests come as an async iterable, paced by
+        the downloader (``paced_requests``).
+        """
         page = parse_sitemap(response.body, response.url)
         if page.capped:
             self.crawler.stats.inc_value("monitor/sitemaps/inflate_capped")
@@ -180,13 +189,50 @@ class NewsSpider(CommentFetching, scrapy.Spider):
                 logger.warning("sitemap index %d levels deep: its %d sitemaps are not followed source=%s url=%s",
                                depth + 1, len(page.sitemaps), self.source.name, response.url)
                 page.sitemaps = []
-        for url in page.sitemaps:
-            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=20,
-                                 meta={"conditional": DISCOVERY}, cb_kwargs={"depth": depth + 1})
+        children = [scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=20,
+                                   meta={"conditional": DISCOVERY}, cb_kwargs={"depth": depth + 1})
+                    for url in page.sitemaps]
         self.crawler.stats.inc_value("monitor/discovered/sitemap", len(page.links))
-        for link in page.links:
+        if not page.links:
+            return iter(children)
+        return self.paced_requests(children, page.links, response.url)
+
+    async def paced_requests(self, first: list[scrapy.Request], links: list[Link],
+                             url: str) -> AsyncIterator[scrapy.Request]:
+        """``first``, then the article requests of ``links``, each only once the downloader has room for it.
+
+        Handing Scrapy a 100k-URL sitemap's requests at once builds them all up front (with an index look-up
+        each), holds them all in the scheduler and makes a stopping crawl build the rest before it can close.
+        """
+        for request in first:
+            yield request
+        for position, link in enumerate(links):
+            while (room := self.downloader_room()) is False:
+                await asyncio.sleep(PACE_SECONDS)
+            if room is None:
+                logger.info("crawl stopping: %d sitemap entries not asked for source=%s url=%s",
+                            len(links) - position, self.source.name, url)
+                return
             # A news sitemap entry is an article by definition; a plain sitemap also lists sections.
-            yield from self.article_request(link, trusted=link.title is not None and link.published is not None)
+            asked = False
+            for request in self.article_request(link, trusted=link.title is not None and link.published is not None):
+                asked = True
+                yield request
+            if asked or position % 100 == 99:
+                # Let the engine hand the request to the downloader before the next entry is weighed (and the
+                # reactor breathe between known entries, which cost an index look-up each and yield nothing).
+                await asyncio.sleep(0)
+
+    def downloader_room(self) -> bool | None:
+        """True: the engine takes another request now; False: not yet (downloads or items are backed up);
+        None: never (the crawl is stopping)."""
+        engine = self.crawler.engine
+        assert engine is not None and engine.scraper.slot is not None  # while the spider runs
+        if not engine.needs_backout():
+            return True
+        if engine.downloader.needs_backout() or engine.scraper.slot.needs_backout():
+            return False
+        return None
 
     def parse_listing(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         if not is_html(response):

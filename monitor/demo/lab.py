@@ -1,7 +1,10 @@
 """The lab outlet: test-only pages that misbehave on purpose (encodings, errors, hostile markup)."""
 from __future__ import annotations
 
+import functools
+import gzip
 import json
+import random
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -116,6 +119,32 @@ SPECS = (
             PLAIN[2:6], "2025-03-21 18:00", ("Gazette Desk",)),
 )
 
+# Hostile pages, linked from no feed or home page: only HOSTILE_SITEMAP lists them, so the crawls of the lab above
+# see none of them. What a crawler must make of each (``expect`` as in EXPECT):
+HOSTILE_EXPECT = {
+    "binary": "not_html",  # random bytes served as text/html: refused, never indexed as replacement characters
+    "utf16-header": "indexed",  # a UTF-8 page whose Content-Type says charset=utf-16: indexed readable
+    "cross-canonical": "indexed",  # claims another outlet's article as its canonical URL: indexed as itself
+}
+HOSTILE_SPECS = (
+    LabSpec("binary", "random-bytes-as-html", "Random bytes served as an HTML page", PLAIN[:1], "2025-03-21 19:00"),
+    LabSpec("utf16-header", "zurich-roastery-utf16-header", "Zürich roastery opens a café in Port Aldren",
+            LATIN1, "2025-03-21 20:00", ("Anaïs Müller",)),
+    LabSpec("cross-canonical", "ferry-fares-cross-canonical", "Ferry fares rise again, says the lab",
+            PLAIN[1:5], "2025-03-21 21:00"),
+)
+HOSTILE_SITEMAP = "/lab/sitemaps/hostile.xml"
+# Hostile sitemaps (listed nowhere; a test configures them): a gzip bomb served without Content-Encoding
+# (BOMB_SITEMAP), a sitemap-index chain CHAIN_DEPTH deep (CHAIN_SITEMAP is its top), and one sitemap of BULK_URLS
+# small article pages (BULK_SITEMAP).
+BOMB_SITEMAP = "/lab/sitemaps/bomb.xml.gz"
+CHAIN_SITEMAP = "/lab/sitemaps/chain-1.xml"
+BULK_SITEMAP = "/lab/sitemaps/bulk.xml.gz"
+BOMB_INFLATED_BYTES = 512 * 1024 * 1024
+CHAIN_DEPTH = 300
+BULK_URLS = 100_000
+BINARY_BYTES = 200_000
+
 # (author, text, index of the comment answered) in page order. Paginated over three comment pages
 # (PAGE_SPLITS); the first comment of page 2 answers the last of page 1.
 PAGED_COMMENTS = (
@@ -169,20 +198,31 @@ class LabPage:
 
     @property
     def expect(self) -> str:
-        return EXPECT[self.kind]
+        return EXPECT[self.kind] if self.kind in EXPECT else HOSTILE_EXPECT[self.kind]
+
+
+def _lab_article(spec: LabSpec, number: int) -> DemoArticle:
+    published = datetime.strptime(spec.when, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    return DemoArticle(
+        outlet="lab", slug=spec.slug,
+        path=article_path("lab", spec.slug, published, section="city", number=number),
+        title=spec.title, authors=list(spec.authors), published=published, section="city",
+        tags=["lab", spec.kind], paragraphs=list(spec.paragraphs),
+        image=f"/lab/img/{spec.slug}.png", number=number,
+    )
+
+
+def build_hostile() -> list[LabPage]:
+    """The pages of HOSTILE_SPECS, numbered after the lab's own."""
+    return [LabPage(spec.kind, _lab_article(spec, number), spec.encoding)
+            for number, spec in enumerate(HOSTILE_SPECS, start=len(SPECS) + 1)]
 
 
 def build_lab(next_comment_id: list[int]) -> list[LabPage]:
     pages = []
     for number, spec in enumerate(SPECS, start=1):
-        published = datetime.strptime(spec.when, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
-        article = DemoArticle(
-            outlet="lab", slug=spec.slug,
-            path=article_path("lab", spec.slug, published, section="city", number=number),
-            title=spec.title, authors=list(spec.authors), published=published, section="city",
-            tags=["lab", spec.kind], paragraphs=list(spec.paragraphs),
-            image=f"/lab/img/{spec.slug}.png", number=number,
-        )
+        article = _lab_article(spec, number)
+        published = article.published
         if spec.kind == "hostile":
             ids: list[int] = []
             for offset, (html, text, parent) in enumerate(HOSTILE_COMMENTS):
@@ -248,6 +288,13 @@ def respond(page: LabPage, view: Page, *, large_page_bytes: int, slow_seconds: f
         return Response(302, b"", headers={"Location": view.url(target)}, cacheable=False)
     if kind in ("cp1251-header", "cp1251-meta", "latin1"):
         return _encoded(page, view)
+    if kind == "binary":
+        return Response(200, random.Random(article.number).randbytes(BINARY_BYTES), "text/html",
+                        last_modified=article.published)
+    if kind == "utf16-header":
+        # A UTF-8 page whose server claims UTF-16, and the page itself declares nothing.
+        return Response(200, wordpress_article(article, view, charset_tag="").encode("utf-8"),
+                        "text/html; charset=utf-16", last_modified=article.last_changed)
     html = wordpress_article(article, view)
     if kind == "truncated":
         body = html.encode("utf-8")
@@ -381,3 +428,71 @@ def custom_cms_article(article: DemoArticle, view: Page) -> str:
 {items}
 </section>
 </body></html>"""
+
+
+# --- hostile pages that need the rest of the site --------------------------------------------------------
+
+def cross_canonical(page: LabPage, view: Page, victim_url: str) -> Response:
+    """The lab page declares another outlet's article as its canonical URL (rel=canonical and og:url)."""
+    own = view.url(page.article.path)
+    html = wordpress_article(page.article, view)
+    html = html.replace(f'<link rel="canonical" href="{own}">', f'<link rel="canonical" href="{victim_url}">')
+    html = html.replace(f'<meta property="og:url" content="{own}">', f'<meta property="og:url" content="{victim_url}">')
+    return Response(200, html.encode("utf-8"), last_modified=page.article.last_changed)
+
+
+def sitemap(view: Page, rest: str, hostile: list[LabPage]) -> Response | None:
+    """The hostile sitemaps under ``/lab/sitemaps/``: ``hostile.xml`` (the hostile pages), ``bomb.xml.gz`` (lists
+    the lab's newest article, then inflates to BOMB_INFLATED_BYTES), ``chain-N.xml`` (an index of ``chain-N+1``;
+    the last, CHAIN_DEPTH, lists the lab's second-newest article) and ``bulk.xml.gz``."""
+    if rest == "hostile.xml":
+        return _urlset([view.url(page.article.path) for page in hostile])
+    if rest == "bomb.xml.gz":
+        return Response(200, _bomb(view.url(view.articles[0].path)), "application/xml", cacheable=False)
+    if rest == "bulk.xml.gz":
+        return Response(200, _bulk_sitemap(view.url("/lab/articles/")), "application/x-gzip", cacheable=False)
+    chain = re.fullmatch(r"chain-([1-9]\d*)\.xml", rest)
+    if chain is None or int(chain.group(1)) > CHAIN_DEPTH:
+        return None
+    number = int(chain.group(1))
+    if number == CHAIN_DEPTH:
+        return _urlset([view.url(view.articles[1].path)])
+    child = view.url(f"/lab/sitemaps/chain-{number + 1}.xml")
+    body = f'<?xml version="1.0"?><sitemapindex xmlns="{_SITEMAP_NS}"><sitemap><loc>{child}</loc></sitemap></sitemapindex>'
+    return Response(200, body.encode("utf-8"), "application/xml", cacheable=False)
+
+
+def _urlset(urls: list[str]) -> Response:
+    entries = "".join(f"<url><loc>{escape(url)}</loc></url>" for url in urls)
+    body = f'<?xml version="1.0"?><urlset xmlns="{_SITEMAP_NS}">{entries}</urlset>'
+    return Response(200, body.encode("utf-8"), "application/xml", cacheable=False)
+
+
+def bulk_article(view: Page, number: int) -> Response | None:
+    """``/lab/articles/bulk-N/``: the small article pages the bulk sitemap lists."""
+    if not 0 <= number < BULK_URLS:
+        return None
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in PLAIN[:2])
+    html = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Bulk note {number}</title>'
+            f'<link rel="canonical" href="{view.url(f"/lab/articles/bulk-{number}/")}"></head><body><article>'
+            f"<h1>Harbour note number {number}</h1>{paragraphs}</article></body></html>")
+    return Response(200, html.encode("utf-8"), cacheable=False)
+
+
+_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+@functools.cache
+def _bomb(first_url: str) -> bytes:
+    # One real entry, then BOMB_INFLATED_BYTES of whitespace as 1 MiB gzip members (a gzip body may hold many, and
+    # readers inflate them as one stream): about 0.5 MB on the wire, built in milliseconds, once per server.
+    head = f'<?xml version="1.0"?><urlset xmlns="{_SITEMAP_NS}"><url><loc>{escape(first_url)}</loc></url>'
+    padding = gzip.compress(b" " * (1 << 20), 9)
+    return b"".join([gzip.compress(head.encode(), 9), padding * (BOMB_INFLATED_BYTES >> 20),
+                     gzip.compress(b"</urlset>", 9)])
+
+
+@functools.cache
+def _bulk_sitemap(prefix: str) -> bytes:
+    entries = "".join(f"<url><loc>{prefix}bulk-{n}/</loc></url>" for n in range(BULK_URLS))
+    return gzip.compress(f'<?xml version="1.0"?><urlset xmlns="{_SITEMAP_NS}">{entries}</urlset>'.encode(), 6)

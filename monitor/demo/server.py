@@ -25,6 +25,9 @@ class DemoServer(ThreadingHTTPServer):
     """A ThreadingHTTPServer that knows its site and base URL."""
 
     daemon_threads = True
+    # socketserver listens with a backlog of 5: a crawler that opens connections in bursts (Scrapy with more
+    # than 24 requests in flight) overflows it, and each dropped SYN costs the client a 1 s retransmit.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], site: DemoSite) -> None:
         super().__init__(address, DemoHandler)

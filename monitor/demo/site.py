@@ -83,6 +83,8 @@ class DemoSite:
         self._next_comment = [1]
         self.articles: list[DemoArticle] = build_articles(self._next_comment)
         self.lab_pages: list[lab.LabPage] = lab.build_lab(self._next_comment) if with_test_pages else []
+        # Listed only by lab.HOSTILE_SITEMAP: not on the lab's home page or feed, not in the truth.
+        self.hostile_pages: list[lab.LabPage] = lab.build_hostile() if with_test_pages else []
         self._requests: list[RequestRecord] = []
         self._last_change = max(a.last_changed for a in self.articles)
         self._index()
@@ -91,7 +93,7 @@ class DemoSite:
 
     def _index(self) -> None:
         self._by_path = {a.path: a for a in self.articles}
-        self._lab_by_path = {p.article.path: p for p in self.lab_pages}
+        self._lab_by_path = {p.article.path: p for p in (*self.lab_pages, *self.hostile_pages)}
 
     def outlet_articles(self, outlet: str) -> list[DemoArticle]:
         """The outlet's articles, newest first, as its home page and feeds list them."""
@@ -101,6 +103,10 @@ class DemoSite:
             else:
                 chosen = [a for a in self.articles if a.outlet == outlet]
             return sorted(chosen, key=lambda a: (a.published, a.number), reverse=True)
+
+    def canonical_victim(self) -> DemoArticle:
+        """The article whose URL the lab's cross-canonical page claims as its own: Valley Post's oldest."""
+        return self.outlet_articles("valley-post")[-1]
 
     def article(self, path_or_url: str) -> DemoArticle | None:
         path = urlsplit(path_or_url).path
@@ -317,10 +323,17 @@ class DemoSite:
             return lab.redirect_loop_b(view)
         if rest == "api/comments":
             return lab.comments_api(self.lab_pages, query)
+        if rest.startswith("sitemaps/"):
+            return lab.sitemap(view, rest.removeprefix("sitemaps/"), self.hostile_pages)
+        bulk = re.fullmatch(r"articles/bulk-(\d+)/", rest)
+        if bulk:
+            return lab.bulk_article(view, int(bulk.group(1)))
         paged = re.fullmatch(r"(articles/[a-z0-9-]+/)comment-page-(\d+)/", rest)
         page = self._lab_by_path.get(f"/lab/{paged.group(1) if paged else rest}")
         if page is None:
             return None
+        if page.kind == "cross-canonical":
+            return lab.cross_canonical(page, view, view.url(self.canonical_victim().path))
         return lab.respond(page, view, large_page_bytes=self.large_page_bytes, slow_seconds=self.slow_seconds,
                            comment_page=int(paged.group(2)) if paged else None)
 
