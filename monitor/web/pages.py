@@ -166,10 +166,11 @@ def alerts_page(request: Request) -> Response:
 def create_alert(request: Request, csrf_token: str = Form(""), name: str = Form(""), query: str = Form(""),
                  notify: str = Form(""), types: list[str] = Form([]), sources: str = Form(""),
                  topics: str = Form(""), languages: str = Form(""), mode: str = Form("immediate"),
-                 digest_schedule: str = Form("")) -> Response:
+                 digest_schedule: str = Form(""), once_per: str = Form("document")) -> Response:
     web = checked_form(request, csrf_token)
     form = {"name": name.strip(), "query": query, "notify": notify, "types": types, "sources": sources,
-            "topics": topics, "languages": languages, "mode": mode, "digest_schedule": digest_schedule}
+            "topics": topics, "languages": languages, "mode": mode, "digest_schedule": digest_schedule,
+            "once_per": once_per}
     try:
         service.create_alert(web.config, {"name": name.strip(), **_alert_fields(form)}, origin="web")
     except MonitorError as exc:
@@ -203,10 +204,11 @@ def _alert_page(request: Request, web: WebState, name: str, *, days: int | None 
 @router.post("/alerts/{name}")
 def edit_alert(request: Request, name: str, csrf_token: str = Form(""), query: str = Form(""),
                notify: str = Form(""), types: list[str] = Form([]), sources: str = Form(""), topics: str = Form(""),
-               languages: str = Form(""), mode: str = Form("immediate"), digest_schedule: str = Form("")) -> Response:
+               languages: str = Form(""), mode: str = Form("immediate"), digest_schedule: str = Form(""),
+               once_per: str = Form("document")) -> Response:
     web = checked_form(request, csrf_token)
     form = {"name": name, "query": query, "notify": notify, "types": types, "sources": sources, "topics": topics,
-            "languages": languages, "mode": mode, "digest_schedule": digest_schedule}
+            "languages": languages, "mode": mode, "digest_schedule": digest_schedule, "once_per": once_per}
     changes = _alert_fields(form)
     if not changes["notify"]:
         del changes["notify"]  # left empty: keep the URLs it has (they are only ever shown masked)
@@ -262,7 +264,7 @@ def _alert_fields(form: dict[str, Any]) -> dict[str, Any]:
                                                                  if u.strip()],
                               "types": form["types"] or ["article", "comment"], "sources": items(form["sources"]),
                               "topics": items(form["topics"]), "languages": items(form["languages"]),
-                              "mode": form["mode"]}
+                              "mode": form["mode"], "once_per": form["once_per"]}
     if form["digest_schedule"].strip():
         fields["digest_schedule"] = form["digest_schedule"].strip()
     return fields

@@ -50,13 +50,14 @@ def test_login_never_redirects_off_site(browser: httpx.Client) -> None:
 def test_creating_an_alert_from_the_form_needs_a_session(browser: httpx.Client) -> None:
     token = csrf_of(browser.get("/login"))  # one token per browser: the login form's serves every form
     form = {"csrf_token": token, "name": "form-alert", "query": "ferry", "notify": "json://127.0.0.1:9/x",
-            "types": ["article"], "mode": "immediate"}
+            "types": ["article"], "mode": "immediate", "once_per": "cluster"}
     anonymous = browser.post("/alerts", data=form)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
     login(browser)
     created = browser.post("/alerts", data=form)
     assert created.status_code == 303 and created.headers["location"] == "/alerts/form-alert"
     assert 'data-alert="form-alert"' in browser.get("/alerts").text
+    assert '<option value="cluster" selected>' in browser.get("/alerts/form-alert").text
     deleted = browser.post("/alerts/form-alert/delete", data={"csrf_token": token})
     assert deleted.status_code == 303
     assert 'data-alert="form-alert"' not in browser.get("/alerts").text
