@@ -9,8 +9,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from monitor.config import load_config
-
 clusters_app = typer.Typer(help="Near-duplicate (syndicated) story clusters.", no_args_is_help=True)
 
 
@@ -23,6 +21,7 @@ def rebuild(
 ) -> None:
     """Compute keys and clusters for every indexed article, earliest first; stopped, it continues where it was."""
     from monitor.clusters import rebuild as rebuilding
+    from monitor.config import load_config
     from monitor.index import open_index
     from monitor.index.identity import index_identity
 

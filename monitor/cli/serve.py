@@ -132,9 +132,13 @@ def sources(
                      f"{last['status']} {_when(last['started'])}" if last else "-",
                      _when(source["next_run"]) or "-", _health(health, failing=source["health"] == "failing"),
                      str(source["platform_unread"]) if source["platform_unread"] else "-"])
+    headers = ["source", "schedule", "last run", "next run", "health", "platform unread"]
+    if not any(source["platform_unread"] for source in data["sources"]):  # a column of dashes says nothing
+        headers.pop()
+        rows = [row[:-1] for row in rows]
     title = f"Sources (server {'running, pid ' + str(server['pid']) if server['running'] else 'not running'})"
-    _print_table(render.rows_table(title, ["source", "schedule", "last run", "next run", "health", "platform unread"], rows,
-                                   keep=("source", "health"), caption="times in UTC"), wide=wide)
+    _print_table(render.rows_table(title, headers, rows, keep=("source", "health"), caption="times in UTC"),
+                 wide=wide)
 
 
 def _status(status: str) -> Text:
