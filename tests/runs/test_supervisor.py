@@ -67,6 +67,7 @@ def wait_for(condition: Callable[[], Any], what: str) -> Any:
 
 
 def alive(pid: int) -> bool:
+    """Running (a SIGKILL the supervisor sent is delivered at once, but the process takes a moment to go)."""
     try:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
     except OSError:
@@ -155,7 +156,7 @@ def test_a_crawl_still_running_at_its_timeout_is_killed_with_its_children(tmp_pa
     assert run.outcome.reason == "still running after 1s: killed"
     pids = [pid for _, _, pid in events(journal)]
     assert len(pids) == 2  # the crawl and the child it started
-    assert not any(alive(pid) for pid in pids)
+    wait_for(lambda: not any(alive(pid) for pid in pids), "every crawl process to be gone")
     record = RunStore(config.state_db).runs()[0]
     assert (record["status"], record["reason"]) == ("timeout", "still running after 1s: killed")
     assert RunStore(config.state_db).health("hang", unhealthy_after=1).state == "failing"
@@ -180,7 +181,7 @@ def test_stop_ends_running_crawls_as_interrupted_and_refuses_new_ones(tmp_path: 
     supervisor.stop(grace=0, reason="stopped for the test")
     waiter.join(WAIT_SECONDS)
     assert [str(exc) for exc in refused] == ["crawls stopped before 'ok' could start"]
-    assert not any(alive(pid) for _, _, pid in events(journal))
+    wait_for(lambda: not any(alive(pid) for _, _, pid in events(journal)), "every crawl process to be gone")
     assert [(r["source"], r["status"], r["reason"]) for r in RunStore(config.state_db).runs()] == [
         ("hang", "interrupted", "stopped for the test")]
     with pytest.raises(CrawlRefused, match="stopping"):
@@ -199,7 +200,7 @@ def test_ctrl_c_during_a_crawl_of_many_stops_them_and_records_them_as_interrupte
     threading.Thread(target=press_ctrl_c, daemon=True).start()
     with pytest.raises(KeyboardInterrupt):
         supervisor.crawl(["hang-a", "hang-b"])
-    assert not any(alive(pid) for _, _, pid in events(journal))
+    wait_for(lambda: not any(alive(pid) for _, _, pid in events(journal)), "every crawl process to be gone")
     assert sorted((r["source"], r["status"], r["reason"]) for r in RunStore(config.state_db).runs()) == [
         ("hang-a", "interrupted", "stopped by Ctrl-C before the crawl ended"),
         ("hang-b", "interrupted", "stopped by Ctrl-C before the crawl ended")]
@@ -251,7 +252,7 @@ def test_first_ctrl_c_lets_the_crawl_drain_without_signalling_its_workers(tmp_pa
     seen = [event for event, _, _ in events(journal)]
     assert "drain" in seen and "end" in seen  # Scrapy's own graceful shutdown ran to its end
     assert "worker-signalled" not in seen  # no BrokenProcessPool: the signal went to the Scrapy process only
-    assert not any(alive(pid) for _, _, pid in events(journal))
+    wait_for(lambda: not any(alive(pid) for _, _, pid in events(journal)), "every crawl process to be gone")
     assert [(r["status"], r["reason"]) for r in RunStore(config.state_db).runs()] == [
         ("interrupted", supervisor_module.CTRL_C)]
     assert supervisor.locks.held() == []
@@ -268,7 +269,7 @@ def test_a_second_ctrl_c_kills_a_crawl_that_does_not_stop(tmp_path: Path) -> Non
         supervisor.crawl(["stubborn"], on_interrupt=told.append)
     assert told == [1, 2]
     assert [run.status for run in interrupted.value.runs] == ["interrupted"]
-    assert not any(alive(pid) for _, _, pid in events(journal))
+    wait_for(lambda: not any(alive(pid) for _, _, pid in events(journal)), "every crawl process to be gone")
     assert "end" not in [event for event, _, _ in events(journal)]
 
 
