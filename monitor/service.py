@@ -270,6 +270,25 @@ def update_alert(config: Config, name: str, changes: dict[str, Any]) -> dict[str
     return alerts.get_alert(config, name)
 
 
+def replay_spool(config: Config) -> dict[str, Any]:
+    """Write the spooled batches of the configured index; what they write is clustered and alerted on as a
+    crawl's writes are (the same ``on_written`` subscribers). ``replayed``: the counts; ``alerts``: the matching."""
+    from functools import partial
+
+    from monitor.alerts.service import AlertMatching
+    from monitor.clusters.store import ClusterAssignment
+    from monitor.index import admin
+    from monitor.index.written import Subscribers
+
+    clusters = ClusterAssignment(partial(open_index, config.index.url))
+    with AlertMatching(config) as alerts:
+        try:
+            stats = admin.spool_replay(config.index.url, config.spool_dir, on_written=Subscribers([clusters, alerts]))
+        finally:
+            clusters.close()
+    return {"replayed": {k: v for k, v in vars(stats).items() if k != "new_ids"}, "alerts": dict(alerts.counts)}
+
+
 def article_thread(article: ArticleItem) -> dict[str, Any]:
     """An extracted (not yet indexed) article in the same shape as `thread`."""
     return {

@@ -275,22 +275,9 @@ def index_spool(
     config = state.config()
     result: dict[str, Any] = {"spool": admin.spool_status(config.index.url, config.spool_dir)}
     if replay:
-        from functools import partial
+        from monitor import service
 
-        from monitor.alerts.service import AlertMatching
-        from monitor.clusters.store import ClusterAssignment
-        from monitor.index import open_index
-        from monitor.index.written import Subscribers
-
-        clusters = ClusterAssignment(partial(open_index, config.index.url))
-        with AlertMatching(config) as alerts:  # what the replay writes is clustered and matched as a crawl's is
-            try:
-                stats = admin.spool_replay(config.index.url, config.spool_dir,
-                                           on_written=Subscribers([clusters, alerts]))
-            finally:
-                clusters.close()
-        result["replayed"] = {k: v for k, v in vars(stats).items() if k != "new_ids"}
-        result["alerts"] = dict(alerts.counts)
+        result.update(service.replay_spool(config))
         result["spool"] = admin.spool_status(config.index.url, config.spool_dir)
     _print_or_table(result, as_json=as_json, title="index spool")
     refused = admin.others_refused(result["spool"]) if replay else None

@@ -18,8 +18,7 @@ from monitor.demo.platforms import PlatformSite, serve_platform_site
 from monitor.index import open_index
 from tests.conftest import PROJECT_ROOT, write_config
 
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
-                                                   reason="needs Debian's chromium (apt-get install chromium)")]
+pytestmark = pytest.mark.e2e  # Debian's chromium, which scripts/test installs, as the browser tests need it
 
 SCRIPTED = "/articles/js-built-thread/"
 
