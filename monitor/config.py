@@ -158,6 +158,40 @@ class ServeConfig(_Strict):
         return zone
 
 
+class ClusterConfig(_Strict):
+    """Several machines: a Celery broker for the crawl jobs and a shared database for the state store."""
+
+    broker: str | None = None  # redis://host:6379/0 or amqp://user:pass@host//; none: crawls run on this machine
+    state: str | None = None  # postgresql://user:pass@host/db; none: SQLite under data_dir (serve.state_store)
+    lease: timedelta = timedelta(seconds=60)  # a source's crawl lease (and the leader lock) lapse this long after
+    # their holder stops renewing them, e.g. when it is killed
+
+    @field_validator("lease", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return _as_duration(value)
+
+    @field_validator("broker")
+    @classmethod
+    def _broker_url(cls, url: str | None) -> str | None:
+        if url is not None and urlsplit(url).scheme not in ("redis", "rediss", "amqp", "amqps"):
+            raise ValueError(f"{url!r} is not a broker URL: use redis://host:6379/0 (Redis) or "
+                             "amqp://user:password@host:5672// (RabbitMQ)")
+        return url
+
+    @field_validator("state")
+    @classmethod
+    def _state_url(cls, url: str | None) -> str | None:
+        if url is not None and urlsplit(url).scheme.split("+")[0] not in ("postgresql", "postgres", "sqlite"):
+            raise ValueError(f"{url!r} is not a state store URL: use postgresql://user:password@host:5432/monitor")
+        return url
+
+    @property
+    def enabled(self) -> bool:
+        """Crawls go through the broker to `monitor worker` processes."""
+        return self.broker is not None
+
+
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?::[A-Za-z_][A-Za-z0-9_]*)?)\}")
 API_BUILTINS = frozenset({"page", "cursor", "url"})  # filled by the crawler, not from the page
 
@@ -621,6 +655,7 @@ class Config(_Strict):
     alerts: list[AlertConfig] = []
     notifications: NotificationConfig = NotificationConfig()
     serve: ServeConfig = ServeConfig()
+    cluster: ClusterConfig = ClusterConfig()
     web: WebConfig = WebConfig()
     data_dir: str = "data"
     path: Path | None = Field(None, exclude=True)  # the file it came from
@@ -653,6 +688,11 @@ class Config(_Strict):
         """The monitor's own state (alerts, what was sent, the notification outbox; schedules, runs, HTTP
         validators): SQLite under data_dir (serve.state_store)."""
         return Path(self.data_dir) / self.serve.state_store
+
+    @property
+    def state_url(self) -> str:
+        """The state store as an SQLAlchemy URL: cluster.state, or the SQLite file under data_dir."""
+        return self.cluster.state or f"sqlite:///{self.state_db}"
 
     def schedule_of(self, source: SourceConfig) -> ScheduleConfig | None:
         """The source's schedule, or serve.default_schedule."""
