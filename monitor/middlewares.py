@@ -19,7 +19,12 @@ logger = logging.getLogger(__name__)
 DISCOVERY = "discovery"  # a feed or sitemap: a 304 means it lists nothing new
 ARTICLE = "article"  # an indexed article fetched again for new comments
 NEW_ARTICLE = "new-article"  # not indexed yet: always fetched whole, its validators kept for next time
-SENDS_VALIDATORS = (DISCOVERY, ARTICLE)
+# A comment platform's answer that held a whole thread: a 304 means the stored thread stands.
+PLATFORM = "platform"
+# One that turned out to be the first page of several: a 304 would hide the later pages, so its validators go.
+PLATFORM_PAGED = "platform-paged"
+SENDS_VALIDATORS = (DISCOVERY, ARTICLE, PLATFORM)
+KEPT = (ARTICLE, NEW_ARTICLE, PLATFORM)
 CONDITIONAL_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 
 
@@ -89,8 +94,10 @@ class ConditionalRequestsMiddleware:
         )
         # The spider may change its mind while parsing (a sitemap index is always fetched whole).
         chosen = [v for request, v in self.pending
-                  if request.meta.get("conditional") in (ARTICLE, NEW_ARTICLE)
+                  if request.meta.get("conditional") in KEPT
                   or (clean and request.meta.get("conditional") == DISCOVERY)]
+        chosen += [Validators(request.url) for request, _ in self.pending  # no ETag, no Last-Modified: removed
+                   if request.meta.get("conditional") == PLATFORM_PAGED]
         stored = self.store.put_many(chosen, source=self.source)
         self.stats.set_value("monitor/validators/stored", stored)
         self.pending = []

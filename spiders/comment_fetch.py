@@ -29,6 +29,7 @@ from monitor.extract.comments.platforms import (
 from monitor.extract.options import ExtractionOptions
 from monitor.extract.page import ParsedPage, as_tree
 from monitor.items import CommentPayload, PageItem
+from monitor.middlewares import PLATFORM, PLATFORM_PAGED, NotModified
 from monitor.secrets import mask_secrets
 from spiders.errors import error_kind
 from spiders.responses import content_type, is_html, parsed, request_of
@@ -173,10 +174,12 @@ class CommentFetching:
             platform.requests += 1
             self.crawler.stats.inc_value(f"monitor/requests/platform/{platform.thread.platform}")
             # allow_offsite: the platform lives on its own host; no referrer: the article URL is not the API's.
+            meta: dict[str, Any] = {"allow_offsite": True, "referrer_policy": "no-referrer"}
+            if self.conditional(platform, wanted):
+                meta["conditional"] = PLATFORM
             yield scrapy.Request(wanted.url, method=wanted.method, headers=dict(wanted.headers), body=wanted.body,
                                  callback=self.parse_platform, errback=self.on_comment_error, dont_filter=True,
-                                 priority=30, meta={"allow_offsite": True, "referrer_policy": "no-referrer"},
-                                 cb_kwargs={"fetch": fetch, "wanted": wanted})
+                                 priority=30, meta=meta, cb_kwargs={"fetch": fetch, "wanted": wanted})
             return
         if platform is not None:
             fetch.item.platform_status = "partial" if platform.failed or platform.queue else "read"
@@ -186,6 +189,14 @@ class CommentFetching:
             # Counted as an error of the run: `monitor sources` shows it per source.
             self.crawler.stats.inc_value(f"monitor/errors/{PLATFORM_UNREAD}")
         yield fetch.item
+
+    def conditional(self, platform: PlatformFetch, wanted: PlatformRequest) -> bool:
+        """Whether a platform request may be answered 304: a thread's one and only GET so far, whose URL holds no
+        secret (validators are stored by URL). A 304 then says the whole stored thread stands."""
+        if platform.requests != 1 or platform.queue or wanted.method != "GET":
+            return False
+        secrets = [s for s in (*self.secrets.values(), platform.settings.api_key, platform.settings.token) if s]
+        return not any(secret in wanted.url for secret in secrets)
 
     def parse_platform(self, response: Response, fetch: CommentFetch,
                        wanted: PlatformRequest) -> Iterator[scrapy.Request | PageItem]:
@@ -204,6 +215,9 @@ class CommentFetching:
             logger.warning("comment platform answer unreadable platform=%s source=%s url=%s", name,
                            self.source.name, self.mask(response.url), exc_info=True)
             platform.failed = True
+        if platform.queue and response.meta.get("conditional") == PLATFORM:
+            # The thread pages: a 304 for its first page next time would hide the rest, so that page is not kept.
+            response.meta["conditional"] = PLATFORM_PAGED
         yield from self.next_comment_request(fetch)
 
     def parse_comment_page(self, response: Response, fetch: CommentFetch) -> Iterator[scrapy.Request | PageItem]:
@@ -248,6 +262,11 @@ class CommentFetching:
         """A comment page or API page that fails costs only its comments: the article goes on."""
         request = failure.request  # type: ignore[attr-defined]
         fetch: CommentFetch = request.cb_kwargs["fetch"]
+        if failure.check(NotModified) and request.callback == self.parse_platform and fetch.platform is not None:
+            # The thread is as the last crawl stored it: those comments stay in the index, nothing to add.
+            self.crawler.stats.inc_value(f"monitor/platforms/{fetch.platform.thread.platform}/not_modified")
+            yield from self.next_comment_request(fetch)
+            return
         kind = error_kind(failure)
         self.crawler.stats.inc_value(f"monitor/errors/comments_{kind}")
         logger.warning("comment fetch failed (%s); the article keeps the comments it has source=%s url=%s",

@@ -1,6 +1,7 @@
 """Test-site articles that embed comment platforms, and local stand-ins answering as those platforms' read APIs do."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -114,6 +115,9 @@ class PlatformSite:
     requests: Counter[str] = field(default_factory=Counter)
     # thread keys the Disqus stand-in answers 429 for: the hourly limit of the key reached
     rate_limited: set[str] = field(default_factory=set)
+    # API paths answered with an ETag, and 304 to a request that sends it back (as any HTTP server may)
+    etag_paths: set[str] = field(default_factory=lambda: {"/remark42/api/v1/find"})
+    not_modified: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def by_slug(self, slug: str) -> PlatformArticle | None:
@@ -522,7 +526,15 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         asked = self.rfile.read(length) if length else b""
-        status, kind, body, headers = self.server.site.handle(parts.path, parse_qs(parts.query), asked)
+        site = self.server.site
+        status, kind, body, headers = site.handle(parts.path, parse_qs(parts.query), asked)
+        if status == 200 and self.command == "GET" and parts.path in site.etag_paths:
+            etag = f'"{hashlib.sha1(body).hexdigest()}"'
+            headers = {**headers, "ETag": etag}
+            if self.headers.get("If-None-Match") == etag:
+                with site._lock:
+                    site.not_modified[parts.path] += 1
+                status, body = 304, b""
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))

@@ -311,3 +311,28 @@ def test_a_platform_that_answers_429_costs_that_threads_comments_and_marks_it_pa
     # The other Disqus article is read before the 429 or, after it, left unread: never marked read with a gap.
     assert quiet["comment_platform_status"] in ("read", "unread")
     assert platform_site.requests["/disqus/api/3.0/threads/listPosts.json"] > 0
+
+
+def test_an_unchanged_platform_thread_costs_a_304_on_the_next_crawl_and_keeps_its_comments(
+        platform_site: PlatformSite, tmp_path: Path) -> None:
+    # The Remark42 stand-in answers with an ETag and a 304 to a request that sends it back, as an HTTP server
+    # may; the platform articles are months old, so the source's refresh window is made long enough to fetch
+    # them again.
+    source = {"name": "platforms", "feeds": [f"{platform_site.base_url}/feed.xml"], "follow_depth": 0,
+              "refresh_comments_for": "3650d", "platforms": {"disqus": {"enabled": False}}}
+    config = write_config(tmp_path, [source])
+    path, remark = "/remark42/api/v1/find", platform_site.of("remark42")
+    asked, unchanged = platform_site.requests[path], platform_site.not_modified[path]
+    first = _crawl(config)
+    with open_index(load_config(config).index.url) as index:
+        _, before = _thread_of(index, remark.path, platform_site.base_url)
+    second = _crawl(config)
+    assert [run["status"] for run in first["runs"] + second["runs"]] == ["finished", "finished"]
+    assert platform_site.requests[path] - asked == 2  # asked again on the second crawl
+    assert platform_site.not_modified[path] - unchanged == 1  # and answered "not modified"
+    with open_index(load_config(config).index.url) as index:
+        article, after = _thread_of(index, remark.path, platform_site.base_url)
+    assert len(before) == len(remark.as_readers_see_it()) > 0
+    assert [(c["id"], c["author"], c["text"], c["parent_id"]) for c in after] == [
+        (c["id"], c["author"], c["text"], c["parent_id"]) for c in before]
+    assert (article["comment_platform_status"], article["comment_count"]) == ("read", len(before))
