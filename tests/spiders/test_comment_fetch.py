@@ -109,3 +109,31 @@ def test_a_platform_without_its_key_is_unread_and_the_article_still_goes(tmp_pat
     (item,) = list(spider.parse_article(article(ARTICLE, "post-881")))
     assert isinstance(item, PageItem) and item.platform_status == "unread"
     assert spider.crawler.stats.get_value("monitor/platforms/disqus/unavailable") == 1
+
+
+def wordpress_article(url: str) -> HtmlResponse:
+    body = (f"<html><head><title>Barrier vote</title><link rel='https://api.w.org/' href='{API}/wp-json/'>"
+            f"<link rel='alternate' type='application/json' href='{API}/wp-json/wp/v2/posts/42'></head><body><article>"
+            "<h1>Barrier vote</h1><p>The council voted on the flood barrier.</p></article></body></html>")
+    return HtmlResponse(url, body=body.encode(), headers={"Content-Type": "text/html; charset=utf-8"},
+                        request=Request(url))
+
+
+def test_a_platform_request_whose_url_holds_the_key_is_never_sent_conditionally(spider: NewsSpider) -> None:
+    # Validators are stored by URL: a key in the URL would land in the state store.
+    (first,) = list(spider.parse_article(article(ARTICLE, "post-881")))
+    assert isinstance(first, Request) and "conditional" not in first.meta
+
+
+def test_a_threads_first_request_is_conditional_until_it_turns_out_to_page(tmp_path: Path) -> None:
+    spider = spider_with(tmp_path, {"wordpress": {"page_size": 2}})
+    (first,) = list(spider.parse_article(wordpress_article(ARTICLE)))
+    assert isinstance(first, Request) and first.meta["conditional"] == "platform"
+    comments = [{"id": 500 + i, "parent": 0, "author_name": f"R{i}", "date_gmt": "2026-03-02T09:00:00",
+                 "content": {"rendered": f"<p>Comment {i}</p>"}} for i in range(2)]
+    page = TextResponse(first.url, body=json.dumps(comments).encode(), request=first,
+                        headers={"Content-Type": "application/json", "X-WP-TotalPages": "2"})
+    (second,) = list(first.callback(page, **first.cb_kwargs))
+    # A 304 for page 1 next time would hide page 2: page 1 is no longer kept as a whole thread's answer.
+    assert first.meta["conditional"] == "platform-paged"
+    assert isinstance(second, Request) and "page=2" in second.url and "conditional" not in second.meta
