@@ -17,6 +17,8 @@ __all__ = ["DISQUS_KEY", "PlatformArticle", "PlatformSite", "StandInComment", "s
 
 DISQUS_KEY = "lab-disqus-public-key-4b1d"  # the stand-in's one valid api_key
 DISQUS_FORUM = "labforum"
+VIAFOURA_DOMAIN = "lab.example"  # the site's domain at Viafoura, as the page's meta vf:domain names it
+VIAFOURA_SECTION = "00000000-0000-4000-8000-00000000a11a"
 EPOCH = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
@@ -99,6 +101,8 @@ def default_articles() -> list[PlatformArticle]:
                         thread=_thread(11)),
         PlatformArticle("giscus-barrier-vote", "giscus", "GitHub Discussions readers discuss the barrier vote", body,
                         thread=_thread(8)),
+        PlatformArticle("viafoura-barrier-vote", "viafoura", "Viafoura readers discuss the barrier vote", body,
+                        thread=_thread(12, deleted=3), promised=12, key="barrier-vote-12"),
         PlatformArticle("utterances-barrier-vote", "utterances", "GitHub readers discuss the barrier vote", body,
                         thread=tuple(StandInComment(author=f"dev{i}", text=f"Issue comment {i} on the barrier.")
                                      for i in range(5)), key="9"),
@@ -154,6 +158,13 @@ class PlatformSite:
         match = re.fullmatch(r"/discourse/t/(\d+)(\.json|/posts\.json)", path)
         if match:
             return self.discourse_topic(match.group(1), query, whole=match.group(2) == ".json")
+        match = re.fullmatch(r"/viafoura/v2/([a-z0-9.-]+)/bootstrap/v2", path)
+        if match:
+            return self.viafoura_bootstrap(match.group(1))
+        match = re.fullmatch(r"/viafoura/v4/livecomments/([0-9a-f-]{36})/([0-9a-z-]+)/(id|comments)(?:/([0-9a-f-]{36}))?",
+                             path)
+        if match:
+            return self.viafoura_livecomments(match.group(1), match.group(2), match.group(4), query, path)
         if path == "/coral/api/graphql":
             return self.coral_graphql(body)
         if path == "/github/graphql":
@@ -224,6 +235,10 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
                     f"'{self.base_url}/discourse/', topicId: {article.key} }};</script>")
         if article.platform == "js":
             return _JS_THREAD
+        if article.platform == "viafoura":
+            return (f'<meta name="vf:container_id" content="{article.key}"><meta name="vf:domain" content="{VIAFOURA_DOMAIN}">'
+                    '<script async src="https://cdn.viafoura.net/entry/index.js"></script>'
+                    '<div class="viafoura"><vf-conversations></vf-conversations></div>')
         if article.platform == "coral":
             return (f'<div id="coral_thread"></div><script>Coral.createStreamEmbed({{ id: "coral_thread", '
                     f"autoRender: true, rootURL: '{self.base_url}/coral', storyID: '{article.key}' }});</script>")
@@ -420,6 +435,60 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
             children = [i for i, c in enumerate(thread) if c.parent == parent]
             return _json(200, {"data": {"comment": {"id": f"coral-{parent}", "replies": page(children)}}})
         return _json(400, {"errors": [{"message": "Cannot query this field", "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]})
+
+    # --- Viafoura: bootstrap, container, comments, a thread's replies (public code reading the v4 API) ------------
+
+    def viafoura_bootstrap(self, domain: str) -> tuple[int, str, bytes, dict[str, str]]:
+        if domain != VIAFOURA_DOMAIN:
+            return 404, "text/plain", b"io.vertx.core.VertxException: site not found", {}
+        return _json(200, {"result": {"settings": {"site_uuid": VIAFOURA_SECTION}, "sectionTree": {"uuid": VIAFOURA_SECTION}}})
+
+    def viafoura_livecomments(self, section: str, container: str, thread: str | None, query: dict[str, list[str]],
+                              path: str) -> tuple[int, str, bytes, dict[str, str]]:
+        article = self.of("viafoura")
+        one = {k: v[0] for k, v in query.items()}
+        uid = "00000000-0000-7000-8000-{:012d}".format
+        holder = uid(999)
+        if section != VIAFOURA_SECTION:
+            return 404, "text/plain", b"io.vertx.core.VertxException: section not found", {}
+        if container == "contentcontainer":
+            if not path.endswith("/contentcontainer/id") or one.get("container_id") != article.key:
+                return 404, "text/plain", b"not found", {}
+            return _json(200, {"container_id": article.key, "content_container_uuid": holder,
+                               "total_visible_content": sum(1 for c in article.thread if not c.deleted)})
+        if container != holder:
+            return 404, "text/plain", b"not found", {}
+        limit = int(one.get("limit", "10"))
+        if limit > 100:
+            return 400, "text/plain", b"limit exceeds maximum", {}
+        thread_of = article.thread
+
+        def root(i: int) -> int:
+            parent = thread_of[i].parent
+            return i if parent is None else root(parent)
+
+        def node(i: int) -> dict[str, Any]:
+            c = thread_of[i]
+            return {"content_uuid": uid(i), "content_container_uuid": holder, "thread_uuid": uid(root(i)),
+                    "parent_uuid": holder if c.parent is None else uid(c.parent), "content": f"<p>{escape(c.text)}</p>",
+                    "date_created": int((EPOCH + timedelta(minutes=7 * i)).timestamp() * 1000),
+                    "state": "deleted" if c.deleted else "visible",
+                    "actor": {"name": c.author}, "actor_uuid": f"actor-{i}",
+                    "total_likes": c.likes, "total_dislikes": 0,
+                    "total_replies": sum(1 for r in range(len(thread_of)) if r != i and root(r) == i)}
+
+        if thread is not None:  # the replies of one thread
+            top = next((i for i in range(len(thread_of)) if uid(i) == thread), None)
+            replies = [node(r) for r in range(len(thread_of)) if top is not None and r != top and root(r) == top]
+            return _json(200, {"more_available": False, "contents": replies[:limit]})
+        tops = [i for i, c in enumerate(thread_of) if c.parent is None][::-1]  # sorted_by=newest
+        after = one.get("starting_from")
+        start = next((n + 1 for n, i in enumerate(tops) if uid(i) == after), 0)  # an unknown cursor: page one
+        chosen = tops[start:start + limit]
+        reply_limit = int(one.get("reply_limit", "0"))
+        contents = [{**node(i), "replies": {"contents": [node(r) for r in range(len(thread_of))
+                                                         if r != i and root(r) == i][:reply_limit]}} for i in chosen]
+        return _json(200, {"more_available": start + limit < len(tops), "contents": contents})
 
     # --- GitHub (utterances): search issues, list issue comments (docs.github.com REST) ---------------------
 

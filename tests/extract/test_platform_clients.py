@@ -31,6 +31,9 @@ from monitor.extract.page import parse_page
 # - utterances: https://docs.github.com/en/rest/search/search and https://docs.github.com/en/rest/issues/comments.
 # - Coral: coral's server/src/core/server/graph/schema/schema.graphql (Query.story, Query.comment, CommentsConnection).
 # - giscus: https://docs.github.com/en/graphql/reference/queries#search, objects Discussion and DiscussionComment.
+# - Viafoura: no published reference; public code that reads its v4 Live Comments API anonymously, as the embed does
+#   (bootstrap → section uuid, contentcontainer/id → container uuid, comments with ``more_available``/``contents``,
+#   ``starting_from`` cursor, replies inline or by thread), as listed in monitor/extract/comments/platforms/viafoura.py.
 
 BASE = "http://platforms.test"
 
@@ -48,6 +51,8 @@ def settings_for(platform: str, **given: object) -> PlatformSettings:
         own.update(url=f"{BASE}/github", page_size=2)
     if platform == "giscus":
         own.update(url=f"{BASE}/github", token="test-token")
+    if platform == "viafoura":
+        own.update(url=f"{BASE}/viafoura")
     return PlatformSettings(**{**own, **given})  # type: ignore[arg-type]
 
 
@@ -82,7 +87,7 @@ def shown(comments: Sequence[RawComment]) -> list[tuple[str | None, str, str | N
 
 
 @pytest.mark.parametrize("platform", ["disqus", "wordpress", "remark42", "commento", "comentario", "discourse",
-                                      "utterances", "coral", "giscus"])
+                                      "utterances", "coral", "giscus", "viafoura"])
 def test_each_client_reads_the_whole_thread_with_parents_and_without_deleted_comments(
         site: PlatformSite, platform: str) -> None:
     article = site.of(platform)
@@ -104,6 +109,7 @@ def test_each_client_reads_the_whole_thread_with_parents_and_without_deleted_com
     ("utterances", 4),  # the issue search, then 5 comments 2 a page: Link rel="next"
     ("coral", 6),  # 4 top-level comments 3 a page (2), and one replies request per comment with replies (4)
     ("giscus", 2),  # 4 top-level comments 3 a page, replies inline
+    ("viafoura", 5),  # bootstrap, container, 5 top-level comments 3 a page (2), the replies beyond the 5 inline (1)
 ])
 def test_paged_platforms_are_followed_to_their_last_page(site: PlatformSite, platform: str, requests: int) -> None:
     article = site.of(platform)
@@ -161,7 +167,7 @@ def test_a_discourse_embed_without_a_topic_id_is_unavailable_and_says_why() -> N
 
 def test_hostile_payloads_cost_their_comments_only() -> None:
     for name in ("disqus", "wordpress", "remark42", "commento", "discourse", "utterances", "isso", "coral", "giscus",
-                 "comentario"):
+                 "comentario", "viafoura"):
         reader = client(name)
         assert reader is not None
         assert reader.comments([b"<html>not json", b"[1, null, \"x\"]", b'{"response": {"a": 1}}']) == [], name
@@ -188,3 +194,31 @@ def test_coral_replies_follow_their_parents_and_a_parent_cycle_loses_no_comment(
     ordered = reader.comments([answer([("a", None), ("b", None)]), answer([("c", "a"), ("d", "c")]),
                                answer([("x", "y"), ("y", "x")])])
     assert [c.key for c in ordered] == ["a", "c", "d", "b", "x", "y"]
+
+
+def test_viafoura_reads_a_readers_name_only_where_the_answer_embeds_it_and_keeps_replies_under_parents() -> None:
+    reader = client("viafoura")
+    assert reader is not None
+    holder = "00000000-0000-7000-8000-000000000999"
+
+    def item(key: str, parent: str, actor: dict[str, str] | None, state: str = "visible") -> dict[str, object]:
+        return {"content_uuid": key, "parent_uuid": parent, "content_container_uuid": holder, "state": state,
+                "content": f"<p>text {key}</p>", "date_created": 1772442000000, "actor": actor, "actor_uuid": "a-1"}
+
+    page = {"more_available": False, "contents": [
+        {**item("t1", holder, {"name": "Olena"}), "replies": {"contents": [item("r1", "t1", None)]}},
+        item("t2", holder, None, state="deleted"), item("t3", holder, {"name": "Dan"})]}
+    later = {"more_available": False, "contents": [item("r2", "t3", {"name": "Ana"})]}
+    found = reader.comments([json.dumps(page).encode(), json.dumps(later).encode()])
+    assert [(c.key, c.parent_key, c.author) for c in found] == [
+        ("t1", None, "Olena"), ("r1", "t1", None), ("t3", None, "Dan"), ("r2", "t3", "Ana")]
+    assert found[0].published == "2026-03-02T09:00:00+00:00"  # epoch milliseconds
+
+
+def test_viafoura_without_a_container_or_site_is_unavailable_and_says_what_to_set() -> None:
+    reader = client("viafoura")
+    assert reader is not None
+    with pytest.raises(PlatformUnavailable, match="vf:container_id"):
+        reader.start(PlatformThread("viafoura", site="news.example"), PlatformSettings())
+    with pytest.raises(PlatformUnavailable, match=r"platforms\.viafoura\.site"):
+        reader.start(PlatformThread("viafoura", site="<bad site>", thread="881"), PlatformSettings())

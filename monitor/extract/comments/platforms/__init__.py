@@ -15,6 +15,7 @@ from monitor.extract.comments.platforms import (
     isso,
     remark42,
     utterances,
+    viafoura,
     wordpress,
     wpdiscuz,
 )
@@ -35,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 # The platforms the monitor reads; a detected platform missing here is recorded on the article, not read.
 CLIENTS: dict[str, Client] = {c.NAME: c for c in (comentario, commento, coral, discourse, disqus, giscus, isso, remark42,
-                                                   utterances, wordpress, wpdiscuz)}
+                                                   utterances, viafoura, wordpress, wpdiscuz)}
 
 
 def client(name: str) -> Client | None:

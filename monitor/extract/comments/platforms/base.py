@@ -14,7 +14,7 @@ from monitor.extract.comments.model import RawComment
 from monitor.timestamps import from_epoch, utc_z
 
 __all__ = ["Answer", "Client", "PlatformRequest", "PlatformSettings", "PlatformThread", "PlatformUnavailable",
-           "epoch_date", "html_text", "iso_date", "load_json", "plain_text", "scalar", "whole_number"]
+           "epoch_date", "html_text", "iso_date", "load_json", "plain_text", "scalar", "threaded", "whole_number"]
 
 logger = logging.getLogger(__name__)
 
@@ -142,3 +142,24 @@ def comment(platform: str, *, key: Any, parent: Any, author: Any, published: str
     name = author.strip() if isinstance(author, str) and author.strip() else None
     return RawComment(key=native, parent_key=parent_key if parent_key != native else None, author=name,
                       published=published, text=text, likes=whole_number(likes), platform=platform)
+
+
+def threaded(found: list[RawComment]) -> list[RawComment]:
+    """Each comment followed by its replies, for platforms whose answers come level by level (top comments, then
+    the replies of each)."""
+    keys = {c.key for c in found}
+    children: dict[str | None, list[RawComment]] = {}
+    for c in found:
+        children.setdefault(c.parent_key if c.parent_key in keys else None, []).append(c)
+    ordered: list[RawComment] = []
+    placed: set[int] = set()
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        current = stack.pop()
+        if id(current) in placed:  # hostile answers: the same key twice
+            continue
+        placed.add(id(current))
+        ordered.append(current)
+        stack += reversed(children.get(current.key, []))
+    # Comments whose parents answer each other (a cycle) hang from no top comment: kept, at the end.
+    return ordered + [c for c in found if id(c) not in placed]

@@ -16,6 +16,7 @@ from monitor.extract.comments.platforms.base import (
     html_text,
     iso_date,
     load_json,
+    threaded,
     whole_number,
 )
 
@@ -94,24 +95,5 @@ def comments(bodies: Sequence[bytes]) -> list[RawComment]:
                           likes=reaction.get("total") if isinstance(reaction, dict) else None)
             if raw is not None:
                 found.append(raw)
-    return _threaded(found)
+    return threaded(found)
 
-
-def _threaded(found: list[RawComment]) -> list[RawComment]:
-    """Each comment followed by its replies: the answers come level by level (top comments, then replies)."""
-    keys = {c.key for c in found}
-    children: dict[str | None, list[RawComment]] = {}
-    for c in found:
-        children.setdefault(c.parent_key if c.parent_key in keys else None, []).append(c)
-    ordered: list[RawComment] = []
-    placed: set[int] = set()
-    stack = list(reversed(children.get(None, [])))
-    while stack:
-        current = stack.pop()
-        if id(current) in placed:  # hostile answers: the same key twice
-            continue
-        placed.add(id(current))
-        ordered.append(current)
-        stack += reversed(children.get(current.key, []))
-    # Comments whose parents answer each other (a cycle) hang from no top comment: kept, at the end.
-    return ordered + [c for c in found if id(c) not in placed]
