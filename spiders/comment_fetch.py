@@ -121,9 +121,8 @@ class CommentFetching:
         if client is None:
             item.platform_status = "unread"
             self.crawler.stats.inc_value(f"monitor/platforms/{name}/no_client")
-            logger.info("comment platform %s has no read API client: its comments are not read (a source with "
-                        "render: comments reads them from the rendered page) source=%s url=%s",
-                        name, self.source.name, response.url)
+            logger.info("comment platform %s not read: %s source=%s url=%s", name, platforms.unread_reason(name),
+                        self.source.name, response.url)
             return None
         if name in self.rate_limited:
             item.platform_status = "unread"

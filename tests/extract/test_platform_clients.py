@@ -10,6 +10,9 @@ import pytest
 from monitor.demo.platforms import DISQUS_KEY, PlatformArticle, PlatformSite
 from monitor.extract.comments.model import RawComment
 from monitor.extract.comments.platforms import (
+    CLIENTS,
+    PLATFORM_NAMES,
+    UNREAD,
     Answer,
     PlatformSettings,
     PlatformThread,
@@ -222,3 +225,8 @@ def test_viafoura_without_a_container_or_site_is_unavailable_and_says_what_to_se
         reader.start(PlatformThread("viafoura", site="news.example"), PlatformSettings())
     with pytest.raises(PlatformUnavailable, match=r"platforms\.viafoura\.site"):
         reader.start(PlatformThread("viafoura", site="<bad site>", thread="881"), PlatformSettings())
+
+
+def test_every_detected_platform_is_either_read_or_says_why_it_is_not() -> None:
+    assert set(CLIENTS) | set(UNREAD) == set(PLATFORM_NAMES)
+    assert not set(CLIENTS) & set(UNREAD)

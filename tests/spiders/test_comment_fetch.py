@@ -137,3 +137,18 @@ def test_a_threads_first_request_is_conditional_until_it_turns_out_to_page(tmp_p
     # A 304 for page 1 next time would hide page 2: page 1 is no longer kept as a whole thread's answer.
     assert first.meta["conditional"] == "platform-paged"
     assert isinstance(second, Request) and "page=2" in second.url and "conditional" not in second.meta
+
+
+def test_a_platform_without_a_read_api_is_unread_and_the_log_says_why_and_what_to_do(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    spider = spider_with(tmp_path, {})
+    embed = ('<script async src="https://talk.hyvor.com/embed/embed.js" type="module"></script>'
+             '<hyvor-talk-comments website-id="7001" page-id="barrier-vote"></hyvor-talk-comments>')
+    body = page("post-881").replace("<div id='disqus_thread'></div>", embed).replace("var disqus_shortname", "var x")
+    response = HtmlResponse(ARTICLE, body=body.encode(), headers={"Content-Type": "text/html; charset=utf-8"},
+                            request=Request(ARTICLE))
+    with caplog.at_level("INFO", logger="spiders.comment_fetch"):
+        (item,) = list(spider.parse_article(response))
+    assert isinstance(item, PageItem) and item.platform_status == "unread"
+    assert extract_page(item).comment_platform == "hyvor"
+    assert "render: comments" in caplog.text and "Hyvor Talk's Data API" in caplog.text

@@ -28,13 +28,16 @@ from monitor.extract.comments.platforms.base import (
     PlatformUnavailable,
 )
 from monitor.extract.comments.platforms.detect import PLATFORM_NAMES, comments_expected, detect_platform
+from monitor.extract.comments.platforms.unread import UNREAD, unread_reason
 
 __all__ = ["CLIENTS", "PLATFORM_NAMES", "Answer", "Client", "PlatformRequest", "PlatformSettings", "PlatformThread",
-           "PlatformUnavailable", "client", "comments_expected", "detect_platform", "platform_comments"]
+           "PlatformUnavailable", "UNREAD", "client", "comments_expected", "detect_platform", "platform_comments",
+           "unread_reason"]
 
 logger = logging.getLogger(__name__)
 
-# The platforms the monitor reads; a detected platform missing here is recorded on the article, not read.
+# The platforms the monitor reads; a detected platform missing here is recorded on the article, not read (unread.py
+# says why, per platform).
 CLIENTS: dict[str, Client] = {c.NAME: c for c in (comentario, commento, coral, discourse, disqus, giscus, isso, remark42,
                                                    utterances, viafoura, wordpress, wpdiscuz)}
 
