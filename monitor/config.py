@@ -395,13 +395,26 @@ class SourceConfig(_Strict):
     render_clicks: int = Field(10, ge=0, le=100)
     # Only the article pages on these hosts (and their subdomains) are rendered; empty: all of the source's.
     render_domains: list[str] = []
+    # And only those whose path starts with one of these ("/live/"); empty: any path.
+    render_paths: list[str] = []
 
     def renders(self, url: str) -> bool:
         """Whether the article page at ``url`` is rendered in the browser."""
         if not self.render:
             return False
-        host = (urlsplit(url).hostname or "").lower()
-        return not self.render_domains or any(host == d or host.endswith("." + d) for d in self.render_domains)
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        domains = [d.lower().strip(".") for d in self.render_domains]
+        return ((not domains or any(host == d or host.endswith("." + d) for d in domains))
+                and (not self.render_paths or any((parts.path or "/").startswith(p) for p in self.render_paths)))
+
+    @field_validator("render_paths")
+    @classmethod
+    def _paths(cls, paths: list[str]) -> list[str]:
+        for path in paths:
+            if not path.startswith("/"):
+                raise ValueError(f"{path!r} is not a URL path: write it from the first slash, like /live/")
+        return paths
     selectors: SelectorsConfig = SelectorsConfig()
     # When `monitor serve` crawls it: "*/30 * * * *", "15m", or {every: 15m, jitter: 1m}; none: serve.default_schedule.
     schedule: ScheduleConfig | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from scrapy import Request
 from scrapy.crawler import AsyncCrawlerRunner, CrawlerRunner
@@ -11,6 +12,7 @@ from scrapy.utils.reactor import is_reactor_installed
 from scrapy.utils.test import get_reactor_settings
 
 from monitor.discovery import Link
+from monitor.errors import ConfigError
 from spiders.news import NewsSpider
 from spiders.render import MAX_CONTEXTS, MAX_PAGES_PER_CONTEXT
 
@@ -61,3 +63,15 @@ def test_render_domains_render_only_those_hosts(tmp_path: Path) -> None:
     spider = spider_with(tmp_path, render="page", render_domains=["live.example"])
     assert request_for(spider, "https://www.live.example/2026/03/vote/").meta.get("playwright") is True
     assert "playwright" not in request_for(spider, "https://gazette.example/2026/03/vote/").meta
+
+
+def test_render_paths_render_only_the_article_pages_under_them_on_the_render_domains(tmp_path: Path) -> None:
+    spider = spider_with(tmp_path, render="comments", render_domains=["Live.Example"], render_paths=["/live/"])
+    assert request_for(spider, "https://live.example/live/2026/03/vote/").meta.get("playwright") is True
+    assert "playwright" not in request_for(spider, "https://live.example/2026/03/vote/").meta
+    assert "playwright" not in request_for(spider, "https://gazette.example/live/2026/03/vote/").meta
+
+
+def test_a_render_path_that_is_not_a_path_is_refused_with_what_to_write(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="render_paths.*like /live/"):
+        spider_with(tmp_path, render="page", render_paths=["live/"])
