@@ -11,8 +11,9 @@ UNREAD: dict[str, str] = {
               "access) is documented, but not its Comment object nor how to ask for one page's thread"),
     "talkyard": ("Talkyard's public API lists a site's 25 newest posts (/-/v0/list, listWhat Posts), never one "
                  "discussion's, and counts a page's replies (/-/v0/get) without returning them"),
-    "vuukle": ("Vuukle documents no public read API for a thread (its mobile SDKs load the web widget), and none "
-               "could be found in public code"),
+    "vuukle": ("Vuukle documents only its comment-count API; the feed public code reads "
+               "(api.vuukle.com/api/v1/Comments/getCommentFeedBySort: data.comments.items, commentText, name, "
+               "createAt, nested replies) shows no comment id and no time zone for its dates"),
     "openweb": ("OpenWeb (Spot.IM) documents no public read endpoint: its conversation API is for partners, with "
                 "a per-device token"),
 }
