@@ -103,6 +103,8 @@ def default_articles() -> list[PlatformArticle]:
                         thread=_thread(8)),
         PlatformArticle("viafoura-barrier-vote", "viafoura", "Viafoura readers discuss the barrier vote", body,
                         thread=_thread(12, deleted=3), promised=12, key="barrier-vote-12"),
+        PlatformArticle("viafoura-quiet-corner", "viafoura", "A quiet corner, on Viafoura", body,
+                        key="quiet-corner-vf", promised=0),
         PlatformArticle("utterances-barrier-vote", "utterances", "GitHub readers discuss the barrier vote", body,
                         thread=tuple(StandInComment(author=f"dev{i}", text=f"Issue comment {i} on the barrier.")
                                      for i in range(5)), key="9"),
@@ -445,19 +447,22 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
 
     def viafoura_livecomments(self, section: str, container: str, thread: str | None, query: dict[str, list[str]],
                               path: str) -> tuple[int, str, bytes, dict[str, str]]:
-        article = self.of("viafoura")
         one = {k: v[0] for k, v in query.items()}
         uid = "00000000-0000-7000-8000-{:012d}".format
-        holder = uid(999)
+        # Each Viafoura article's container uuid: 9990, 9991, …
+        holders = {uid(9990 + n): a for n, a in enumerate(a for a in self.articles if a.platform == "viafoura")}
         if section != VIAFOURA_SECTION:
             return 404, "text/plain", b"io.vertx.core.VertxException: section not found", {}
         if container == "contentcontainer":
-            if not path.endswith("/contentcontainer/id") or one.get("container_id") != article.key:
+            found = next(((h, a) for h, a in holders.items() if a.key == one.get("container_id")), None)
+            if not path.endswith("/contentcontainer/id") or found is None:
                 return 404, "text/plain", b"not found", {}
+            holder, article = found
             return _json(200, {"container_id": article.key, "content_container_uuid": holder,
                                "total_visible_content": sum(1 for c in article.thread if not c.deleted)})
-        if container != holder:
+        if container not in holders:
             return 404, "text/plain", b"not found", {}
+        holder, article = container, holders[container]
         limit = int(one.get("limit", "10"))
         if limit > 100:
             return 400, "text/plain", b"limit exceeds maximum", {}

@@ -14,6 +14,7 @@ from monitor.extract.comments.platforms import (
     PLATFORM_NAMES,
     UNREAD,
     Answer,
+    PlatformRequest,
     PlatformSettings,
     PlatformThread,
     PlatformUnavailable,
@@ -152,6 +153,28 @@ def test_an_empty_thread_gives_no_comments_and_no_second_request(site: PlatformS
     assert quiet is not None
     comments, statuses = read(site, thread_of(site, quiet), settings_for("disqus"))
     assert (comments, statuses) == ([], [200])
+
+
+def test_an_empty_viafoura_thread_gives_no_comments_after_its_container(site: PlatformSite) -> None:
+    quiet = site.by_slug("viafoura-quiet-corner")
+    assert quiet is not None
+    comments, statuses = read(site, thread_of(site, quiet), settings_for("viafoura"))
+    assert (comments, statuses) == ([], [200, 200, 200])  # bootstrap, container, an empty first page
+
+
+def test_a_viafoura_cursor_that_does_not_move_ends_the_walk() -> None:
+    # Viafoura answers an unknown cursor with the first page again: following it would never end.
+    reader = client("viafoura")
+    assert reader is not None
+    holder = "00000000-0000-7000-8000-000000000999"
+    context = {"live": BASE, "section": "s", "uuid": holder, "container": "c", "size": "3", "step": "page"}
+    page = json.dumps({"more_available": True, "contents": [
+        {"content_uuid": "t1", "parent_uuid": holder, "content_container_uuid": holder, "content": "x"}]}).encode()
+    first = reader.follow(PlatformRequest(BASE, context={**context, "after": ""}),
+                          Answer(url=BASE, status=200, headers={}, body=page), PlatformSettings())
+    assert [parse_qs(urlsplit(r.url).query)["starting_from"] for r in first] == [["t1"]]
+    again = reader.follow(first[0], Answer(url=first[0].url, status=200, headers={}, body=page), PlatformSettings())
+    assert again == []
 
 
 def test_giscus_without_a_token_is_unavailable_and_says_how_to_give_one(site: PlatformSite) -> None:
