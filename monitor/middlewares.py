@@ -21,7 +21,8 @@ ARTICLE = "article"  # an indexed article fetched again for new comments
 NEW_ARTICLE = "new-article"  # not indexed yet: always fetched whole, its validators kept for next time
 # A comment platform's answer that held a whole thread: a 304 means the stored thread stands.
 PLATFORM = "platform"
-# One that turned out to be the first page of several: a 304 would hide the later pages, so its validators go.
+# One that turned out to be the first page of several (or unreadable): a 304 would hide the rest, so its
+# validators go.
 PLATFORM_PAGED = "platform-paged"
 SENDS_VALIDATORS = (DISCOVERY, ARTICLE, PLATFORM)
 KEPT = (ARTICLE, NEW_ARTICLE, PLATFORM)

@@ -214,8 +214,9 @@ class CommentFetching:
             logger.warning("comment platform answer unreadable platform=%s source=%s url=%s", name,
                            self.source.name, self.mask(response.url), exc_info=True)
             platform.failed = True
-        if platform.queue and response.meta.get("conditional") == PLATFORM:
-            # The thread pages: a 304 for its first page next time would hide the rest, so that page is not kept.
+        if (platform.queue or platform.failed) and response.meta.get("conditional") == PLATFORM:
+            # The thread pages (or this answer could not be read): a 304 for it next time would hide the rest of
+            # the thread, so its validators are not kept.
             response.meta["conditional"] = PLATFORM_PAGED
         yield from self.next_comment_request(fetch)
 
