@@ -118,6 +118,11 @@ class CommentFetching:
         if not options.enabled:
             item.platform_status = "off"
             return None
+        if client is None and response.meta.get("playwright"):
+            # No API to read, but the browser ran the platform's embed: the thread is read from the rendered page.
+            item.platform_status = "rendered"
+            self.crawler.stats.inc_value(f"monitor/platforms/{name}/rendered")
+            return None
         if client is None:
             item.platform_status = "unread"
             self.crawler.stats.inc_value(f"monitor/platforms/{name}/no_client")

@@ -139,14 +139,25 @@ def test_a_threads_first_request_is_conditional_until_it_turns_out_to_page(tmp_p
     assert isinstance(second, Request) and "page=2" in second.url and "conditional" not in second.meta
 
 
-def test_a_platform_without_a_read_api_is_unread_and_the_log_says_why_and_what_to_do(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    spider = spider_with(tmp_path, {})
+def hyvor_article(url: str, **meta: object) -> HtmlResponse:
     embed = ('<script async src="https://talk.hyvor.com/embed/embed.js" type="module"></script>'
              '<hyvor-talk-comments website-id="7001" page-id="barrier-vote"></hyvor-talk-comments>')
     body = page("post-881").replace("<div id='disqus_thread'></div>", embed).replace("var disqus_shortname", "var x")
-    response = HtmlResponse(ARTICLE, body=body.encode(), headers={"Content-Type": "text/html; charset=utf-8"},
-                            request=Request(ARTICLE))
+    return HtmlResponse(url, body=body.encode(), headers={"Content-Type": "text/html; charset=utf-8"},
+                        request=Request(url, meta=meta))
+
+
+def test_a_platform_without_a_read_api_on_a_rendered_page_is_rendered_not_unread(tmp_path: Path) -> None:
+    spider = spider_with(tmp_path, {})
+    (item,) = list(spider.parse_article(hyvor_article(ARTICLE, playwright=True)))
+    assert isinstance(item, PageItem) and item.platform_status == "rendered"
+    assert spider.crawler.stats.get_value("monitor/errors/comments_platform_unread") is None
+
+
+def test_a_platform_without_a_read_api_is_unread_and_the_log_says_why_and_what_to_do(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    spider = spider_with(tmp_path, {})
+    response = hyvor_article(ARTICLE)
     with caplog.at_level("INFO", logger="spiders.comment_fetch"):
         (item,) = list(spider.parse_article(response))
     assert isinstance(item, PageItem) and item.platform_status == "unread"
