@@ -9,7 +9,6 @@ from monitor.alerts import notify
 from monitor.alerts.store import AlertStore, utcnow
 from monitor.config import NotificationConfig
 from monitor.errors import MonitorError
-from monitor.runs.metrics import METRICS
 
 logger = logging.getLogger(__name__)
 
@@ -56,5 +55,4 @@ def deliver_due(store: AlertStore, policy: NotificationConfig, *, now: datetime 
                 logger.warning("alert notification failed, retry at %s: %s alert=%s message=%s to=%s",
                                retry_at.isoformat(timespec="seconds"), error, message.alert, message.id, where)
         if len(batch) < 100:
-            METRICS.alert_sends(counts)
             return counts
