@@ -275,10 +275,10 @@ class CrawlSupervisor:
             raise
         finally:
             summary = summarize_stats(run.stats)
+            METRICS.observe(run, self.config, ended=True)
             if run.outcome is not None:
                 self.store.finish(run.run_id, status=run.outcome.status, reason=run.outcome.reason, summary=summary,
                                   ended=run.ended)
-            METRICS.observe(run, self.config, ended=True)
             status, reason = run.status, run.outcome.reason if run.outcome else None
             logger.log(logging.INFO if status == FINISHED else logging.WARNING,
                        "crawl %s pages=%s new=%s comments=%s%s source=%s", status, summary["pages_fetched"],
