@@ -104,8 +104,10 @@ class Metrics:
                   **{("sends", outcome): int(run.stats.get(f"monitor/alerts/{outcome}", 0) or 0)
                      for outcome in ALERT_OUTCOMES}}
         with self._lock:
-            seen = self._running.pop(id(run), None) if ended else self._running.setdefault(id(run), _Seen())
-            seen = seen or _Seen()
+            if ended:
+                seen = self._running.pop(id(run), None) or _Seen()
+            else:
+                seen = self._running.setdefault(id(run), _Seen())
             for key, value in values.items():
                 added = value - seen.counts.get(key, 0)
                 if added > 0:
@@ -247,7 +249,8 @@ def _masked(url: str) -> str:
 def serve_metrics(port: int, host: str, *, config: Callable[[], Config] | None = None,
                   metrics: Metrics | None = None) -> None:
     """Serve the process's metrics over HTTP on ``host``:``port`` from a daemon thread (`monitor worker
-    --metrics-port`); ``config``: the current config, whose spool and broker queue the gauges read."""
+    --metrics-port`), without a token: bind it where only the scraper reaches. ``config``: the current config,
+    whose spool and broker queue the gauges read (else the config of the crawls observed, from the first on)."""
     metrics = metrics or METRICS
     if config is not None:
         metrics.watch(config)
