@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from monitor.config import load_config
-from tests.conftest import PROJECT_ROOT, run_monitor
+from tests.conftest import PROJECT_ROOT
 
 DEPLOY = PROJECT_ROOT / "deploy"
 WORKER_UNITS = {"monitor-worker.service": "monitor-worker.service", "monitor-worker@.service": "monitor-worker@9464.service"}
@@ -90,12 +90,6 @@ def test_prometheus_scrapes_serve_and_every_worker_and_grafana_gets_the_dashboar
     assert provider["options"]["path"] == "/var/lib/grafana/dashboards"
     [source] = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text())["datasources"]
     assert (source["type"], source["url"]) == ("prometheus", "http://prometheus:9090")
-
-
-def test_serve_in_the_compose_file_takes_the_options_it_is_given() -> None:
-    command = compose()["services"]["monitor"]["command"]
-    shown = run_monitor(*command, "--help").stdout
-    assert all(option in shown for option in command if option.startswith("--"))
 
 
 def unit(name: str) -> dict[str, dict[str, str]]:
