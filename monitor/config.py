@@ -635,6 +635,10 @@ class WebConfig(_Strict):
     # Addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
     # believed: the client address (login throttling) and https (Secure cookies, HSTS) come from them.
     trusted_proxies: list[str] = []
+    # Who may read /metrics: `local` (default) a client on this machine without the token, anyone else with it;
+    # `public` anyone who reaches the server (a Prometheus on another machine of a private network); `token` only
+    # with MONITOR_API_TOKEN; `off` not served.
+    metrics: Literal["local", "public", "token", "off"] = "local"
 
     @field_validator("allowed_hosts")
     @classmethod

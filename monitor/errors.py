@@ -13,7 +13,8 @@ MonitorError
 │   └── WriteLost            a batch could be neither indexed nor spooled (``articles``): the crawl must stop
 ├── SpoolMismatch        spooled batches were written for another index (``spooled_for``, ``index``); never replayed
 ├── CrawlRefused         a crawl cannot start now (one is running, or another process runs the crawls)
-└── SendFailed           a notification was not delivered to every URL; it stays in the outbox
+├── SendFailed           a notification was not delivered to every URL; it stays in the outbox
+└── BrokerUnavailable    the cluster's broker (cluster.broker) did not answer
 """
 from __future__ import annotations
 
@@ -115,3 +116,7 @@ class CrawlRefused(MonitorError):
 
 class SendFailed(MonitorError):
     """Apprise could not deliver to every URL; the message stays in the outbox for a retry."""
+
+
+class BrokerUnavailable(MonitorError):
+    """The broker of cluster.broker did not answer (down, unreachable, or it refused the credentials)."""

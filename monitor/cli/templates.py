@@ -70,4 +70,5 @@ sources:
 #   host: 127.0.0.1
 #   port: 8080
 #   open_reads: true            # false: searching needs the token too
+#   metrics: local              # /metrics without the token from this machine; public, token or off
 """

@@ -15,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Config, ScheduleConfig
 from monitor.errors import CrawlRefused, MonitorError
+from monitor.runs.metrics import METRICS
 from monitor.runs.supervisor import CrawlSupervisor
 from monitor.state.db import sqlalchemy_url
 from monitor.state.sources import read_sources
@@ -84,8 +85,8 @@ def alerts_tick(context: JobContext | None = None) -> None:
     from monitor.alerts.service import deliver, send_due_digests
 
     config = _given(context).supervisor.config
-    send_due_digests(config, datetime.now(UTC))
-    deliver(config)
+    METRICS.alert_sends(send_due_digests(config, datetime.now(UTC)))
+    METRICS.alert_sends(deliver(config))
 
 
 def _given(context: JobContext | None) -> JobContext:

@@ -27,6 +27,7 @@ from monitor.runs.crawl import (
     start_crawl,
     summarize_stats,
 )
+from monitor.runs.metrics import METRICS
 from monitor.runs.records import FAILED, FINISHED, INTERRUPTED, TIMEOUT, RunStore
 from monitor.state.locks import CrawlLocks, Lock, crawl_alive, holder_alive, is_crawl_of
 
@@ -262,6 +263,7 @@ class CrawlSupervisor:
                     last_record = now
                     self.store.update(run.run_id, summarize_stats(run.stats))
                 _tell(on_progress, run)
+                METRICS.observe(run, self.config)
                 time.sleep(POLL_SECONDS)
             ended = classify(run)
             # A crawl that finished by itself as the stop came was not interrupted.
@@ -273,6 +275,7 @@ class CrawlSupervisor:
             raise
         finally:
             summary = summarize_stats(run.stats)
+            METRICS.observe(run, self.config, ended=True)
             if run.outcome is not None:
                 self.store.finish(run.run_id, status=run.outcome.status, reason=run.outcome.reason, summary=summary,
                                   ended=run.ended)

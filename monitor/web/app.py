@@ -19,10 +19,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from monitor import __version__, service
 from monitor.config import Config
 from monitor.errors import ConfigError, CrawlRefused, MonitorError, QueryError, SearchIndexError
+from monitor.runs.metrics import METRICS
 from monitor.web import api, docs, feeds, pages, source_pages, sources_api
 from monitor.web.auth import TOKEN_ENV, Guard
 from monitor.web.headers import SecurityHeaders
 from monitor.web.hosts import AllowedHosts, HostCheck
+from monitor.web.metrics import metrics_router
 from monitor.web.models import Health
 from monitor.web.sessions import RevokedSessions
 from monitor.web.state import CrawlTrigger, WebState
@@ -69,6 +71,9 @@ def create_app(config: Config | Callable[[], Config], *, token: str | None = Non
     app.include_router(pages.router)
     app.include_router(source_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.metrics != "off":
+        METRICS.watch(config if callable(config) else lambda: current)  # its spool and broker queue
+        app.include_router(metrics_router(METRICS, access=settings.metrics))
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="Is the server up, can it reach the index")
     def healthz() -> Any:
@@ -87,7 +92,7 @@ def _error_answers(app: FastAPI) -> None:
 
     def answer(request: Request, code: int, detail: str, *, headers: Mapping[str, str] | None = None,
                **extra: Any) -> Response:
-        if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+        if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/metrics"):
             return JSONResponse({"detail": detail, **extra}, status_code=code,
                                 headers={"WWW-Authenticate": "Bearer", **(headers or {})} if code == 401 else headers)
         page = pages.error_page(request, code, detail)
