@@ -9,8 +9,6 @@ RENDER_HINT = "a source with render: comments reads the thread from the rendered
 UNREAD: dict[str, str] = {
     "hyvor": ("Hyvor Talk's Data API (talk.hyvor.com/api/data/v1/comments, a Data API key or Referer-checked public "
               "access) is documented, but not its Comment object nor how to ask for one page's thread"),
-    "talkyard": ("Talkyard's public API lists a site's 25 newest posts (/-/v0/list, listWhat Posts), never one "
-                 "discussion's, and counts a page's replies (/-/v0/get) without returning them"),
     "vuukle": ("Vuukle documents only its comment-count API; the feed public code reads "
                "(api.vuukle.com/api/v1/Comments/getCommentFeedBySort: data.comments.items, commentText, name, "
                "createAt, nested replies) shows no comment id and no time zone for its dates"),
