@@ -30,7 +30,7 @@ from tests.conftest import run_monitor, write_config
 # - WordPress: https://developer.wordpress.org/rest-api/reference/comments/ and .../using-the-rest-api/pagination/
 #   (``parent`` 0 at top level, ``content.rendered``, ``date_gmt``, ``X-WP-TotalPages``,
 #   ``rest_post_invalid_page_number`` past the last page).
-# - Remark42, Commento, Discourse, utterances (GitHub), Coral, Viafoura: as listed in
+# - Remark42, Commento, Discourse, utterances (GitHub), Coral, Viafoura, Talkyard: as listed in
 #   tests/extract/test_platform_clients.py.
 
 pytestmark = pytest.mark.e2e  # real Isso server, real crawls through the CLI
@@ -253,7 +253,7 @@ def test_a_wordpress_thread_is_read_from_the_rest_api_across_its_pages(
 
 
 @pytest.mark.parametrize("platform", ["remark42", "commento", "comentario", "discourse", "utterances", "coral",
-                                      "giscus", "viafoura"])
+                                      "giscus", "viafoura", "talkyard"])
 def test_each_stand_in_platform_thread_is_crawled_whole_with_its_parents(
         sqlite_crawl: dict[str, Any], platform_site: PlatformSite, platform: str) -> None:
     source = platform_site.of(platform)
