@@ -19,6 +19,7 @@ DISQUS_KEY = "lab-disqus-public-key-4b1d"  # the stand-in's one valid api_key
 DISQUS_FORUM = "labforum"
 VIAFOURA_DOMAIN = "lab.example"  # the site's domain at Viafoura, as the page's meta vf:domain names it
 VIAFOURA_SECTION = "00000000-0000-4000-8000-00000000a11a"
+VUUKLE_KEY = "0000aaaa-1111-bbbb-2222-cccc3333dddd"  # the site's public apiKey, as VUUKLE_CONFIG names it
 TALKYARD_FORUM_TOPIC = "forum-topic-12"  # a discussion id that names a Talkyard forum topic: 403
 EPOCH = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -109,6 +110,9 @@ def default_articles() -> list[PlatformArticle]:
         PlatformArticle("talkyard-barrier-vote", "talkyard", "Talkyard readers discuss the barrier vote", body,
                         thread=_thread(9, deleted=4), promised=8, key="barrier-vote-ty"),
         PlatformArticle("talkyard-quiet-corner", "talkyard", "A quiet corner, on Talkyard", body, promised=0),
+        PlatformArticle("vuukle-barrier-vote", "vuukle", "Vuukle readers discuss the barrier vote", body,
+                        thread=_thread(13, deleted=5), promised=13, key="881"),
+        PlatformArticle("vuukle-quiet-corner", "vuukle", "A quiet corner, on Vuukle", body, key="882", promised=0),
         PlatformArticle("utterances-barrier-vote", "utterances", "GitHub readers discuss the barrier vote", body,
                         thread=tuple(StandInComment(author=f"dev{i}", text=f"Issue comment {i} on the barrier.")
                                      for i in range(5)), key="9"),
@@ -173,6 +177,8 @@ class PlatformSite:
             return self.viafoura_livecomments(match.group(1), match.group(2), match.group(4), query, path)
         if path == "/talkyard/-/embedded-comments":
             return self.talkyard_embedded_comments(query)
+        if path == "/vuukle/api/v1/Comments/getCommentFeedBySort":
+            return self.vuukle_feed(query)
         if path == "/coral/api/graphql":
             return self.coral_graphql(body)
         if path == "/github/graphql":
@@ -252,6 +258,10 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
             return (f"<script>talkyardServerUrl='{self.base_url}/talkyard';</script>"
                     f'<script async defer src="{self.base_url}/talkyard/-/talkyard-comments.min.js"></script>'
                     f'<div class="talkyard-comments"{discussion}></div>')
+        if article.platform == "vuukle":
+            return ('<div id="vuukle-comments"></div><script>var VUUKLE_CONFIG = { apiKey: "' + VUUKLE_KEY
+                    + f'", articleId: "{article.key}", comments: {{ enabled: true }} }};</script>'
+                    '<script src="https://cdn.vuukle.com/platform.js" async></script>')
         if article.platform == "coral":
             return (f'<div id="coral_thread"></div><script>Coral.createStreamEmbed({{ id: "coral_thread", '
                     f"autoRender: true, rootURL: '{self.base_url}/coral', storyID: '{article.key}' }});</script>")
@@ -551,6 +561,32 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
                 f'<script id="thePageJson" type="application/json">{escape(json.dumps(store), quote=False)}</script>'
                 '<div id="dwPosts"></div></body></html>')
         return 200, "text/html; charset=utf-8", body.encode(), {}
+
+    # --- Vuukle: getCommentFeedBySort (public code that reads it, as listed in vuukle.py) --------------------------
+
+    def vuukle_feed(self, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
+        one = {k: v[0] for k, v in query.items()}
+        if one.get("apiKey") != VUUKLE_KEY:
+            return _json(403, {"success": False, "errors": ["invalid_api_key"], "data": None})
+        article = next((a for a in self.articles if a.platform == "vuukle" and a.key == one.get("articleId")), None)
+        if article is not None and article.key in self.rate_limited:
+            return _json(429, {"success": False, "errors": ["too_many_requests"], "data": None})
+        thread = article.thread if article is not None else ()
+
+        def node(i: int) -> dict[str, Any]:
+            c = thread[i]
+            return {"id": 74000 + i, "parentId": 0 if c.parent is None else 74000 + c.parent,
+                    "name": escape(c.author).replace(" ", "%20"), "userId": f"u{i}", "authorType": 0,
+                    "commentText": "[Comment deleted by user]" if c.deleted else f"<p>{escape(c.text)}</p>",
+                    "createdTimestamp": int((EPOCH + timedelta(minutes=5 * i)).timestamp() * 1000),
+                    "likeCount": c.likes, "dislikeCount": 0, "state": 1, "edited": False, "pictureUrl": "",
+                    "replies": [node(j) for j, r in enumerate(thread) if r.parent == i][::-1]}
+
+        size, offset = int(one.get("pageSize", "25")), int(one.get("start", "0"))
+        tops = [i for i, c in enumerate(thread) if c.parent is None][::-1]  # get_latest: newest first
+        items = [node(i) for i in tops[offset:offset + size]]
+        return _json(200, {"success": True, "errors": [], "data": {"comments": {
+            "items": items, "pageSize": size, "totalCount": len(thread)}}})
 
     # --- GitHub (utterances): search issues, list issue comments (docs.github.com REST) ---------------------
 

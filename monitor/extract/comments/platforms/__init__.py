@@ -17,6 +17,7 @@ from monitor.extract.comments.platforms import (
     talkyard,
     utterances,
     viafoura,
+    vuukle,
     wordpress,
     wpdiscuz,
 )
@@ -40,7 +41,7 @@ logger = logging.getLogger(__name__)
 # The platforms the monitor reads; a detected platform missing here is recorded on the article, not read (unread.py
 # says why, per platform).
 CLIENTS: dict[str, Client] = {c.NAME: c for c in (comentario, commento, coral, discourse, disqus, giscus, isso, remark42,
-                                                   talkyard, utterances, viafoura, wordpress, wpdiscuz)}
+                                                   talkyard, utterances, viafoura, vuukle, wordpress, wpdiscuz)}
 
 
 def client(name: str) -> Client | None:

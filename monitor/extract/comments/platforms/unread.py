@@ -9,9 +9,6 @@ RENDER_HINT = "a source with render: comments reads the thread from the rendered
 UNREAD: dict[str, str] = {
     "hyvor": ("Hyvor Talk's Data API (talk.hyvor.com/api/data/v1/comments, a Data API key or Referer-checked public "
               "access) is documented, but not its Comment object nor how to ask for one page's thread"),
-    "vuukle": ("Vuukle documents only its comment-count API; the feed public code reads "
-               "(api.vuukle.com/api/v1/Comments/getCommentFeedBySort: data.comments.items, commentText, name, "
-               "createAt, nested replies) shows no comment id and no time zone for its dates"),
     "openweb": ("OpenWeb (Spot.IM) documents no public read endpoint: its conversation API is for partners, with "
                 "a per-device token"),
 }
