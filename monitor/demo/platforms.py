@@ -19,6 +19,8 @@ DISQUS_KEY = "lab-disqus-public-key-4b1d"  # the stand-in's one valid api_key
 DISQUS_FORUM = "labforum"
 VIAFOURA_DOMAIN = "lab.example"  # the site's domain at Viafoura, as the page's meta vf:domain names it
 VIAFOURA_SECTION = "00000000-0000-4000-8000-00000000a11a"
+VUUKLE_KEY = "0000aaaa-1111-bbbb-2222-cccc3333dddd"  # the site's public apiKey, as VUUKLE_CONFIG names it
+TALKYARD_FORUM_TOPIC = "forum-topic-12"  # a discussion id that names a Talkyard forum topic: 403
 EPOCH = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
@@ -105,6 +107,12 @@ def default_articles() -> list[PlatformArticle]:
                         thread=_thread(12, deleted=3), promised=12, key="barrier-vote-12"),
         PlatformArticle("viafoura-quiet-corner", "viafoura", "A quiet corner, on Viafoura", body,
                         key="quiet-corner-vf", promised=0),
+        PlatformArticle("talkyard-barrier-vote", "talkyard", "Talkyard readers discuss the barrier vote", body,
+                        thread=_thread(9, deleted=4), promised=8, key="barrier-vote-ty"),
+        PlatformArticle("talkyard-quiet-corner", "talkyard", "A quiet corner, on Talkyard", body, promised=0),
+        PlatformArticle("vuukle-barrier-vote", "vuukle", "Vuukle readers discuss the barrier vote", body,
+                        thread=_thread(13, deleted=5), promised=13, key="881"),
+        PlatformArticle("vuukle-quiet-corner", "vuukle", "A quiet corner, on Vuukle", body, key="882", promised=0),
         PlatformArticle("utterances-barrier-vote", "utterances", "GitHub readers discuss the barrier vote", body,
                         thread=tuple(StandInComment(author=f"dev{i}", text=f"Issue comment {i} on the barrier.")
                                      for i in range(5)), key="9"),
@@ -167,6 +175,10 @@ class PlatformSite:
                              path)
         if match:
             return self.viafoura_livecomments(match.group(1), match.group(2), match.group(4), query, path)
+        if path == "/talkyard/-/embedded-comments":
+            return self.talkyard_embedded_comments(query)
+        if path == "/vuukle/api/v1/Comments/getCommentFeedBySort":
+            return self.vuukle_feed(query)
         if path == "/coral/api/graphql":
             return self.coral_graphql(body)
         if path == "/github/graphql":
@@ -241,6 +253,15 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
             return (f'<meta name="vf:container_id" content="{article.key}"><meta name="vf:domain" content="{VIAFOURA_DOMAIN}">'
                     '<script async src="https://cdn.viafoura.net/entry/index.js"></script>'
                     '<div class="viafoura"><vf-conversations></vf-conversations></div>')
+        if article.platform == "talkyard":
+            discussion = f' data-discussion-id="{escape(article.key)}"' if article.key else ""
+            return (f"<script>talkyardServerUrl='{self.base_url}/talkyard';</script>"
+                    f'<script async defer src="{self.base_url}/talkyard/-/talkyard-comments.min.js"></script>'
+                    f'<div class="talkyard-comments"{discussion}></div>')
+        if article.platform == "vuukle":
+            return ('<div id="vuukle-comments"></div><script>var VUUKLE_CONFIG = { apiKey: "' + VUUKLE_KEY
+                    + f'", articleId: "{article.key}", comments: {{ enabled: true }} }};</script>'
+                    '<script src="https://cdn.vuukle.com/platform.js" async></script>')
         if article.platform == "coral":
             return (f'<div id="coral_thread"></div><script>Coral.createStreamEmbed({{ id: "coral_thread", '
                     f"autoRender: true, rootURL: '{self.base_url}/coral', storyID: '{article.key}' }});</script>")
@@ -494,6 +515,78 @@ s.setAttribute('data-timestamp', +new Date()); (d.head || d.body).appendChild(s)
         contents = [{**node(i), "replies": {"contents": [node(r) for r in range(len(thread_of))
                                                          if r != i and root(r) == i][:reply_limit]}} for i in chosen]
         return _json(200, {"more_available": start + limit < len(tops), "contents": contents})
+
+    # --- Talkyard: /-/embedded-comments, the page JSON in #thePageJson (debiki/talkyard, as in talkyard.py) -------
+
+    def talkyard_embedded_comments(self, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
+        one = {k: v[0] for k, v in query.items()}
+        discussion, embedding = one.get("discussionId"), one.get("embeddingUrl", "")
+        if not embedding:
+            return 400, "text/plain", b"400 Bad Request\nTyEPARAMMISSING embeddingUrl", {}
+        if discussion in self.rate_limited:
+            return 429, "text/plain", b"429 Too Many Requests\nTyETOOMANYREQS", {}
+        if discussion == TALKYARD_FORUM_TOPIC:  # a discussion id that names a forum topic, not embedded comments
+            return 403, "text/plain", b"403 Forbidden\nEdE2F6UHY3 Not an embedded comments page", {}
+        # By discussion id when the embed gives one (and then never by URL), else by the embedding URL's path.
+        article = next((a for a in self.articles if a.platform == "talkyard" and (
+            a.key == discussion if discussion else not a.key and embedding.endswith(a.path))), None)
+        thread = article.thread if article is not None else ()
+
+        def has_reply(i: int) -> bool:
+            return any(c.parent == i and (not c.deleted or has_reply(j)) for j, c in enumerate(thread))
+
+        posts: dict[str, dict[str, Any]] = {"1": {"nr": 1, "isApproved": True, "childNrsSorted": [
+            i + 2 for i, c in enumerate(thread) if c.parent is None],
+            "sanitizedHtml": "(Embedded comments dummy root post [EdM2PWKV06]"}}
+        for i, c in enumerate(thread):
+            if c.deleted and not has_reply(i):
+                continue  # Talkyard leaves out a deleted post nobody answered
+            posts[str(i + 2)] = {
+                "uniqueId": 5000 + i, "nr": i + 2, "parentNr": 1 if c.parent is None else c.parent + 2,
+                "postType": 1, "authorId": 100 + i,
+                "createdAtMs": int((EPOCH + timedelta(minutes=3 * i)).timestamp() * 1000),
+                "numLikeVotes": c.likes, "numWrongVotes": 0, "isPostDeleted": c.deleted, "isTreeDeleted": False,
+                "isApproved": True, "sanitizedHtml": None if c.deleted else f"<p>{escape(c.text)}</p>",
+                "childNrsSorted": [j + 2 for j, r in enumerate(thread) if r.parent == i]}
+        users = {str(100 + i): {"id": 100 + i, "username": c.author.lower().replace(" ", "_"), "fullName": c.author,
+                                "isAuthenticated": True} for i, c in enumerate(thread)}
+        page_id = "7" if article is not None and thread else "0"  # Talkyard's EmptyPageId: not created yet
+        store = {"dbgSrc": "PgToJ", "isEmbedded": True, "currentPageId": page_id, "usersByIdBrief": users,
+                 "pagesById": {page_id: {"pageId": page_id, "pageRole": 5, "numPosts": len(posts),
+                                         "postsByNr": posts if thread else {},
+                                         "parentlessReplyNrsSorted": posts["1"]["childNrsSorted"]}}}
+        # As page.scala.html writes it: OWASP Encode.forHtmlContent escapes &, < and >.
+        body = ('<!DOCTYPE html><html class="DW dw-pri"><head><title>Comments</title></head><body>'
+                '<script id="theVolatileJson" type="application/json">{}</script>'
+                f'<script id="thePageJson" type="application/json">{escape(json.dumps(store), quote=False)}</script>'
+                '<div id="dwPosts"></div></body></html>')
+        return 200, "text/html; charset=utf-8", body.encode(), {}
+
+    # --- Vuukle: getCommentFeedBySort (public code that reads it, as listed in vuukle.py) --------------------------
+
+    def vuukle_feed(self, query: dict[str, list[str]]) -> tuple[int, str, bytes, dict[str, str]]:
+        one = {k: v[0] for k, v in query.items()}
+        if one.get("apiKey") != VUUKLE_KEY:
+            return _json(403, {"success": False, "errors": ["invalid_api_key"], "data": None})
+        article = next((a for a in self.articles if a.platform == "vuukle" and a.key == one.get("articleId")), None)
+        if article is not None and article.key in self.rate_limited:
+            return _json(429, {"success": False, "errors": ["too_many_requests"], "data": None})
+        thread = article.thread if article is not None else ()
+
+        def node(i: int) -> dict[str, Any]:
+            c = thread[i]
+            return {"id": 74000 + i, "parentId": 0 if c.parent is None else 74000 + c.parent,
+                    "name": escape(c.author).replace(" ", "%20"), "userId": f"u{i}", "authorType": 0,
+                    "commentText": "[Comment deleted by user]" if c.deleted else f"<p>{escape(c.text)}</p>",
+                    "createdTimestamp": int((EPOCH + timedelta(minutes=5 * i)).timestamp() * 1000),
+                    "likeCount": c.likes, "dislikeCount": 0, "state": 1, "edited": False, "pictureUrl": "",
+                    "replies": [node(j) for j, r in enumerate(thread) if r.parent == i][::-1]}
+
+        size, offset = int(one.get("pageSize", "25")), int(one.get("start", "0"))
+        tops = [i for i, c in enumerate(thread) if c.parent is None][::-1]  # get_latest: newest first
+        items = [node(i) for i in tops[offset:offset + size]]
+        return _json(200, {"success": True, "errors": [], "data": {"comments": {
+            "items": items, "pageSize": size, "totalCount": len(thread)}}})
 
     # --- GitHub (utterances): search issues, list issue comments (docs.github.com REST) ---------------------
 

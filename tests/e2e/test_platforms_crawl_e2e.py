@@ -30,7 +30,7 @@ from tests.conftest import run_monitor, write_config
 # - WordPress: https://developer.wordpress.org/rest-api/reference/comments/ and .../using-the-rest-api/pagination/
 #   (``parent`` 0 at top level, ``content.rendered``, ``date_gmt``, ``X-WP-TotalPages``,
 #   ``rest_post_invalid_page_number`` past the last page).
-# - Remark42, Commento, Discourse, utterances (GitHub), Coral, Viafoura: as listed in
+# - Remark42, Commento, Discourse, utterances (GitHub), Coral, Viafoura, Talkyard, Vuukle: as listed in
 #   tests/extract/test_platform_clients.py.
 
 pytestmark = pytest.mark.e2e  # real Isso server, real crawls through the CLI
@@ -150,7 +150,8 @@ def _config(directory: Path, site: PlatformSite, **extra: Any) -> Path:
                             "wordpress": {"page_size": 2},
                             "utterances": {"url": f"{site.base_url}/github", "page_size": 2},
                             "giscus": {"url": f"{site.base_url}/github", "token": f"{{env:{GITHUB_TOKEN_ENV}}}"},
-                            "viafoura": {"url": f"{site.base_url}/viafoura", "page_size": 3}}}
+                            "viafoura": {"url": f"{site.base_url}/viafoura", "page_size": 3},
+                            "vuukle": {"url": f"{site.base_url}/vuukle", "page_size": 3}}}
     return write_config(directory, [source], **extra)
 
 
@@ -253,7 +254,7 @@ def test_a_wordpress_thread_is_read_from_the_rest_api_across_its_pages(
 
 
 @pytest.mark.parametrize("platform", ["remark42", "commento", "comentario", "discourse", "utterances", "coral",
-                                      "giscus", "viafoura"])
+                                      "giscus", "viafoura", "talkyard", "vuukle"])
 def test_each_stand_in_platform_thread_is_crawled_whole_with_its_parents(
         sqlite_crawl: dict[str, Any], platform_site: PlatformSite, platform: str) -> None:
     source = platform_site.of(platform)

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from monitor.demo.platforms import DISQUS_KEY, PlatformArticle, PlatformSite
+from monitor.demo.platforms import DISQUS_KEY, TALKYARD_FORUM_TOPIC, VUUKLE_KEY, PlatformArticle, PlatformSite
 from monitor.extract.comments.model import RawComment
 from monitor.extract.comments.platforms import (
     CLIENTS,
@@ -38,6 +38,18 @@ from monitor.extract.page import parse_page
 # - Viafoura: no published reference; public code that reads its v4 Live Comments API anonymously, as the embed does
 #   (bootstrap → section uuid, contentcontainer/id → container uuid, comments with ``more_available``/``contents``,
 #   ``starting_from`` cursor, replies inline or by thread), as listed in monitor/extract/comments/platforms/viafoura.py.
+# - Talkyard: its public source, github debiki/talkyard: client/embedded-comments/blog-comments.ts (the iframe URL
+#   ``/-/embedded-comments?discussionId=&embeddingUrl=``), appsv/server/controllers/EmbeddedTopicsController.scala
+#   (showTopic: lookup by discussion id, else URL, else path; 403 for a page that is not embedded comments),
+#   appsv/server/views/templates/page.scala.html (#thePageJson, HTML-encoded) and appsv/server/debiki/ReactJson.scala
+#   (pagesById[currentPageId].postsByNr: nr, parentNr, authorId, createdAtMs, numLikeVotes, isPostDeleted,
+#   sanitizedHtml; usersByIdBrief: fullName, username).
+# - Vuukle: no published read API; public code that reads ``/api/v1/Comments/getCommentFeedBySort`` anonymously, as
+#   listed in monitor/extract/comments/platforms/vuukle.py (Vuukle's widget source: services/apis.ts,
+#   modules/CommentList/store.ts and CommentItem.ts; a public scraper, vuukle.py): ``data.comments.items`` with
+#   ``replies`` nested, ``id``, ``parentId``, ``name``, ``commentText``, ``createdTimestamp``, ``likeCount``,
+#   paged by ``start``. The 403 and 429 answers are the statuses the crawler handles, with the widget's
+#   ``success``/``errors`` body; Vuukle's own error statuses are not published.
 
 BASE = "http://platforms.test"
 
@@ -57,6 +69,8 @@ def settings_for(platform: str, **given: object) -> PlatformSettings:
         own.update(url=f"{BASE}/github", token="test-token")
     if platform == "viafoura":
         own.update(url=f"{BASE}/viafoura")
+    if platform == "vuukle":
+        own.update(url=f"{BASE}/vuukle")
     return PlatformSettings(**{**own, **given})  # type: ignore[arg-type]
 
 
@@ -91,7 +105,7 @@ def shown(comments: Sequence[RawComment]) -> list[tuple[str | None, str, str | N
 
 
 @pytest.mark.parametrize("platform", ["disqus", "wordpress", "remark42", "commento", "comentario", "discourse",
-                                      "utterances", "coral", "giscus", "viafoura"])
+                                      "utterances", "coral", "giscus", "viafoura", "talkyard", "vuukle"])
 def test_each_client_reads_the_whole_thread_with_parents_and_without_deleted_comments(
         site: PlatformSite, platform: str) -> None:
     article = site.of(platform)
@@ -114,6 +128,8 @@ def test_each_client_reads_the_whole_thread_with_parents_and_without_deleted_com
     ("coral", 6),  # 4 top-level comments 3 a page (2), and one replies request per comment with replies (4)
     ("giscus", 2),  # 4 top-level comments 3 a page, replies inline
     ("viafoura", 5),  # bootstrap, container, 5 top-level comments 3 a page (2), the replies beyond the 5 inline (1)
+    ("vuukle", 3),  # 6 top-level comments 3 a page (2 full pages, then an empty one), replies nested
+    ("talkyard", 1),  # the embedded-comments page holds every post of the discussion: nothing to page through
 ])
 def test_paged_platforms_are_followed_to_their_last_page(site: PlatformSite, platform: str, requests: int) -> None:
     article = site.of(platform)
@@ -193,7 +209,7 @@ def test_a_discourse_embed_without_a_topic_id_is_unavailable_and_says_why() -> N
 
 def test_hostile_payloads_cost_their_comments_only() -> None:
     for name in ("disqus", "wordpress", "remark42", "commento", "discourse", "utterances", "isso", "coral", "giscus",
-                 "comentario", "viafoura"):
+                 "comentario", "viafoura", "talkyard", "vuukle"):
         reader = client(name)
         assert reader is not None
         assert reader.comments([b"<html>not json", b"[1, null, \"x\"]", b'{"response": {"a": 1}}']) == [], name
@@ -253,3 +269,125 @@ def test_viafoura_without_a_container_or_site_is_unavailable_and_says_what_to_se
 def test_every_detected_platform_is_either_read_or_says_why_it_is_not() -> None:
     assert set(CLIENTS) | set(UNREAD) == set(PLATFORM_NAMES)
     assert not set(CLIENTS) & set(UNREAD)
+
+
+def test_talkyard_reads_the_discussion_named_by_its_id_with_post_numbers_as_ids(site: PlatformSite) -> None:
+    article = site.of("talkyard")
+    thread = thread_of(site, article)
+    reader = client("talkyard")
+    assert reader is not None
+    [request] = reader.start(thread, settings_for("talkyard"))
+    asked = parse_qs(urlsplit(request.url).query)
+    assert asked == {"discussionId": [article.key], "embeddingUrl": [BASE + article.path]}
+    comments, _ = read(site, thread, settings_for("talkyard"))
+    # Post nr i + 2 is comment i (0 is the title, 1 the page body); the deleted one (with replies) is left out.
+    assert [c.key for c in comments if c.parent_key is None][:2] == ["2", "3"]
+    assert [c.likes for c in sorted(comments, key=lambda c: int(c.key))] == [
+        c.likes for c in article.thread if not c.deleted]
+    assert comments[0].published == "2026-03-02T09:00:00+00:00"  # createdAtMs, epoch milliseconds
+
+
+def test_a_talkyard_page_without_a_discussion_id_is_looked_up_by_its_url_and_an_empty_one_gives_nothing(
+        site: PlatformSite) -> None:
+    quiet = site.by_slug("talkyard-quiet-corner")
+    assert quiet is not None
+    thread = thread_of(site, quiet)
+    reader = client("talkyard")
+    assert reader is not None
+    [request] = reader.start(thread, settings_for("talkyard"))
+    # Detection keys the thread by the path; Talkyard must not be asked for a discussion id the page never gave.
+    assert parse_qs(urlsplit(request.url).query) == {"embeddingUrl": [BASE + quiet.path]}
+    assert read(site, thread, settings_for("talkyard")) == ([], [200])
+
+
+def test_a_rate_limited_talkyard_server_answers_429_and_a_forum_topic_403(site: PlatformSite) -> None:
+    article = site.of("talkyard")
+    site.rate_limited.add(article.key)
+    assert read(site, thread_of(site, article), settings_for("talkyard")) == ([], [429])
+    topic = PlatformThread("talkyard", api=f"{BASE}/talkyard", thread=TALKYARD_FORUM_TOPIC, url=BASE + article.path)
+    assert read(site, topic, settings_for("talkyard")) == ([], [403])
+
+
+def test_talkyard_page_json_is_html_decoded_and_hidden_unapproved_and_meta_posts_are_not_comments() -> None:
+    reader = client("talkyard")
+    assert reader is not None
+
+    def post(nr: int, parent: int | None, text: str | None, **more: object) -> dict[str, object]:
+        return {"nr": nr, "parentNr": parent, "postType": 1, "authorId": 7, "createdAtMs": 1772442000000,
+                "isApproved": True, "sanitizedHtml": text, "numLikeVotes": 2, **more}
+
+    store = {"currentPageId": "9", "usersByIdBrief": {"7": {"id": 7, "username": "olena_k", "fullName": None}},
+             "pagesById": {"9": {"postsByNr": {
+                 "0": post(0, None, "<p>Title</p>"), "1": post(1, None, "<p>Body</p>"),
+                 "2": post(2, 1, "<p>Salt &amp; pepper <b>&lt;3</b></p><script>steal()</script>"),
+                 "3": post(3, 2, "<p>reply</p>"),
+                 "4": post(4, 1, None, isApproved=False), "5": post(5, 1, "<p>x</p>", isBodyHidden=True),
+                 "6": post(6, 1, "<p>Olena closed this topic</p>", postType=31),
+                 "7": post(7, 3, "<p>gone</p>", isPostDeleted=True)}}}}
+    page = ('<html><body><script id="thePageJson" type="application/json">'
+            + json.dumps(store).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            + "</script></body></html>").encode()
+    found = reader.comments([page])
+    assert [(c.key, c.parent_key, c.author, c.text) for c in found] == [
+        ("2", None, "olena_k", "Salt & pepper <3"), ("3", "2", "olena_k", "reply")]
+
+
+def test_vuukle_asks_with_the_pages_public_key_article_and_host_and_keeps_vuukles_comment_ids(
+        site: PlatformSite) -> None:
+    article = site.of("vuukle")
+    thread = thread_of(site, article)
+    reader = client("vuukle")
+    assert reader is not None
+    [first] = reader.start(thread, settings_for("vuukle"))
+    asked = {k: v[0] for k, v in parse_qs(urlsplit(first.url).query).items()}
+    assert (asked["apiKey"], asked["articleId"], asked["host"], asked["start"]) == (VUUKLE_KEY, "881", "platforms.test",
+                                                                                     "0")
+    comments, _ = read(site, thread, settings_for("vuukle"))
+    assert sorted(int(c.key) for c in comments) == [74000 + i for i, c in enumerate(article.thread) if not c.deleted]
+    assert {c.author for c in comments} >= {"Reader 1", "Reader 13"}  # the feed's URI-encoded names, decoded
+    assert min(c.published or "" for c in comments) == "2026-03-02T09:00:00+00:00"  # createdTimestamp, epoch ms
+
+
+def test_an_empty_vuukle_thread_a_bad_key_and_a_rate_limit_cost_one_request_each(site: PlatformSite) -> None:
+    quiet = site.by_slug("vuukle-quiet-corner")
+    assert quiet is not None
+    assert read(site, thread_of(site, quiet), settings_for("vuukle")) == ([], [200])
+    article = site.of("vuukle")
+    assert read(site, thread_of(site, article), settings_for("vuukle", api_key="not-the-key")) == ([], [403])
+    site.rate_limited.add(article.key)
+    assert read(site, thread_of(site, article), settings_for("vuukle")) == ([], [429])
+
+
+def test_vuukle_without_an_article_id_or_key_is_unavailable_and_says_what_to_set() -> None:
+    reader = client("vuukle")
+    assert reader is not None
+    with pytest.raises(PlatformUnavailable, match="articleId"):
+        reader.start(PlatformThread("vuukle", site="k", url="https://news.example/a/"), PlatformSettings())
+    with pytest.raises(PlatformUnavailable, match=r"platforms\.vuukle\.api_key"):
+        reader.start(PlatformThread("vuukle", thread="881", url="https://news.example/a/"), PlatformSettings())
+
+
+def test_vuukle_replies_nest_held_and_deleted_comments_are_left_out_and_a_start_that_does_not_move_ends() -> None:
+    reader = client("vuukle")
+    assert reader is not None
+
+    def item(key: int, parent: int, text: str, replies: list[dict[str, object]] | None = None,
+             **more: object) -> dict[str, object]:
+        return {"id": key, "parentId": parent, "name": "Ana&#39;s%20desk", "commentText": text, "likeCount": 4,
+                "createdTimestamp": 1772442000, "replies": replies or [], **more}
+
+    page = {"success": True, "data": {"comments": {"items": [
+        item(1, 0, "<p>top</p>", [item(2, 1, "<p>reply</p>", [item(3, 2, "<p>deeper</p>")]),
+                                  item(4, 1, "<p>held</p>", state=2)]),
+        item(5, 0, "[Comment deleted by user]", [item(6, 5, "<p>orphan</p>")])]}}}
+    found = reader.comments([json.dumps(page).encode()])
+    assert [(c.key, c.parent_key, c.text) for c in found] == [
+        ("1", None, "top"), ("2", "1", "reply"), ("3", "2", "deeper"), ("6", "5", "orphan")]
+    assert (found[0].author, found[0].likes, found[0].published) == ("Ana's desk", 4, "2026-03-02T09:00:00+00:00")
+    [first] = reader.start(PlatformThread("vuukle", site="k", thread="9", url="https://www.news.example/a/"),
+                           PlatformSettings(page_size=2))
+    assert parse_qs(urlsplit(first.url).query)["host"] == ["news.example"]
+    full = json.dumps({"data": {"comments": {"items": [item(1, 0, "a"), item(5, 0, "b")]}}}).encode()
+    [second] = reader.follow(first, Answer(url=first.url, status=200, headers={}, body=full), PlatformSettings())
+    assert parse_qs(urlsplit(second.url).query)["start"] == ["2"]
+    assert reader.follow(second, Answer(url=second.url, status=200, headers={}, body=full), PlatformSettings()) == []

@@ -14,8 +14,10 @@ from monitor.extract.comments.platforms import (
     giscus,
     isso,
     remark42,
+    talkyard,
     utterances,
     viafoura,
+    vuukle,
     wordpress,
     wpdiscuz,
 )
@@ -39,7 +41,7 @@ logger = logging.getLogger(__name__)
 # The platforms the monitor reads; a detected platform missing here is recorded on the article, not read (unread.py
 # says why, per platform).
 CLIENTS: dict[str, Client] = {c.NAME: c for c in (comentario, commento, coral, discourse, disqus, giscus, isso, remark42,
-                                                   utterances, viafoura, wordpress, wpdiscuz)}
+                                                   talkyard, utterances, viafoura, vuukle, wordpress, wpdiscuz)}
 
 
 def client(name: str) -> Client | None:

@@ -7,13 +7,13 @@ RENDER_HINT = "a source with render: comments reads the thread from the rendered
 
 # One line per platform that is detected but has no client; the README's platform table says the same.
 UNREAD: dict[str, str] = {
-    "hyvor": ("Hyvor Talk's Data API (talk.hyvor.com/api/data/v1/comments, a Data API key or Referer-checked public "
-              "access) is documented, but not its Comment object nor how to ask for one page's thread"),
-    "talkyard": ("Talkyard's public API lists a site's 25 newest posts (/-/v0/list, listWhat Posts), never one "
-                 "discussion's, and counts a page's replies (/-/v0/get) without returning them"),
-    "vuukle": ("Vuukle documents only its comment-count API; the feed public code reads "
-               "(api.vuukle.com/api/v1/Comments/getCommentFeedBySort: data.comments.items, commentText, name, "
-               "createAt, nested replies) shows no comment id and no time zone for its dates"),
+    "hyvor": ("Hyvor Talk's Data API (talk.hyvor.com/docs/api-data: /api/data/v1/comments, website_id, limit "
+              "up to 50, offset) answers a site owner's API key, or anonymous calls only where the owner turned on "
+              "public access and the Referer is one of the site's domains; neither its docs as stored nor public "
+              "code (calls filtering by id or created_at; the beta /api/v1/comments?page_identifier= giving id, "
+              "created_at, markdown, user.name; the open embed prototype hyvor/hyvor-talk-comments, which calls "
+              "only /api/embed/v3/{site}/init) show a reply's parent id or the documented way to ask for one "
+              "page's thread"),
     "openweb": ("OpenWeb (Spot.IM) documents no public read endpoint: its conversation API is for partners, with "
                 "a per-device token"),
 }
