@@ -17,17 +17,17 @@ def runs(config: Config, *, source: str | None = None, limit: int = 50) -> list[
     """Run records, newest first."""
     if source:
         config.source(source)
-    return [_shown(r) for r in RunStore(config.state_db).runs(source=source, limit=limit)]
+    return [_shown(r) for r in RunStore(config.state_url).runs(source=source, limit=limit)]
 
 
 def sources(config: Config) -> dict[str, Any]:
     """Every source (monitor.yaml's and the UI's): its origin, schedule, pause, last run, next run and health;
     and whether a server runs."""
-    store = RunStore(config.state_db)
+    store = RunStore(config.state_url)
     last = store.last_runs()
     upcoming = next_runs(config)
     pid = server_pid(config.state_db)
-    paused = read_sources(config.state_db)[1]
+    paused = read_sources(config.state_url)[1]
     shown = []
     for source in config.sources:
         schedule = config.schedule_of(source)
