@@ -20,7 +20,8 @@ SHARED_DATA = Path(os.environ.get("MONITOR_SHARED") or PROJECT_ROOT.parent / "sh
 TEST_DOWNLOAD_TIMEOUT = 3
 SLOW_PAGE_SECONDS = 8
 
-pytest_plugins = ["tests.engines"] if (PROJECT_ROOT / "tests" / "engines.py").exists() else []
+pytest_plugins = [*(["tests.engines"] if (PROJECT_ROOT / "tests" / "engines.py").exists() else []),
+                  "tests.postgres"]  # postgres_server, postgres_url, new_postgres_database
 
 
 class TestSite:

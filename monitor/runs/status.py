@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.config import Config
+from monitor.errors import MonitorError
+from monitor.runs.logs import RunLog, read_log
 from monitor.runs.records import RunStore
 from monitor.runs.schedules import next_runs
 from monitor.runs.serve import server_pid
@@ -18,6 +20,14 @@ def runs(config: Config, *, source: str | None = None, limit: int = 50) -> list[
     if source:
         config.source(source)
     return [_shown(r) for r in RunStore(config.state_url).runs(source=source, limit=limit)]
+
+
+def run_log(config: Config, run_id: int) -> RunLog:
+    """A run's log: its file on this machine, or the copy kept in the state store when the run ended."""
+    record = RunStore(config.state_url).get(run_id)
+    if record is None:
+        raise MonitorError(f"no run {run_id} in the state store (see `monitor runs` for the ids)")
+    return read_log(config.state_url, record)
 
 
 def sources(config: Config) -> dict[str, Any]:

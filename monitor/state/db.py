@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,8 @@ from monitor.state.engine import (
 __all__ = ["BUSY_TIMEOUT_MS", "Db", "Row", "StateDB", "StateUrl", "connect", "immediate_transaction", "sql_statements",
            "state_db"]
 
-Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | tuple[Any, ...] | None
+_QMARK = re.compile(r"\?(?=(?:[^']*'[^']*')*[^']*$)")  # a ? outside quotes
 
 
 class Row(tuple[Any, ...]):
@@ -81,6 +83,10 @@ class Db:
     def execute(self, sql: str, params: Params = None, *, expanding: Sequence[str] = ()) -> Result:
         """Run one statement; a list of parameter sets runs it once per set (none: not at all). ``expanding``:
         parameters that are lists, written ``IN :name``."""
+        if isinstance(params, tuple):  # ? placeholders, as sqlite3 took them (tests and scripts written for it)
+            parts = _QMARK.split(sql)
+            sql = "".join(part + (f":p{i}" if i < len(parts) - 1 else "") for i, part in enumerate(parts))
+            params = {f"p{i}": value for i, value in enumerate(params)}
         statement = text(sql)
         if expanding:
             statement = statement.bindparams(*(bindparam(name, expanding=True) for name in expanding))
