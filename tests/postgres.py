@@ -9,12 +9,14 @@ import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,13 +39,15 @@ class PostgresServer:
 
     def start(self) -> PostgresServer:
         self._own(self.folder)
-        self._run([str(BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", USER, "--no-sync", "-E", "UTF8"],
-                  quiet=True)
+        subprocess.run([str(BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", USER, "--no-sync", "-E", "UTF8"],
+                       check=True, capture_output=True, cwd=self.folder, **self._as_postgres())
+        # The server itself is the child (no runuser in between), so its signals reach it and it cannot outlive us.
         self.process = subprocess.Popen(
-            self._as_postgres([str(BIN / "postgres"), "-D", str(self.data), "-p", str(self.port), "-k", str(self.folder),
-                               "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300",
-                               "-c", "full_page_writes=off", "-c", "synchronous_commit=off"]),
-            stdout=subprocess.DEVNULL, stderr=open(self.folder / "server.log", "wb"))  # noqa: SIM115
+            [str(BIN / "postgres"), "-D", str(self.data), "-p", str(self.port), "-k", str(self.folder),
+             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300",
+             "-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
+            stdout=subprocess.DEVNULL, stderr=open(self.folder / "server.log", "wb"),  # noqa: SIM115
+            cwd=self.folder, **self._as_postgres())
         deadline = time.monotonic() + START_SECONDS
         while subprocess.run([str(BIN / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-q"]).returncode:
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -72,7 +76,7 @@ class PostgresServer:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # a "smart" shutdown would wait for the pooled connections of the test process
+            self.process.send_signal(signal.SIGINT)  # a fast shutdown (SIGTERM's smart one waits for every client)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -86,11 +90,13 @@ class PostgresServer:
             os.chown(folder, entry.pw_uid, entry.pw_gid)
         folder.chmod(0o700)
 
-    def _as_postgres(self, command: list[str]) -> list[str]:
-        return ["runuser", "-u", USER, "--", *command] if os.geteuid() == 0 else command
-
-    def _run(self, command: list[str], *, quiet: bool = False) -> None:
-        subprocess.run(self._as_postgres(command), check=True, capture_output=quiet)
+    def _as_postgres(self) -> dict[str, Any]:
+        """Popen's arguments that run a command as the postgres user (PostgreSQL refuses root), when we are root."""
+        if os.geteuid() != 0:
+            return {}
+        entry = pwd.getpwnam(USER)
+        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": [],
+                "env": {**os.environ, "HOME": entry.pw_dir, "USER": USER}}
 
 
 def _free_port() -> int:

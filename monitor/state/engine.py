@@ -32,7 +32,7 @@ def sqlalchemy_url(url: StateUrl) -> URL:
     """The state store's URL for SQLAlchemy: a path is that SQLite file; postgresql:// means psycopg 3."""
     if isinstance(url, URL):
         return url
-    if isinstance(url, os.PathLike):
+    if isinstance(url, os.PathLike) or "://" not in url:  # a file's path, not a URL
         return URL.create("sqlite", database=os.fspath(url))
     try:
         parsed = make_url(url)
