@@ -20,7 +20,16 @@ from typing import Any
 
 import pytest
 
-BIN = Path(os.environ.get("MONITOR_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _bin() -> Path:
+    """Debian's PostgreSQL programs (the newest installed), or MONITOR_TEST_PG_BIN."""
+    if os.environ.get("MONITOR_TEST_PG_BIN"):
+        return Path(os.environ["MONITOR_TEST_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+BIN = _bin()
 USER = "postgres"
 START_SECONDS = 30
 
