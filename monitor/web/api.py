@@ -298,7 +298,9 @@ def runs(source: str | None = Query(None), limit: int = Query(50, ge=1, le=1000)
     return {"runs": run_status.runs(web.config, source=source or None, limit=limit)}
 
 
-@reads.get("/runs/{run_id}/log", response_class=PlainTextResponse, responses=NOT_FOUND,
+@reads.get("/runs/{run_id}/log", response_class=Response,
+           responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                            "description": "The log's text."}, **NOT_FOUND},
            summary="A run's log (its last MB), from whichever machine ran it")
 def run_log(run_id: int = PathParam(ge=1, le=2**53), web: WebState = Depends(web_state)) -> PlainTextResponse:
     try:
