@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from scrapy import Request, signals
@@ -45,10 +44,10 @@ class ConditionalRequestsMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestsMiddleware:
-        path = crawler.settings.get("MONITOR_STATE_DB")
-        if not crawler.settings.getbool("MONITOR_CONDITIONAL_REQUESTS", True) or not path:
+        url = crawler.settings.get("MONITOR_STATE_URL")
+        if not crawler.settings.getbool("MONITOR_CONDITIONAL_REQUESTS", True) or not url:
             raise NotConfigured
-        middleware = cls(ValidatorStore(Path(path)), stats=crawler.stats)
+        middleware = cls(ValidatorStore(url), stats=crawler.stats)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware

@@ -50,7 +50,7 @@ DOWNLOADER_MIDDLEWARES = {
     "monitor.middlewares.ConditionalRequestsMiddleware": 580,
 }
 MONITOR_CONDITIONAL_REQUESTS = True
-MONITOR_STATE_DB = ""  # set from the config by the spider
+MONITOR_STATE_URL = ""  # the state store (HTTP validators), set from the config by the spider
 
 EXTENSIONS = {
     "monitor.extensions.ProgressReporter": 500,

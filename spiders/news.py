@@ -75,7 +75,7 @@ class NewsSpider(CommentFetching, scrapy.Spider):
         settings.setdict(crawl_settings(config), priority="spider")
         settings.set("MONITOR_INDEX_URL", config.index.url, priority="spider")
         settings.set("MONITOR_SPOOL_DIR", str(config.spool_dir), priority="spider")
-        settings.set("MONITOR_STATE_DB", str(config.state_db), priority="spider")
+        settings.set("MONITOR_STATE_URL", config.state_url, priority="spider")
 
     def __init__(self, source: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -20,7 +20,8 @@ SHARED_DATA = Path(os.environ.get("MONITOR_SHARED") or PROJECT_ROOT.parent / "sh
 TEST_DOWNLOAD_TIMEOUT = 3
 SLOW_PAGE_SECONDS = 8
 
-pytest_plugins = ["tests.engines"] if (PROJECT_ROOT / "tests" / "engines.py").exists() else []
+pytest_plugins = [*(["tests.engines"] if (PROJECT_ROOT / "tests" / "engines.py").exists() else []),
+                  "tests.postgres"]  # postgres_server, postgres_url, new_postgres_database
 
 
 class TestSite:
@@ -113,3 +114,18 @@ def run_monitor(*args: str, config: Path | None = None, check: bool = True, time
 
 def monitor_json(*args: str, config: Path) -> Any:
     return json.loads(run_monitor(*args, "--json", config=config).stdout)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The state store a store test runs on: an SQLite file (a Path, as callers pass it), then a fresh
+    PostgreSQL database (a URL)."""
+    if request.param == "sqlite":
+        return tmp_path / "state.db"
+    return str(request.getfixturevalue("new_postgres_database")())
+
+
+@pytest.fixture
+def state_section(state_url: Path | str) -> dict[str, Any]:
+    """monitor.yaml's sections that put the state store where ``state_url`` says (none for SQLite)."""
+    return {} if isinstance(state_url, Path) else {"cluster": {"state": state_url}}

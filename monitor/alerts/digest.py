@@ -18,7 +18,8 @@ def queue_digest(store: AlertStore, alert: Alert, *, at: datetime) -> int:
     items = [item for _, item in waiting]
     if items:
         title, body = message.listing(alert, items, what="digest")
-        store.queue_digest(alert, [i for i, _ in waiting], title, body, [str(i["id"]) for i in items], at=at)
+        if not store.queue_digest(alert, [i for i, _ in waiting], title, body, [str(i["id"]) for i in items], at=at):
+            return 0  # another process queued them first
         logger.info("digest queued alert=%s matches=%d", alert.name, len(items))
     else:
         store.queue_digest(alert, [], "", "", [], at=at)

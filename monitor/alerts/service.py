@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 def open_store(config: Config) -> AlertStore:
     """The state DB with the config's alerts synced into it by name."""
-    store = AlertStore(config.state_db)
+    store = AlertStore(config.state_url)
     try:
         store.sync_config([Alert.from_config(a) for a in config.alerts])
     except BaseException:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -62,10 +63,18 @@ def runs(
     limit: int = typer.Option(50, "--limit", min=1, help="How many of the newest runs."),
     as_json: bool = typer.Option(False, "--json", help="Print the runs as JSON."),
     wide: bool = typer.Option(False, "--wide", help="One line per run, however wide the terminal."),
+    log: int | None = typer.Option(None, "--log", metavar="RUN_ID",
+                                   help="Print that run's log (its last MB), from whichever machine ran it."),
 ) -> None:
     """Crawl runs of `monitor serve`, newest first: status, counters, errors by kind, log."""
     from monitor.runs import status
 
+    if log is not None:
+        shown = status.run_log(_config(ctx), log)
+        cut = f", its last {shown.kept} of {shown.size} bytes" if shown.kept < shown.size else ""
+        Console(stderr=True, highlight=False).print(f"log of run {log} from {escape(shown.origin)}{cut}")
+        sys.stdout.write(shown.text)
+        return
     found = status.runs(_config(ctx), source=source, limit=limit)
     if as_json:
         _print_json({"runs": found})

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy
+
 from monitor.config import Config, SourceConfig
 from monitor.discovery import MAX_INDEX_DEPTH, looks_like_article, parse_feed, parse_sitemap, robots_sitemaps
 from monitor.errors import MonitorError
@@ -29,7 +31,7 @@ class Check:
 def offline(config: Config) -> Iterator[Check]:
     """The index and the state store (the config was checked by loading it)."""
     yield _index(config)
-    yield _state_store(config.state_db)
+    yield _state_store(config.state_url) if config.cluster.state else _state_file(config.state_db)
 
 
 def _index(config: Config) -> Check:
@@ -59,7 +61,20 @@ def _index(config: Config) -> Check:
     return Check(f"index {url}", True, f"{engine}, health {status.get('health')}: {shown}")
 
 
-def _state_store(path: Path) -> Check:
+def _state_store(url: str) -> Check:
+    """A shared state store: the database answers, and how many tables it holds."""
+    from monitor.state.db import state_db
+
+    store = state_db(url)
+    try:
+        with store.read() as db:
+            tables = sqlalchemy.inspect(db.connection).get_table_names()
+    except (MonitorError, sqlalchemy.exc.DBAPIError) as exc:
+        return Check("state store", False, str(exc))
+    return Check("state store", True, f"{store.shown} ({len(tables)} tables)")
+
+
+def _state_file(path: Path) -> Check:
     if not path.exists():
         return _missing("state store", path, "the first crawl or alert creates it")
     try:

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.state.db import connect
+from monitor.state.db import StateUrl, state_db
 from monitor.state.schema import ensure_schema
 
 MIGRATIONS = ("""
 CREATE TABLE IF NOT EXISTS crawl_runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {serial},
     source TEXT NOT NULL,
     started TEXT NOT NULL,
     ended TEXT,
@@ -57,71 +57,84 @@ class Health:
 class RunStore:
     """Run records; every method opens its own connection, so any thread (or process) may call it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: StateUrl) -> None:
         self.path = path
-        with connect(path) as db:
+        self.db = state_db(path)
+        with self.db.write() as db:
             ensure_schema(db, part="runs", migrations=MIGRATIONS, path=path)
 
     def start(self, source: str, *, pid: int | None, log_path: str, started: str | None = None) -> int:
-        with connect(self.path) as db:
-            cursor = db.execute(
-                "INSERT INTO crawl_runs (source, started, status, pid, log_path) VALUES (?, ?, ?, ?, ?)",
-                (source, started or now_iso(), RUNNING, pid, log_path),
-            )
-            return int(cursor.lastrowid or 0)
+        with self.db.write() as db:
+            return int(db.execute(
+                "INSERT INTO crawl_runs (source, started, status, pid, log_path) "
+                "VALUES (:source, :started, :status, :pid, :log_path) RETURNING id",
+                {"source": source, "started": started or now_iso(), "status": RUNNING, "pid": pid,
+                 "log_path": log_path},
+            ).scalar())
 
     def update(self, run_id: int, summary: dict[str, Any]) -> None:
         """Refresh a running run's counters from a crawl summary (crawl.summarize_stats)."""
-        with connect(self.path) as db:
+        with self.db.write() as db:
             db.execute(
-                f"UPDATE crawl_runs SET {', '.join(f'{c} = ?' for c in COUNTERS)}, errors = ?, summary = ? WHERE id = ?",
-                (*(int(summary.get(c, 0) or 0) for c in COUNTERS), json.dumps(summary.get("errors", {})),
-                 json.dumps(summary), run_id),
+                f"UPDATE crawl_runs SET {', '.join(f'{c} = :{c}' for c in COUNTERS)}, errors = :errors, "
+                "summary = :summary WHERE id = :id",
+                {**{c: int(summary.get(c, 0) or 0) for c in COUNTERS}, "errors": json.dumps(summary.get("errors", {})),
+                 "summary": json.dumps(summary), "id": run_id},
             )
 
     def finish(self, run_id: int, *, status: str, reason: str | None, summary: dict[str, Any],
-               ended: str | None = None) -> None:
+               ended: str | None = None, log_path: Path | None = None) -> None:
+        """The run's end; ``log_path``: its log, kept in the store for other machines to read."""
         self.update(run_id, summary)
-        with connect(self.path) as db:
-            db.execute("UPDATE crawl_runs SET status = ?, reason = ?, ended = ? WHERE id = ?",
-                       (status, reason, ended or now_iso(), run_id))
+        with self.db.write() as db:
+            db.execute("UPDATE crawl_runs SET status = :status, reason = :reason, ended = :ended WHERE id = :id",
+                       {"status": status, "reason": reason, "ended": ended or now_iso(), "id": run_id})
+        if log_path is not None:
+            from monitor.runs.logs import RunLogs
+
+            RunLogs(self.path).keep(run_id, log_path)
 
     def running(self) -> list[dict[str, Any]]:
-        with connect(self.path) as db:
-            return [_row(r) for r in db.execute("SELECT * FROM crawl_runs WHERE status = ? ORDER BY id", (RUNNING,))]
+        with self.db.read() as db:
+            return [_row(r) for r in db.execute("SELECT * FROM crawl_runs WHERE status = :status ORDER BY id",
+                                                {"status": RUNNING})]
 
     def mark_interrupted(self, run_id: int, reason: str) -> bool:
-        """A run still marked running is interrupted; False when it had ended already."""
-        with connect(self.path) as db:
-            cursor = db.execute("UPDATE crawl_runs SET status = ?, reason = ?, ended = coalesce(ended, ?) "
-                                "WHERE id = ? AND status = ?", (INTERRUPTED, reason, now_iso(), run_id, RUNNING))
+        """A run still marked running is interrupted; False when it had ended already (the one UPDATE decides,
+        whichever process asks first)."""
+        with self.db.write() as db:
+            cursor = db.execute("UPDATE crawl_runs SET status = :status, reason = :reason, ended = coalesce(ended, :now) "
+                                "WHERE id = :id AND status = :running",
+                                {"status": INTERRUPTED, "reason": reason, "now": now_iso(), "id": run_id,
+                                 "running": RUNNING})
             return cursor.rowcount > 0
 
     def get(self, run_id: int) -> dict[str, Any] | None:
-        with connect(self.path) as db:
-            row = db.execute("SELECT * FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
+        with self.db.read() as db:
+            row = db.execute("SELECT * FROM crawl_runs WHERE id = :id", {"id": run_id}).fetchone()
             return _row(row) if row else None
 
     def runs(self, *, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Newest first."""
-        query, args = "SELECT * FROM crawl_runs", []
+        query, args = "SELECT * FROM crawl_runs", dict[str, Any](limit=limit)
         if source:
-            query, args = query + " WHERE source = ?", [source]
-        with connect(self.path) as db:
-            return [_row(r) for r in db.execute(query + " ORDER BY id DESC LIMIT ?", (*args, limit))]
+            query, args = query + " WHERE source = :source", {**args, "source": source}
+        with self.db.read() as db:
+            return [_row(r) for r in db.execute(query + " ORDER BY id DESC LIMIT :limit", args)]
 
     def last_runs(self) -> dict[str, dict[str, Any]]:
         """The newest run of every source that has one."""
-        with connect(self.path) as db:
+        with self.db.read() as db:
             rows = db.execute("SELECT * FROM crawl_runs WHERE id IN (SELECT max(id) FROM crawl_runs GROUP BY source)")
             return {row["source"]: _row(row) for row in rows}
 
     def health(self, source: str, *, unhealthy_after: int) -> Health:
         """Failures in a row since the last good run; runs the server interrupted count neither way."""
-        with connect(self.path) as db:
+        with self.db.read() as db:
             rows = db.execute(
-                "SELECT status, reason FROM crawl_runs WHERE source = ? AND status NOT IN (?, ?) "
-                "ORDER BY id DESC LIMIT ?", (source, RUNNING, INTERRUPTED, max(unhealthy_after, 100)),
+                "SELECT status, reason FROM crawl_runs WHERE source = :source AND status NOT IN (:running, :interrupted) "
+                "ORDER BY id DESC LIMIT :limit",
+                {"source": source, "running": RUNNING, "interrupted": INTERRUPTED, "limit": max(unhealthy_after, 100)},
             ).fetchall()
         if not rows:
             return Health("never run", 0, None)

@@ -17,7 +17,8 @@ from monitor.config import Config, ScheduleConfig
 from monitor.errors import CrawlRefused, MonitorError
 from monitor.runs.metrics import METRICS
 from monitor.runs.supervisor import CrawlSupervisor
-from monitor.state.db import sqlalchemy_url
+from monitor.state.db import state_db
+from monitor.state.engine import engine_for
 from monitor.state.sources import read_sources
 
 logger = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def trigger_for(schedule: ScheduleConfig, *, zone: str) -> BaseTrigger:
 def build_scheduler(config: Config, supervisor: CrawlSupervisor) -> BackgroundScheduler:
     """A scheduler on the state store; missed runs of a job coalesce into one, at most one instance each."""
     return BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=sqlalchemy_url(config.state_db), tablename=JOBS_TABLE)},
+        jobstores={"default": SQLAlchemyJobStore(engine=engine_for(config.state_url), tablename=JOBS_TABLE)},
         executors={"default": SupervisedExecutor(JobContext(supervisor), WORKER_THREADS)},
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": int(config.serve.misfire_grace.total_seconds())},
@@ -142,7 +143,7 @@ def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> SyncResult:
     """
     result = SyncResult()
     wanted = {s.name: schedule for s in config.sources if (schedule := config.schedule_of(s)) is not None}
-    paused = set(read_sources(config.state_db)[1])
+    paused = set(read_sources(config.state_url)[1])
     grace = int(config.serve.misfire_grace.total_seconds())
     existing = {job.id: job for job in scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)}
     for jid in sorted(set(existing) - {job_id(name) for name in wanted}):
@@ -187,15 +188,14 @@ def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> SyncResult:
 
 def next_runs(config: Config) -> dict[str, datetime | None]:
     """Each scheduled source's stored next run time, read from the state store (no scheduler needed)."""
-    from monitor.state.db import connect
-
-    if not config.state_db.exists():
+    store = state_db(config.state_url)
+    if not store.exists():
         return {}
-    with connect(config.state_db) as db:
-        exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (JOBS_TABLE,)).fetchone()
-        if not exists:
+    with store.read() as db:
+        if not db.has_table(JOBS_TABLE):
             return {}
-        rows = db.execute(f"SELECT id, next_run_time FROM {JOBS_TABLE} WHERE id LIKE ?", (JOB_PREFIX + "%",))
+        rows = db.execute(f"SELECT id, next_run_time FROM {JOBS_TABLE} WHERE id LIKE :prefix",
+                          {"prefix": JOB_PREFIX + "%"})
         return {row["id"].removeprefix(JOB_PREFIX): _from_timestamp(row["next_run_time"]) for row in rows}
 
 

@@ -30,6 +30,8 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.runs.records import RunStore
 from monitor.runs.schedules import build_scheduler, sync_jobs
 from monitor.runs.supervisor import CrawlSupervisor, recover_stale_runs, resume_interrupted
+from monitor.state.db import StateUrl
+from monitor.state.engine import described
 from monitor.state.locks import CrawlLocks
 from monitor.state.sources import read_revision
 
@@ -66,7 +68,11 @@ class Service(Protocol):
 
 
 class ServerLock:
-    """One server per state store: an exclusive lock on ``<state_db>.serve.lock`` that holds the server's pid."""
+    """One server per state store: an exclusive lock on ``<state_db>.serve.lock`` that holds the server's pid.
+
+    A file of this machine's data_dir, whatever cluster.state says: on a shared database it means one server per
+    machine, and the cluster's leader lock decides which server schedules.
+    """
 
     def __init__(self, state_db: Path) -> None:
         self.path = Path(f"{state_db}.serve.lock")
@@ -135,12 +141,12 @@ class _ConfigWatch:
 class _SourcesWatch:
     """Notices sources added, changed, paused or resumed in the state store (its revision)."""
 
-    def __init__(self, state_db: Path) -> None:
-        self.state_db = state_db
-        self.seen = read_revision(state_db)
+    def __init__(self, state_url: StateUrl) -> None:
+        self.state_url = state_url
+        self.seen = read_revision(state_url)
 
     def changed(self) -> bool:
-        revision = read_revision(self.state_db)
+        revision = read_revision(self.state_url)
         if revision == self.seen:
             return False
         self.seen = revision
@@ -154,8 +160,8 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
     path = config.path
     lock = ServerLock(config.state_db)
     lock.acquire()
-    store = RunStore(config.state_db)
-    for record in recover_stale_runs(store, CrawlLocks(config.state_db, origin="serve")):
+    store = RunStore(config.state_url)
+    for record in recover_stale_runs(store, CrawlLocks(config.state_url, origin="serve")):
         logger.warning("run %s was still marked running: interrupted source=%s", record["id"], record["source"])
     supervisor = CrawlSupervisor(store, config)
     scheduler = build_scheduler(config, supervisor)
@@ -169,7 +175,7 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
     started: list[Service] = []
     try:
         scheduler.start(paused=True)
-        logger.info("serving: %s; state store %s", sync_jobs(scheduler, config), config.state_db)
+        logger.info("serving: %s; state store %s", sync_jobs(scheduler, config), described(config.state_url))
         # Before the missed slots: a source resumed now is skipped by its missed slot (one run, not two).
         resume_interrupted(supervisor)
         scheduler.resume()  # runs missed while the server was down start now, once each
@@ -179,7 +185,7 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
             logger.info("service started: %s", service.name)
         if ready:
             ready(context)
-        watch, sources = _ConfigWatch(path), _SourcesWatch(config.state_db)
+        watch, sources = _ConfigWatch(path), _SourcesWatch(config.state_url)
         while not stop.wait(WAKE_SECONDS):
             file_changed = current[0].serve.watch_config and watch.changed()
             # Sources added, changed or paused in the web UI (of this process or another) are a reload too.
@@ -201,8 +207,8 @@ def _reload(path: Path | None, config: Config, scheduler: BackgroundScheduler, s
     except ConfigError as exc:
         logger.error("config not reloaded, the running one stays: %s", exc)
         return config
-    if fresh.state_db != config.state_db:
-        logger.error("config reloaded, but a new state store (%s) takes a restart", fresh.state_db)
+    if fresh.state_url != config.state_url:
+        logger.error("config reloaded, but a new state store (%s) takes a restart", described(fresh.state_url))
     supervisor.set_config(fresh)
     logger.info("config reloaded: %s", sync_jobs(scheduler, fresh))
     return fresh

@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.config import Config
+from monitor.errors import MonitorError
+from monitor.runs.logs import RunLog, read_log
 from monitor.runs.records import RunStore
 from monitor.runs.schedules import next_runs
 from monitor.runs.serve import server_pid
@@ -17,17 +19,25 @@ def runs(config: Config, *, source: str | None = None, limit: int = 50) -> list[
     """Run records, newest first."""
     if source:
         config.source(source)
-    return [_shown(r) for r in RunStore(config.state_db).runs(source=source, limit=limit)]
+    return [_shown(r) for r in RunStore(config.state_url).runs(source=source, limit=limit)]
+
+
+def run_log(config: Config, run_id: int) -> RunLog:
+    """A run's log: its file on this machine, or the copy kept in the state store when the run ended."""
+    record = RunStore(config.state_url).get(run_id)
+    if record is None:
+        raise MonitorError(f"no run {run_id} in the state store (see `monitor runs` for the ids)")
+    return read_log(config.state_url, record)
 
 
 def sources(config: Config) -> dict[str, Any]:
     """Every source (monitor.yaml's and the UI's): its origin, schedule, pause, last run, next run and health;
     and whether a server runs."""
-    store = RunStore(config.state_db)
+    store = RunStore(config.state_url)
     last = store.last_runs()
     upcoming = next_runs(config)
     pid = server_pid(config.state_db)
-    paused = read_sources(config.state_db)[1]
+    paused = read_sources(config.state_url)[1]
     shown = []
     for source in config.sources:
         schedule = config.schedule_of(source)

@@ -278,7 +278,7 @@ class CrawlSupervisor:
             METRICS.observe(run, self.config, ended=True)
             if run.outcome is not None:
                 self.store.finish(run.run_id, status=run.outcome.status, reason=run.outcome.reason, summary=summary,
-                                  ended=run.ended)
+                                  ended=run.ended, log_path=run.log_path)  # the log too: read from any machine
             status, reason = run.status, run.outcome.reason if run.outcome else None
             logger.log(logging.INFO if status == FINISHED else logging.WARNING,
                        "crawl %s pages=%s new=%s comments=%s%s source=%s", status, summary["pages_fetched"],
@@ -313,7 +313,7 @@ def run_manual_crawls(config: Config, sources: Sequence[str], *, parallel: int,
                       on_progress: ProgressCallback | None = None,
                       on_interrupt: Callable[[int], None] | None = None) -> list[CrawlRun]:
     """`monitor crawl`: the sources now, ``parallel`` at a time, recorded like scheduled runs, without a timeout."""
-    supervisor = CrawlSupervisor(RunStore(config.state_db), config, parallel=parallel, timed=False, origin="crawl")
+    supervisor = CrawlSupervisor(RunStore(config.state_url), config, parallel=parallel, timed=False, origin="crawl")
     return supervisor.crawl(sources, on_progress=on_progress, on_interrupt=on_interrupt)
 
 

@@ -1,1 +1,1 @@
-"""The state store: one SQLite file on a single machine (schedules, runs, HTTP validators, alert outbox, UI sources)."""
+"""The state store (schedules, runs, HTTP validators, alert outbox, UI sources): SQLite on one machine, PostgreSQL shared by many."""

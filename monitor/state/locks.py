@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import CrawlRefused
-from monitor.state.db import connect
+from monitor.state.db import StateUrl, state_db
 from monitor.state.schema import ensure_schema
 
 MIGRATIONS = ("""
@@ -50,12 +50,13 @@ class Lock:
 class CrawlLocks:
     """The crawl locks of one state store; every method opens its own connection (any thread or process)."""
 
-    def __init__(self, path: Path, *, origin: str) -> None:
+    def __init__(self, path: StateUrl, *, origin: str) -> None:
         self.path = path
+        self.db = state_db(path)
         self.origin = origin  # the command holding the locks it takes: crawl, serve or web
         self.pid = os.getpid()
         self.host = socket.gethostname()
-        with connect(path) as db:
+        with self.db.write() as db:
             ensure_schema(db, part="locks", migrations=MIGRATIONS, path=path)
 
     def acquire(self, sources: Sequence[str]) -> list[Lock]:
@@ -65,39 +66,45 @@ class CrawlLocks:
         """
         stale: list[Lock] = []
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        with connect(self.path) as db:
+        # Read, decide, write: serialised with every other acquire (SQLite: the immediate transaction;
+        # PostgreSQL: an advisory lock), so two processes never both find a source free.
+        with self.db.write(lock="monitor:crawl_locks") as db:
             for source in sources:
-                row = db.execute("SELECT * FROM crawl_locks WHERE source = ?", (source,)).fetchone()
+                row = db.execute("SELECT * FROM crawl_locks WHERE source = :source", {"source": source}).fetchone()
                 if row is not None:
                     lock = _lock(row)
                     if self.is_held(lock):
                         raise CrawlRefused(_refusal(lock, self))
                     stale.append(lock)
-                db.execute("INSERT OR REPLACE INTO crawl_locks (source, holder_pid, host, started, origin) "
-                           "VALUES (?, ?, ?, ?, ?)", (source, self.pid, self.host, now, self.origin))
+                db.execute("DELETE FROM crawl_locks WHERE source = :source", {"source": source})
+                db.execute("INSERT INTO crawl_locks (source, holder_pid, host, started, origin) "
+                           "VALUES (:source, :pid, :host, :started, :origin)",
+                           {"source": source, "pid": self.pid, "host": self.host, "started": now, "origin": self.origin})
         return stale
 
     def attach(self, source: str, *, crawl_pid: int, run_id: int) -> None:
         """Record the crawl subprocess and run record of a lock this process holds."""
-        with connect(self.path) as db:
-            db.execute("UPDATE crawl_locks SET crawl_pid = ?, run_id = ? WHERE source = ? AND holder_pid = ? "
-                       "AND host = ?", (crawl_pid, run_id, source, self.pid, self.host))
+        with self.db.write() as db:
+            db.execute("UPDATE crawl_locks SET crawl_pid = :crawl_pid, run_id = :run_id WHERE source = :source "
+                       "AND holder_pid = :pid AND host = :host",
+                       {"crawl_pid": crawl_pid, "run_id": run_id, "source": source, "pid": self.pid, "host": self.host})
 
     def release(self, source: str) -> None:
         """Give back a lock this process holds (another's stays)."""
-        with connect(self.path) as db:
-            db.execute("DELETE FROM crawl_locks WHERE source = ? AND holder_pid = ? AND host = ?",
-                       (source, self.pid, self.host))
+        with self.db.write() as db:
+            db.execute("DELETE FROM crawl_locks WHERE source = :source AND holder_pid = :pid AND host = :host",
+                       {"source": source, "pid": self.pid, "host": self.host})
 
     def held(self) -> list[Lock]:
-        with connect(self.path) as db:
+        with self.db.read() as db:
             return [_lock(row) for row in db.execute("SELECT * FROM crawl_locks ORDER BY source")]
 
     def remove(self, lock: Lock) -> None:
         """Drop a dead holder's lock (the same row only: a new holder's stays)."""
-        with connect(self.path) as db:
-            db.execute("DELETE FROM crawl_locks WHERE source = ? AND holder_pid = ? AND host = ? AND started = ?",
-                       (lock.source, lock.holder_pid, lock.host, lock.started))
+        with self.db.write() as db:
+            db.execute("DELETE FROM crawl_locks WHERE source = :source AND holder_pid = :pid AND host = :host "
+                       "AND started = :started",
+                       {"source": lock.source, "pid": lock.holder_pid, "host": lock.host, "started": lock.started})
 
     def is_held(self, lock: Lock) -> bool:
         """True while the lock's holder lives, or the crawl it started does (a crawl draining after its parent died).

@@ -76,7 +76,7 @@ def merge_sources(config: Config, stored: Sequence[StoredSource], validate: Vali
 
 def with_stored_sources(config: Config, validate: Validate) -> Config:
     """The config with the state store's sources merged in (read-only: nothing is written)."""
-    stored, _ = read_sources(config.state_db)
+    stored, _ = read_sources(config.state_url)
     return merge_sources(config, stored, validate)
 
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy
+
 from monitor.errors import MonitorError
-from monitor.state.db import BUSY_TIMEOUT_MS, connect
+from monitor.state.db import Db, StateUrl, state_db
+from monitor.state.engine import described
 from monitor.state.schema import VERSIONS_TABLE, ensure_schema
 
 if TYPE_CHECKING:  # the state store sits below the config: it keeps definitions, monitor.state.merge checks them
@@ -18,7 +19,7 @@ if TYPE_CHECKING:  # the state store sits below the config: it keeps definitions
 
 logger = logging.getLogger(__name__)
 
-_WARNED: set[Path] = set()  # stores whose sources could not be read, already logged
+_WARNED: set[str] = set()  # stores whose sources could not be read, already logged
 
 PART = "sources"
 MIGRATIONS = ("""
@@ -38,7 +39,7 @@ CREATE TABLE IF NOT EXISTS source_revision (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     revision INTEGER NOT NULL       -- bumped by every write: `monitor serve` and the web app reload on a change
 );
-INSERT OR IGNORE INTO source_revision (id, revision) VALUES (1, 0);
+INSERT INTO source_revision (id, revision) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 """,)
 
 
@@ -84,37 +85,38 @@ def _plain(value: Any) -> Any:
 class SourceStore:
     """The sources of the web UI and API and the paused sources; every method opens its own connection."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: StateUrl) -> None:
         self.path = path
-        with connect(path) as db:
+        self.db = state_db(path)
+        with self.db.write() as db:
             ensure_schema(db, part=PART, migrations=MIGRATIONS, path=path)
 
     def list(self) -> list[StoredSource]:
-        with connect(self.path) as db:
+        with self.db.read() as db:
             rows = db.execute("SELECT * FROM ui_sources ORDER BY name").fetchall()
         return [_stored(row) for row in rows]
 
     def get(self, name: str) -> StoredSource | None:
-        with connect(self.path) as db:
-            row = db.execute("SELECT * FROM ui_sources WHERE name = ?", (name,)).fetchone()
+        with self.db.read() as db:
+            row = db.execute("SELECT * FROM ui_sources WHERE name = :name", {"name": name}).fetchone()
         return _stored(row) if row else None
 
     def add(self, source: SourceConfig, *, origin: str) -> StoredSource:
         now = _now()
-        with connect(self.path) as db:
-            try:
-                db.execute("INSERT INTO ui_sources (name, definition, origin, created, updated) VALUES (?, ?, ?, ?, ?)",
-                           (source.name, _json(source), origin, now, now))
-            except sqlite3.IntegrityError:
-                raise MonitorError(f"a source named {source.name!r} exists already") from None
+        with self.db.write() as db:
+            added = db.execute("INSERT INTO ui_sources (name, definition, origin, created, updated) "
+                               "VALUES (:name, :definition, :origin, :now, :now) ON CONFLICT (name) DO NOTHING",
+                               {"name": source.name, "definition": _json(source), "origin": origin, "now": now})
+            if not added.rowcount:
+                raise MonitorError(f"a source named {source.name!r} exists already")
             _bump(db)
         return StoredSource(source.name, definition_of(source), origin, now, now)
 
     def replace(self, source: SourceConfig) -> StoredSource:
         """A new definition of a stored source (it keeps its origin and creation time)."""
-        with connect(self.path) as db:
-            changed = db.execute("UPDATE ui_sources SET definition = ?, updated = ? WHERE name = ?",
-                                 (_json(source), _now(), source.name)).rowcount
+        with self.db.write() as db:
+            changed = db.execute("UPDATE ui_sources SET definition = :definition, updated = :now WHERE name = :name",
+                                 {"definition": _json(source), "now": _now(), "name": source.name}).rowcount
             if not changed:
                 raise MonitorError(f"no source named {source.name!r} was added in the UI or API")
             _bump(db)
@@ -124,80 +126,70 @@ class SourceStore:
 
     def remove(self, name: str) -> bool:
         """Forget a stored source (and its pause); run records stay."""
-        with connect(self.path) as db:
-            gone = db.execute("DELETE FROM ui_sources WHERE name = ?", (name,)).rowcount > 0
+        with self.db.write() as db:
+            gone = db.execute("DELETE FROM ui_sources WHERE name = :name", {"name": name}).rowcount > 0
             if gone:
-                db.execute("DELETE FROM source_pauses WHERE name = ?", (name,))
+                db.execute("DELETE FROM source_pauses WHERE name = :name", {"name": name})
                 _bump(db)
         return gone
 
     def pause(self, name: str, *, origin: str) -> str:
         """No scheduled crawls of ``name`` until resumed; when it was paused (the first time, if already)."""
-        with connect(self.path) as db:
-            db.execute("INSERT OR IGNORE INTO source_pauses (name, paused, origin) VALUES (?, ?, ?)",
-                       (name, _now(), origin))
+        with self.db.write() as db:
+            db.execute("INSERT INTO source_pauses (name, paused, origin) VALUES (:name, :paused, :origin) "
+                       "ON CONFLICT (name) DO NOTHING", {"name": name, "paused": _now(), "origin": origin})
             _bump(db)
-            return str(db.execute("SELECT paused FROM source_pauses WHERE name = ?", (name,)).fetchone()[0])
+            return str(db.execute("SELECT paused FROM source_pauses WHERE name = :name", {"name": name}).scalar())
 
     def resume(self, name: str) -> bool:
-        with connect(self.path) as db:
-            gone = db.execute("DELETE FROM source_pauses WHERE name = ?", (name,)).rowcount > 0
+        with self.db.write() as db:
+            gone = db.execute("DELETE FROM source_pauses WHERE name = :name", {"name": name}).rowcount > 0
             if gone:
                 _bump(db)
         return gone
 
     def paused(self) -> dict[str, str]:
         """Paused source names, with when each was paused."""
-        with connect(self.path) as db:
+        with self.db.read() as db:
             return {row["name"]: row["paused"] for row in db.execute("SELECT name, paused FROM source_pauses")}
 
 
-def read_revision(path: Path) -> int | None:
+def read_revision(path: StateUrl) -> int | None:
     """The sources' revision without writing anything (a read-only data folder stays untouched); None when the
     store has no sources part yet. Cheap enough for a server to ask every second."""
-    if not path.exists():
+    store = state_db(path)
+    if not store.exists():
         return None
     try:
-        db = _read_only(path)
-        try:
+        with store.read() as db:
+            if not db.has_table("source_revision"):  # a store from before sources were kept in it
+                return None
             row = db.execute("SELECT revision FROM source_revision WHERE id = 1").fetchone()
-        finally:
-            db.close()
-    except sqlite3.Error as exc:
-        # "no such table": a store from before sources were kept in it. Logged once per store: a server asks
-        # every second.
-        if "no such table" not in str(exc) and path not in _WARNED:
-            _WARNED.add(path)
+    except (MonitorError, sqlalchemy.exc.DBAPIError) as exc:
+        # Logged once per store: a server asks every second.
+        if store.shown not in _WARNED:
+            _WARNED.add(store.shown)
             logger.warning("the sources of the state store cannot be read, only monitor.yaml's are used: %s "
-                           "path=%s", exc, path)
+                           "store=%s", exc, store.shown)
         return None
     return int(row[0]) if row else None
 
 
-def read_sources(path: Path) -> tuple[list[StoredSource], dict[str, str]]:
+def read_sources(path: StateUrl) -> tuple[list[StoredSource], dict[str, str]]:
     """The stored sources and pauses, read-only; nothing when the store has none (or does not exist yet).
 
     A store whose sources part is newer than this monitor is refused, as every part of the store is.
     """
     if read_revision(path) is None:
         return [], {}
-    db = _read_only(path)
-    try:
-        row = db.execute(f"SELECT version FROM {VERSIONS_TABLE} WHERE part = ?", (PART,)).fetchone()
+    with state_db(path).read() as db:
+        row = db.execute(f"SELECT version FROM {VERSIONS_TABLE} WHERE part = :part", {"part": PART}).fetchone()
         if row is not None and int(row[0]) > len(MIGRATIONS):
-            raise MonitorError(f"the state store {path} holds {PART} tables of version {row[0]}, newer than this "
-                               f"monitor knows ({len(MIGRATIONS)}): upgrade the monitor")
+            raise MonitorError(f"the state store {described(path)} holds {PART} tables of version {row[0]}, newer "
+                               f"than this monitor knows ({len(MIGRATIONS)}): upgrade the monitor")
         stored = [_stored(r) for r in db.execute("SELECT * FROM ui_sources ORDER BY name")]
         pauses = {r["name"]: r["paused"] for r in db.execute("SELECT name, paused FROM source_pauses")}
-    finally:
-        db.close()
     return stored, pauses
-
-
-def _read_only(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    db.row_factory = sqlite3.Row
-    return db
 
 
 def _stored(row: Any) -> StoredSource:
@@ -208,7 +200,7 @@ def _json(source: SourceConfig) -> str:
     return json.dumps(definition_of(source), sort_keys=True)
 
 
-def _bump(db: sqlite3.Connection) -> None:
+def _bump(db: Db) -> None:
     db.execute("UPDATE source_revision SET revision = revision + 1 WHERE id = 1")
 
 

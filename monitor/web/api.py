@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
-from fastapi.responses import StreamingResponse
+from fastapi import Path as PathParam
+from fastapi.responses import PlainTextResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from monitor import export as exporting
 from monitor import service
 from monitor.alerts import service as alerts
+from monitor.errors import MonitorError
 from monitor.export import ExportFormat
 from monitor.runs import status as run_status
 from monitor.web import paused
@@ -294,6 +296,18 @@ def runs(source: str | None = Query(None), limit: int = Query(50, ge=1, le=1000)
     if source and source not in {s.name for s in web.config.sources}:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no source named {source!r}")
     return {"runs": run_status.runs(web.config, source=source or None, limit=limit)}
+
+
+@reads.get("/runs/{run_id}/log", response_class=Response,
+           responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                            "description": "The log's text."}, **NOT_FOUND},
+           summary="A run's log (its last MB), from whichever machine ran it")
+def run_log(run_id: int = PathParam(ge=1, le=2**53), web: WebState = Depends(web_state)) -> PlainTextResponse:
+    try:
+        shown = run_status.run_log(web.config, run_id)
+    except MonitorError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return PlainTextResponse(shown.text)
 
 
 @writes.post("/sources/{name}/crawl", response_model=CrawlStarted, status_code=status.HTTP_202_ACCEPTED,

@@ -46,7 +46,7 @@ def create_app(config: Config | Callable[[], Config], *, token: str | None = Non
     settings = current.web
     hosts = AllowedHosts(settings.allowed_hosts, bind_host=bind_host or settings.host)
     guard = Guard(token if token is not None else os.environ.get(TOKEN_ENV), open_reads=settings.open_reads,
-                  hosts=hosts, revoked=RevokedSessions(current.state_db), throttle=AuthThrottle())
+                  hosts=hosts, revoked=RevokedSessions(current.state_url), throttle=AuthThrottle())
     web = WebState(config, guard=guard, crawl_now=crawl_now)
 
     @asynccontextmanager

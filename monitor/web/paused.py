@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from monitor.alerts import service as alerts
 from monitor.alerts.rules import Alert
 from monitor.config import Config
 from monitor.errors import MonitorError
-from monitor.state.db import BUSY_TIMEOUT_MS, connect
+from monitor.state.db import Row, StateDB, state_db
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS web_paused_alerts (
     name TEXT PRIMARY KEY,
@@ -22,16 +20,16 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS web_paused_alerts (
 
 
 HISTORY_SCAN = 5000  # a paused alert's messages are found among this many of the newest
-_READY: set[Path] = set()  # state stores whose table this process has made sure of (one write, not one per read)
+_READY: set[str] = set()  # state stores whose table this process has made sure of (one write, not one per read)
 
 
-def _db(config: Config) -> Path:
-    path = config.state_db
-    if path not in _READY:
-        with connect(path) as db:
-            db.execute(SCHEMA)
-        _READY.add(path)
-    return path
+def _db(config: Config) -> StateDB:
+    store = state_db(config.state_url)
+    if config.state_url not in _READY:
+        with store.write(lock="monitor:schema") as db:
+            db.execute_ddl(SCHEMA)
+        _READY.add(config.state_url)
+    return store
 
 
 def pause(config: Config, name: str) -> dict[str, Any]:
@@ -42,9 +40,12 @@ def pause(config: Config, name: str) -> dict[str, Any]:
     if alert.origin == "config":
         raise MonitorError(f"alert {name!r} comes from the config file: pause it there (remove it from alerts:)")
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    with connect(_db(config)) as db:
-        db.execute("INSERT OR REPLACE INTO web_paused_alerts (name, origin, rule, paused) VALUES (?, ?, ?, ?)",
-                   (name, alert.origin, json.dumps(alert.fields(), sort_keys=True), stamp))
+    with _db(config).write() as db:
+        db.execute("INSERT INTO web_paused_alerts (name, origin, rule, paused) VALUES (:name, :origin, :rule, :paused) "
+                   "ON CONFLICT (name) DO UPDATE SET origin = excluded.origin, rule = excluded.rule, "
+                   "paused = excluded.paused",
+                   {"name": name, "origin": alert.origin, "rule": json.dumps(alert.fields(), sort_keys=True),
+                    "paused": stamp})
     alerts.remove_alert(config, name)
     return {**alerts.describe(alert), "paused": stamp}
 
@@ -58,15 +59,15 @@ def resume(config: Config, name: str) -> dict[str, Any]:
         raise MonitorError(f"an alert named {name!r} was made while this one was paused: delete one of them first")
     with alerts.open_store(config) as store:
         store.add(alert)
-    with connect(_db(config)) as db:
-        db.execute("DELETE FROM web_paused_alerts WHERE name = ?", (name,))
+    with _db(config).write() as db:
+        db.execute("DELETE FROM web_paused_alerts WHERE name = :name", {"name": name})
     return alerts.describe(alert)
 
 
 def discard(config: Config, name: str) -> bool:
     """Delete a paused alert for good."""
-    with connect(_db(config)) as db:
-        return db.execute("DELETE FROM web_paused_alerts WHERE name = ?", (name,)).rowcount > 0
+    with _db(config).write() as db:
+        return db.execute("DELETE FROM web_paused_alerts WHERE name = :name", {"name": name}).rowcount > 0
 
 
 def paused_alerts(config: Config) -> list[dict[str, Any]]:
@@ -97,10 +98,6 @@ def _stamps(config: Config) -> dict[str, str]:
     return {row["name"]: row["paused"] for row in _rows(config)}
 
 
-def _rows(config: Config) -> list[sqlite3.Row]:
-    db = sqlite3.connect(_db(config), timeout=BUSY_TIMEOUT_MS / 1000)
-    db.row_factory = sqlite3.Row
-    try:
+def _rows(config: Config) -> list[Row]:
+    with _db(config).read() as db:
         return db.execute("SELECT * FROM web_paused_alerts ORDER BY name").fetchall()
-    finally:
-        db.close()

@@ -5,14 +5,12 @@ import hmac
 import json
 import re
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal
 
 from monitor.errors import ConfigError, MonitorError
-from monitor.state.db import BUSY_TIMEOUT_MS, connect
+from monitor.state.db import StateUrl, state_db
 from monitor.state.schema import ensure_schema
 
 FeedKind = Literal["search", "alert"]
@@ -45,9 +43,10 @@ class SavedSearch:
 class SavedSearches:
     """Saved searches by name, and one random token per feed (made when its feed URL is first shown)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: StateUrl) -> None:
         self.path = path
-        with connect(path) as db:
+        self.db = state_db(path)
+        with self.db.write() as db:
             ensure_schema(db, part="web", migrations=_MIGRATIONS, path=path)
 
     def add(self, name: str, params: dict[str, Any], *, origin: str) -> SavedSearch:
@@ -56,55 +55,47 @@ class SavedSearches:
             raise ConfigError(f"a saved search's name is letters, digits, - _ . (up to 80), not {name!r}")
         kept = {key: params[key] for key in PARAMS if params.get(key) not in (None, "", [])}
         search = SavedSearch(name, kept, origin, datetime.now(UTC).isoformat(timespec="seconds"))
-        with connect(self.path) as db:
-            try:
-                db.execute("INSERT INTO web_saved_searches (name, params, origin, created) VALUES (?, ?, ?, ?)",
-                           (name, json.dumps(kept), origin, search.created))
-            except sqlite3.IntegrityError:
-                raise MonitorError(f"a saved search named {name!r} exists: pick another name or delete it") from None
+        with self.db.write() as db:
+            added = db.execute("INSERT INTO web_saved_searches (name, params, origin, created) "
+                               "VALUES (:name, :params, :origin, :created) ON CONFLICT (name) DO NOTHING",
+                               {"name": name, "params": json.dumps(kept), "origin": origin, "created": search.created})
+            if not added.rowcount:
+                raise MonitorError(f"a saved search named {name!r} exists: pick another name or delete it")
         return search
 
     def list(self) -> list[SavedSearch]:
-        db = self._reader()
-        try:
+        with self.db.read() as db:
             rows = db.execute("SELECT * FROM web_saved_searches ORDER BY name").fetchall()
-        finally:
-            db.close()
         return [SavedSearch(r["name"], json.loads(r["params"]), r["origin"], r["created"]) for r in rows]
 
     def get(self, name: str) -> SavedSearch | None:
         return next((s for s in self.list() if s.name == name), None)
 
     def remove(self, name: str) -> bool:
-        with connect(self.path) as db:
-            gone = db.execute("DELETE FROM web_saved_searches WHERE name = ?", (name,)).rowcount > 0
-            db.execute("DELETE FROM web_feed_tokens WHERE kind = 'search' AND name = ?", (name,))
+        with self.db.write() as db:
+            gone = db.execute("DELETE FROM web_saved_searches WHERE name = :name", {"name": name}).rowcount > 0
+            db.execute("DELETE FROM web_feed_tokens WHERE kind = 'search' AND name = :name", {"name": name})
         return gone
 
     def feed_token(self, kind: FeedKind, name: str) -> str:
-        """The feed's token, made now if it has none."""
-        with connect(self.path) as db:
-            db.execute("INSERT OR IGNORE INTO web_feed_tokens (kind, name, token) VALUES (?, ?, ?)",
-                       (kind, name, secrets.token_urlsafe(24)))
-            row = db.execute("SELECT token FROM web_feed_tokens WHERE kind = ? AND name = ?", (kind, name)).fetchone()
-        return str(row["token"])
+        """The feed's token, made now if it has none (two processes asking at once get the same one)."""
+        with self.db.write() as db:
+            db.execute("INSERT INTO web_feed_tokens (kind, name, token) VALUES (:kind, :name, :token) "
+                       "ON CONFLICT (kind, name) DO NOTHING",
+                       {"kind": kind, "name": name, "token": secrets.token_urlsafe(24)})
+            token = db.execute("SELECT token FROM web_feed_tokens WHERE kind = :kind AND name = :name",
+                               {"kind": kind, "name": name}).scalar()
+        return str(token)
 
     def forget_feed(self, kind: FeedKind, name: str) -> None:
         """A deleted alert's feed: a new alert of the same name gets a new token."""
-        with connect(self.path) as db:
-            db.execute("DELETE FROM web_feed_tokens WHERE kind = ? AND name = ?", (kind, name))
+        with self.db.write() as db:
+            db.execute("DELETE FROM web_feed_tokens WHERE kind = :kind AND name = :name", {"kind": kind, "name": name})
 
     def token_ok(self, kind: FeedKind, name: str, presented: str | None) -> bool:
         if not presented:
             return False
-        db = self._reader()
-        try:
-            row = db.execute("SELECT token FROM web_feed_tokens WHERE kind = ? AND name = ?", (kind, name)).fetchone()
-        finally:
-            db.close()
+        with self.db.read() as db:
+            row = db.execute("SELECT token FROM web_feed_tokens WHERE kind = :kind AND name = :name",
+                             {"kind": kind, "name": name}).fetchone()
         return row is not None and hmac.compare_digest(str(row["token"]).encode(), presented.encode())
-
-    def _reader(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-        db.row_factory = sqlite3.Row
-        return db

@@ -13,7 +13,7 @@ from monitor.state.sources import SourceStore, read_sources
 
 
 def views(config: Config) -> list[SourceView]:
-    stored, paused = read_sources(config.state_db)
+    stored, paused = read_sources(config.state_url)
     return source_views(config, stored, paused, SourceConfig.model_validate)
 
 
@@ -32,7 +32,7 @@ def add(config: Config, data: dict[str, Any], *, origin: str) -> SourceView:
         owner = "monitor.yaml" if any(v.origin == FROM_FILE for v in taken) else "the UI"
         raise HTTPException(status.HTTP_409_CONFLICT, f"a source named {source.name!r} exists already "
                                                       f"(in {owner}): pick another name")
-    SourceStore(config.state_db).add(source, origin=origin)
+    SourceStore(config.state_url).add(source, origin=origin)
     return view(config, source.name)
 
 
@@ -42,7 +42,7 @@ def edit(config: Config, name: str, data: dict[str, Any]) -> SourceView:
     if data.get("name", name) != name:
         raise ConfigError(f"name: a source cannot be renamed (it names its runs and documents); add {data['name']!r} "
                           f"as a new source and delete {name!r}")
-    SourceStore(config.state_db).replace(checked(config, {**data, "name": name}))
+    SourceStore(config.state_url).replace(checked(config, {**data, "name": name}))
     return view(config, name)
 
 
@@ -52,7 +52,7 @@ def reschedule(config: Config, name: str, schedule: Any) -> SourceView:
     data = {k: v for k, v in current.definition.items() if k != "schedule"}
     if schedule not in (None, ""):
         data["schedule"] = schedule
-    SourceStore(config.state_db).replace(checked(config, data))
+    SourceStore(config.state_url).replace(checked(config, data))
     return view(config, name)
 
 
@@ -61,20 +61,20 @@ def remove(config: Config, name: str) -> None:
     found = view(config, name)
     if found.origin == FROM_FILE:
         raise HTTPException(status.HTTP_409_CONFLICT, f"source {name!r} is in monitor.yaml: delete it there")
-    SourceStore(config.state_db).remove(name)
+    SourceStore(config.state_url).remove(name)
 
 
 def pause(config: Config, name: str, *, origin: str) -> SourceView:
     """Stop the scheduled crawls of any source (monitor.yaml's too): pausing changes when, not what."""
     view(config, name)
-    SourceStore(config.state_db).pause(name, origin=origin)
+    SourceStore(config.state_url).pause(name, origin=origin)
     return view(config, name)
 
 
 def resume(config: Config, name: str) -> SourceView:
     if view(config, name).paused is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"source {name!r} is not paused")
-    SourceStore(config.state_db).resume(name)
+    SourceStore(config.state_url).resume(name)
     return view(config, name)
 
 

@@ -45,7 +45,7 @@ class WebState:
         """The current config, with the sources of the state store merged in as they are now: a source added
         in the UI shows at once, before `monitor serve` (here or in another process) has reloaded."""
         base = self._config() if callable(self._config) else self._config
-        revision = read_revision(base.state_db)
+        revision = read_revision(base.state_url)
         merged = self._merged
         if merged is None or merged[0] is not base or merged[1] != revision:
             merged = (base, revision, with_stored_sources(base, SourceConfig.model_validate))
@@ -73,7 +73,7 @@ class WebState:
 
     def saved(self) -> SavedSearches:
         """Saved searches and feed tokens, in the current config's state store."""
-        path = self.config.state_db
+        path = self.config.state_url
         with self._lock:
             if self._saved is None or self._saved.path != path:
                 self._saved = SavedSearches(path)
@@ -100,7 +100,7 @@ class WebState:
 
         with self._lock:
             if self._supervisor is None:
-                self._supervisor = CrawlSupervisor(RunStore(config.state_db), config)
+                self._supervisor = CrawlSupervisor(RunStore(config.state_url), config)
             elif self._supervisor.config is not config:
                 self._supervisor.set_config(config)
             return self._supervisor

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +34,12 @@ def ui_source(name: str = "ledger", **fields: Any) -> SourceConfig:
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
-    return load_config(write(tmp_path, [FILE_SOURCE]))
+def config(tmp_path: Path, state_section: dict[str, Any]) -> Config:
+    return load_config(write(tmp_path, [FILE_SOURCE], **state_section))
 
 
-def test_a_store_from_before_sources_is_migrated_and_keeps_its_other_parts(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
+def test_a_store_from_before_sources_is_migrated_and_keeps_its_other_parts(state_url: Path | str) -> None:
+    path = state_url
     runs = RunStore(path)
     runs.start("harbor", pid=None, log_path="harbor.log")
     assert read_sources(path) == ([], {})  # an older store reads as "no stored sources" and is not written
@@ -56,8 +55,8 @@ def test_a_store_from_before_sources_is_migrated_and_keeps_its_other_parts(tmp_p
     assert [s.name for s in read_sources(path)[0]] == ["ledger"]
 
 
-def test_a_sources_part_written_by_a_newer_monitor_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
+def test_a_sources_part_written_by_a_newer_monitor_is_refused(state_url: Path | str) -> None:
+    path = state_url
     SourceStore(path)
     with connect(path) as db:
         db.execute("UPDATE schema_versions SET version = 9 WHERE part = ?", (PART,))
@@ -85,7 +84,7 @@ def test_invalid_input_names_each_field_to_fix() -> None:
 
 
 def test_every_command_sees_the_stored_sources_after_the_files(tmp_path: Path, config: Config) -> None:
-    SourceStore(config.state_db).add(ui_source(), origin="web")
+    SourceStore(config.state_url).add(ui_source(), origin="web")
     loaded = load_config(config.path)
     assert [s.name for s in loaded.sources] == ["harbor", "ledger"]
     assert loaded.source("ledger").feeds == ["http://127.0.0.1:9/ledger/atom.xml"]
@@ -108,7 +107,7 @@ def test_monitor_yaml_wins_a_name_both_sides_hold_and_the_stored_one_shows_as_sh
 
 
 def test_merging_a_merged_config_again_gives_the_same_sources(config: Config) -> None:
-    store = SourceStore(config.state_db)
+    store = SourceStore(config.state_url)
     store.add(ui_source(), origin="web")
     once = merge_sources(config, store.list(), SourceConfig.model_validate)
     store.replace(ui_source(feeds=["http://127.0.0.1:9/moved/atom.xml"]))
@@ -119,14 +118,14 @@ def test_merging_a_merged_config_again_gives_the_same_sources(config: Config) ->
 
 def test_a_stored_source_that_no_longer_validates_is_left_out_with_a_warning(
         config: Config, caplog: pytest.LogCaptureFixture) -> None:
-    SourceStore(config.state_db).add(ui_source(), origin="web")
-    with sqlite3.connect(config.state_db) as db:
+    SourceStore(config.state_url).add(ui_source(), origin="web")
+    with connect(config.state_url) as db:
         db.execute("""UPDATE ui_sources SET definition = '{"name": "ledger", "feeds": ["gopher://x"]}'""")
     with caplog.at_level(logging.WARNING, logger="monitor.state.merge"):
         loaded = load_config(config.path)
     assert [s.name for s in loaded.sources] == ["harbor"]
     assert "stored source left out" in caplog.text and "gopher://x" in caplog.text
-    stored, _ = read_sources(config.state_db)
+    stored, _ = read_sources(config.state_url)
     source, error = validated(stored[0].definition, SourceConfig.model_validate)
     assert source is None and error is not None and "feeds: 'gopher://x' is not an http(s) URL" in error
 
@@ -138,11 +137,11 @@ def test_reading_the_config_writes_nothing_to_a_data_folder_without_a_store(tmp_
 
 
 def test_the_scheduler_pauses_and_resumes_the_job_of_a_paused_source(config: Config) -> None:
-    store = SourceStore(config.state_db)
+    store = SourceStore(config.state_url)
     store.add(ui_source(schedule="30m"), origin="web")
     store.pause("harbor", origin="web")  # a file source can be paused too: pausing changes when, not what
     merged = load_config(config.path)
-    scheduler = build_scheduler(merged, CrawlSupervisor(RunStore(merged.state_db), merged))
+    scheduler = build_scheduler(merged, CrawlSupervisor(RunStore(merged.state_url), merged))
     scheduler.start(paused=True)
     try:
         first = sync_jobs(scheduler, merged)

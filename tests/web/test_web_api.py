@@ -188,6 +188,18 @@ def test_sources_and_a_crawl_started_from_the_api_show_up_as_runs(api: httpx.Cli
     assert harbor["health"] == "ok" and harbor["last_run"]["id"] == runs[0]["id"]
 
 
+def test_an_ended_runs_log_is_served_as_text_and_an_unknown_run_is_not_found(api: httpx.Client) -> None:
+    answer = api.get("/api/runs", params={"limit": 1000})
+    assert answer.status_code == 200, answer.text
+    ended = [r for r in answer.json()["runs"] if r["status"] != "running"]
+    assert ended  # the fixture's `monitor crawl`
+    log = api.get(f"/api/runs/{ended[-1]['id']}/log")
+    assert log.status_code == 200 and log.headers["content-type"].startswith("text/plain")
+    assert "Spider closed" in log.text
+    missing = api.get("/api/runs/999999/log")
+    assert missing.status_code == 404 and "no run 999999" in missing.json()["detail"]
+
+
 @pytest.fixture(scope="module")
 def closed(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Two more servers on the same index: one with reads closed, one started without a token."""

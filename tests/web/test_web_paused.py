@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -15,12 +16,13 @@ HOOK = "json://127.0.0.1:9/hook"
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
+def config(tmp_path: Path, state_section: dict[str, Any]) -> Config:
     path = tmp_path / "monitor.yaml"
     path.write_text(yaml.safe_dump({
         "index": {"url": "sqlite:///data/monitor.db"},
         "sources": [{"name": "lab", "feeds": ["http://127.0.0.1:9/feed.xml"]}],
         "alerts": [{"name": "from-config", "query": "pelican", "notify": [HOOK]}],
+        **state_section,
     }), encoding="utf-8")
     loaded = load_config(path)
     alerts.list_alerts(loaded)  # the store syncs the config's alerts on open

@@ -11,10 +11,10 @@ from monitor.web.feeds import ATOM, atom
 from monitor.web.saved import SavedSearches
 
 
-def test_a_saved_search_keeps_its_filters_and_a_name_is_taken_once(tmp_path: Path) -> None:
-    store = SavedSearches(tmp_path / "state.db")
+def test_a_saved_search_keeps_its_filters_and_a_name_is_taken_once(state_url: Path | str) -> None:
+    store = SavedSearches(state_url)
     store.add("ferries", {"q": "ferry", "source": ["a", "b"], "since": "7d", "type": None, "bogus": 1}, origin="web")
-    assert [(s.name, s.params, s.origin) for s in SavedSearches(tmp_path / "state.db").list()] == [
+    assert [(s.name, s.params, s.origin) for s in SavedSearches(state_url).list()] == [
         ("ferries", {"q": "ferry", "source": ["a", "b"], "since": "7d"}, "web")]
     with pytest.raises(MonitorError, match="exists"):
         store.add("ferries", {"q": "x"}, origin="api")
@@ -23,8 +23,8 @@ def test_a_saved_search_keeps_its_filters_and_a_name_is_taken_once(tmp_path: Pat
     assert store.remove("ferries") and not store.remove("ferries") and store.list() == []
 
 
-def test_each_feed_has_its_own_lasting_token_that_opens_only_that_feed(tmp_path: Path) -> None:
-    store = SavedSearches(tmp_path / "state.db")
+def test_each_feed_has_its_own_lasting_token_that_opens_only_that_feed(state_url: Path | str) -> None:
+    store = SavedSearches(state_url)
     token = store.feed_token("alert", "ferry")
     assert store.feed_token("alert", "ferry") == token and len(token) >= 24
     assert store.feed_token("search", "ferry") != token

@@ -151,7 +151,14 @@ function renderRuns(table, runs) {
     const row = body.insertRow();
     row.className = `status-${run.status}`;
     row.dataset.run = String(run.id);
-    cell(row, String(run.id));
+    if (run.status === "running") cell(row, String(run.id));
+    else {
+      const log = document.createElement("a");  // an ended run's log, from the state store on any machine
+      log.href = `/api/runs/${run.id}/log`;
+      log.title = "its log";
+      log.textContent = String(run.id);
+      cell(row, log);
+    }
     cell(row, run.source);
     cell(row, run.status);
     cell(row, timeElement(run.started));
