@@ -13,6 +13,7 @@ MonitorError
 │   └── WriteLost            a batch could be neither indexed nor spooled (``articles``): the crawl must stop
 ├── SpoolMismatch        spooled batches were written for another index (``spooled_for``, ``index``); never replayed
 ├── CrawlRefused         a crawl cannot start now (one is running, or another process runs the crawls)
+├── BrokerUnavailable    the cluster's broker (cluster.broker) does not answer
 └── SendFailed           a notification was not delivered to every URL; it stays in the outbox
 """
 from __future__ import annotations
@@ -115,3 +116,7 @@ class CrawlRefused(MonitorError):
 
 class SendFailed(MonitorError):
     """Apprise could not deliver to every URL; the message stays in the outbox for a retry."""
+
+
+class BrokerUnavailable(MonitorError):
+    """The cluster's broker cannot be reached; the message names cluster.broker and the fix."""

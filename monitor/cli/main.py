@@ -18,6 +18,7 @@ from monitor.cli.export import export_app
 from monitor.cli.flags import show_flags_as_flags
 from monitor.cli.serve import serve_app
 from monitor.cli.web import web_app
+from monitor.cli.worker import worker_app
 from monitor.errors import ConfigError, MonitorError
 
 if TYPE_CHECKING:
@@ -235,6 +236,7 @@ app.add_typer(serve_app)  # serve, runs, sources
 app.add_typer(web_app)  # web
 app.add_typer(export_app)  # export
 app.add_typer(check_app)  # check
+app.add_typer(worker_app)  # worker
 
 
 @index_app.command("init")
