@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -25,7 +27,8 @@ class ClusterRole:
     def __init__(self, config: Callable[[], Config]) -> None:
         self.config = config
         current = config()
-        self.enqueuer = Enqueuer(current)
+        self.holder = f"{socket.gethostname()}:{os.getpid()}"
+        self.enqueuer = Enqueuer(current, sender=self.holder)
         check_broker(self.enqueuer.app, broker_url(current))
         self.leadership: Leadership | None = None
 
@@ -67,7 +70,7 @@ def crawl_now(config: Config, source: str) -> str:
     from datetime import UTC
 
     config.source(source)
-    enqueuer = Enqueuer(config)
+    enqueuer = Enqueuer(config, sender=f"{socket.gethostname()}:{os.getpid()}")
     try:
         check_broker(enqueuer.app, broker_url(config))
         enqueuer.enqueue(Job.at(source, datetime.now(UTC)))

@@ -22,6 +22,7 @@ jobs = sa.Table(
     sa.Column("source", sa.String(300), nullable=False),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("enqueued", sa.Float, nullable=False),  # epoch seconds, the database's clock
+    sa.Column("sender", sa.String(200), nullable=False),  # the server (host:pid) that enqueued it
     sa.Column("outcome", sa.Text),  # the run's status, or why it did not run
 )
 attempts = sa.Table(
@@ -72,10 +73,10 @@ class JobLedger:
         self.dialect = self.engine.dialect.name
         metadata.create_all(self.engine, checkfirst=True)
 
-    def enqueue(self, job: Job) -> bool:
+    def enqueue(self, job: Job, *, sender: str) -> bool:
         """Record a job as queued; False when it was recorded before (whoever did: send it no second time)."""
         stmt = upsert(self.dialect, jobs).values(key=job.key, source=job.source, state=QUEUED,
-                                                 enqueued=db_now(self.dialect))
+                                                 enqueued=db_now(self.dialect), sender=sender)
         with self.engine.begin() as db:
             return db.execute(stmt.on_conflict_do_nothing(index_elements=[jobs.c.key])
                               .returning(jobs.c.key)).first() is not None
@@ -100,7 +101,8 @@ class JobLedger:
             if left is not None:  # its worker died: the lease it held lapsed, or we could not be here
                 db.execute(attempts.update().where(attempts.c.id == left.id)
                            .values(ended=attempts.c.alive_until, outcome="its worker stopped renewing its lease"))
-            db.execute(upsert(self.dialect, jobs).values(key=job.key, source=job.source, state=RUNNING, enqueued=now)
+            db.execute(upsert(self.dialect, jobs).values(key=job.key, source=job.source, state=RUNNING, enqueued=now,
+                                                         sender=worker)
                        .on_conflict_do_update(index_elements=[jobs.c.key], set_={"state": RUNNING}))
             new_id = db.execute(attempts.insert().values(key=job.key, source=job.source, worker=worker, started=now,
                                                          alive_until=now + ttl).returning(attempts.c.id)).scalar_one()
@@ -129,6 +131,11 @@ class JobLedger:
         """A job that cannot run (its source is gone from the config): done, with why."""
         with self.engine.begin() as db:
             db.execute(jobs.update().where(jobs.c.key == job.key).values(state=DONE, outcome=outcome))
+
+    def jobs(self) -> list[dict[str, object]]:
+        """Every job, in the order they were enqueued."""
+        with self.engine.connect() as db:
+            return [dict(row._mapping) for row in db.execute(sa.select(jobs).order_by(jobs.c.enqueued))]
 
     def attempts_of(self, source: str | None = None) -> list[dict[str, object]]:
         """Every attempt (of ``source``), in the order they started: what ran where, and when, by the store's clock."""

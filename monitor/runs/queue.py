@@ -33,6 +33,7 @@ def make_app(config: Config) -> Celery:
     from celery import Celery
 
     app = Celery("monitor", broker=broker_url(config), set_as_current=False)
+    redeliver = config.cluster.redeliver_after.total_seconds()
     app.conf.update(
         task_default_queue=QUEUE,
         task_routes={TASK: {"queue": QUEUE}},
@@ -44,8 +45,12 @@ def make_app(config: Config) -> Celery:
         task_ignore_result=True,
         task_serializer="json",
         accept_content=["json"],
-        # Redis (and SQS) only; RabbitMQ redelivers on the lost connection and ignores it. See cluster.redeliver_after.
-        broker_transport_options={"visibility_timeout": config.cluster.redeliver_after.total_seconds()},
+        # Redis only (RabbitMQ redelivers when the connection is lost, and ignores these): an unacknowledged job is
+        # delivered again cluster.redeliver_after after it was taken, found by a sweep that by default runs only
+        # every 100 s (10 s x every 10th call); a quarter of the timeout keeps the delay near the setting.
+        broker_transport_options={"visibility_timeout": redeliver,
+                                  "unacked_restore_interval": max(1, int(redeliver / 4)),
+                                  "unacked_restore_throttle": 1},
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=CONNECT_SECONDS,
         worker_hijack_root_logger=False,
@@ -75,13 +80,14 @@ def send(app: Celery, job: Job, *, countdown: float | None = None) -> None:
 class Enqueuer:
     """What a cluster's leader (and "crawl now") does instead of crawling: record the job once, send it."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, sender: str) -> None:
         self.app = make_app(config)
         self.ledger = JobLedger(config.state_url)
+        self.sender = sender
 
     def enqueue(self, job: Job) -> bool:
         """Send the job unless it was sent before; True when sent now."""
-        if not self.ledger.enqueue(job):
+        if not self.ledger.enqueue(job, sender=self.sender):
             logger.info("job already enqueued key=%s source=%s", job.key, job.source)
             return False
         send(self.app, job)
