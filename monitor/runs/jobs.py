@@ -86,9 +86,11 @@ class JobLedger:
             return db.execute(sa.select(jobs.c.state).where(jobs.c.key == job.key)).scalar()
 
     def pending(self) -> list[Job]:
-        """Jobs recorded but not done, oldest first (a new leader sends them again: their copies are harmless)."""
+        """Jobs recorded and not taken yet, oldest first (a new leader sends them again, in case the old one died
+        between recording and sending one: a copy is harmless). A running job's message is the broker's to
+        deliver again, should its worker die."""
         with self.engine.connect() as db:
-            rows = db.execute(sa.select(jobs.c.key, jobs.c.source).where(jobs.c.state != DONE)
+            rows = db.execute(sa.select(jobs.c.key, jobs.c.source).where(jobs.c.state == QUEUED)
                               .order_by(jobs.c.enqueued))
             return [Job(row.source, row.key.removeprefix(row.source + "@")) for row in rows]
 

@@ -23,10 +23,11 @@ from monitor.demo.site import DemoSite
 from tests.alerts.receivers import WebhookReceiver, free_port
 from tests.conftest import PROJECT_ROOT, TEST_DOWNLOAD_TIMEOUT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.fault]
+# 30 crawl subprocesses on two cores: about 3 minutes when the machine is otherwise idle, more under load.
+pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(900)]
 
-HOSTS = ("127.0.0.11", "127.0.0.12", "127.0.0.13")  # three sites, each a domain of its own (loopback all)
-PER_HOST = 10  # 30 sources: one article page each, so a crawl is small
+HOSTS = tuple(f"127.0.0.{n}" for n in range(11, 21))  # ten sites, each a domain of its own (loopback all)
+PER_HOST = 3  # 30 sources: one article page each, so a crawl is small; 3 per site share its domain lease
 FAST = "h1-00"  # the one source due again and again, so the standby has something to schedule once it leads
 LEASE = "4s"  # short, so a killed holder's leases lapse soon
 REDELIVER = "8s"  # Redis's visibility timeout: shorter than some crawls here, so copies of running jobs meet leases
@@ -96,22 +97,21 @@ def cluster_state_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def sites() -> Iterator[dict[str, str]]:
-    """host -> base URL of a test site served on it."""
-    started: dict[str, subprocess.Popen[str]] = {}
-    bases: dict[str, str] = {}
+    """host -> base URL of the test site served on it."""
+    process = subprocess.Popen([sys.executable, "-m", "tests.runs.cluster_sites", *HOSTS], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+    assert process.stdout is not None and process.stdin is not None
     try:
-        for host in HOSTS:
-            process = subprocess.Popen([sys.executable, "-m", "monitor.demo.server", "--host", host, "--port", "0"],
-                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
-            started[host] = process
-            assert process.stdout is not None
-            bases[host] = process.stdout.readline().strip()
-            assert bases[host].startswith(f"http://{host}:"), f"test site did not start on {host}: {bases[host]!r}"
+        bases = {host: process.stdout.readline().strip() for host in HOSTS}
+        for host, base in bases.items():
+            assert base.startswith(f"http://{host}:"), f"test site did not start on {host}: {base!r}"
         yield bases
     finally:
-        for process in started.values():
-            process.terminate()
+        process.stdin.close()
+        try:
             process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def _sources(bases: dict[str, str]) -> tuple[list[dict[str, Any]], set[str]]:
@@ -124,7 +124,7 @@ def _sources(bases: dict[str, str]) -> tuple[list[dict[str, Any]], set[str]]:
             source: dict[str, Any] = {"name": f"h{h}-{i:02d}", "start_urls": [url], "follow_depth": 0,
                                       "allowed_domains": [host], "article_url_pattern": "^" + re.escape(url) + "$"}
             if source["name"] == FAST:
-                source["schedule"] = "20s"
+                source["schedule"] = "30s"
             sources.append(source)
             urls.add(url)
     return sources, urls
@@ -308,7 +308,7 @@ def test_the_standby_takes_over_scheduling_and_no_run_is_enqueued_twice(world: d
     cluster = world["cluster"]
     standby = cluster.holder("serve-b")
     after = [j for j in world["jobs"] if j["sender"] == standby and j["source"] == FAST]
-    assert after, "the standby enqueued no run of the source due every 20s"
+    assert after, "the standby enqueued no run of the source due every 30s"
     assert {j["sender"] for j in world["jobs"] if j["source"] != FAST} <= {cluster.holder("serve-a"), standby}
     # One job per source per due time (the ledger's key), and each done job ran to its end once.
     keys = [j["key"] for j in world["jobs"]]
