@@ -63,6 +63,7 @@ class Attempt:
     left: Attempt | None = None
     run_id: int | None = None
     worker: str = ""
+    started: float = 0.0  # epoch seconds, the state store's clock
 
 
 class JobLedger:
@@ -98,7 +99,7 @@ class JobLedger:
         """Mark the job running under a new attempt (call it holding the source's lease)."""
         now = db_now(self.dialect)
         with self.engine.begin() as db:
-            left = db.execute(sa.select(attempts.c.id, attempts.c.run_id, attempts.c.worker)
+            left = db.execute(sa.select(attempts.c.id, attempts.c.run_id, attempts.c.worker, attempts.c.started)
                               .where(attempts.c.key == job.key, attempts.c.ended.is_(None))).first()
             if left is not None:  # its worker died: the lease it held lapsed, or we could not be here
                 db.execute(attempts.update().where(attempts.c.id == left.id)
@@ -108,7 +109,8 @@ class JobLedger:
                        .on_conflict_do_update(index_elements=[jobs.c.key], set_={"state": RUNNING}))
             new_id = db.execute(attempts.insert().values(key=job.key, source=job.source, worker=worker, started=now,
                                                          alive_until=now + ttl).returning(attempts.c.id)).scalar_one()
-        previous = Attempt(left.id, run_id=left.run_id, worker=left.worker) if left is not None else None
+        previous = (Attempt(left.id, run_id=left.run_id, worker=left.worker, started=float(left.started))
+                    if left is not None else None)
         return Attempt(int(new_id), left=previous, worker=worker)
 
     def attach(self, attempt: Attempt, run_id: int) -> None:

@@ -7,6 +7,7 @@ import socket
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -129,6 +130,8 @@ class WorkerRuntime:
             logger.warning("job redone: its worker %s died while it ran (run %s) key=%s source=%s", left.worker,
                            left.run_id, job.key, job.source)
             self.store.mark_interrupted(left.run_id, DIED.format(worker=left.worker))
+        if left is not None:
+            self._recheck_alerts(job, left)
         self.attempts[job.source] = attempt
 
         def lost(_: list[str]) -> None:
@@ -150,6 +153,16 @@ class WorkerRuntime:
             return Outcome(run.outcome.reason, retry_in=0)
         self.ledger.end(job, attempt, outcome=run.status, done=True)
         return Outcome(run.status)
+
+    def _recheck_alerts(self, job: Job, left: Attempt) -> None:
+        """The killed attempt may have indexed documents and died before it matched them against the alerts."""
+        from monitor.alerts.recheck import recheck
+
+        try:
+            recheck(self.config, source=job.source, since=datetime.fromtimestamp(left.started, UTC))
+        except Exception:  # noqa: BLE001 - the edge: the crawl goes on; what may be lost is said
+            logger.exception("alerts not rechecked: documents the killed crawl indexed may miss their alerts "
+                             "key=%s source=%s", job.key, job.source)
 
     def stop(self) -> None:
         """SIGTERM: take no more jobs; running crawls get serve.grace_period, then stop and go back to the queue."""

@@ -54,6 +54,13 @@ def _kill_group(process: subprocess.Popen[bytes], signum: int = signal.SIGKILL) 
         pass
 
 
+def _kill_pid_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def _wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -222,7 +229,14 @@ def world(redis_url: str, cluster_state_url: str, opensearch_url: str, sites: di
 
         killed_attempt = _wait_for(running_attempt, "a worker to be crawling")
         killed_worker = next(n for n in workers if cluster.holder(n) == killed_attempt["worker"])
-        _kill_group(cluster.processes[killed_worker])  # the worker and the crawl it ran, as a machine dies
+        # The worker and the crawl it ran (a group of its own), as when their machine dies.
+        _kill_group(cluster.processes[killed_worker])
+        if state_path:
+            from monitor.runs.records import RunStore
+
+            crawl = RunStore(Path(state_path)).get(int(killed_attempt["run_id"]))
+            if crawl and crawl.get("pid"):
+                _kill_pid_group(int(crawl["pid"]))
         _wait_for(lambda: ledger.state(_job(killed_attempt)) == "done", "another worker to redo the killed job")
 
         # Then the leading server.
