@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from monitor.errors import CrawlRefused
 from monitor.runs.jobs import Job
 from monitor.runs.leader import Leadership
 from monitor.runs.queue import Enqueuer, broker_url, check_broker
@@ -73,7 +74,8 @@ def crawl_now(config: Config, source: str) -> str:
     enqueuer = Enqueuer(config, sender=f"{socket.gethostname()}:{os.getpid()}")
     try:
         check_broker(enqueuer.app, broker_url(config))
-        enqueuer.enqueue(Job.at(source, datetime.now(UTC)))
+        if not enqueuer.enqueue(Job.at(source, datetime.now(UTC))):
+            raise CrawlRefused(f"a run of {source!r} is queued or running already")
     finally:
         enqueuer.close()
     return "queued"

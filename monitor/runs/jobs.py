@@ -75,12 +75,21 @@ class JobLedger:
         metadata.create_all(self.engine, checkfirst=True)
 
     def enqueue(self, job: Job, *, sender: str) -> bool:
-        """Record a job as queued; False when it was recorded before (whoever did: send it no second time)."""
-        stmt = upsert(self.dialect, jobs).values(key=job.key, source=job.source, state=QUEUED,
-                                                 enqueued=db_now(self.dialect), sender=sender)
+        """Record a job as queued; False when it was recorded before (whoever did: send it no second time), or when
+        a run of its source is queued or running still (runs that would overlap are skipped, as on one machine)."""
+        busy = sa.select(jobs.c.key).where(jobs.c.source == job.source, jobs.c.state != DONE).exists()
+        row = sa.select(sa.literal(job.key), sa.literal(job.source), sa.literal(QUEUED), db_now(self.dialect),
+                        sa.literal(sender)).where(~busy)
+        stmt = upsert(self.dialect, jobs).from_select(["key", "source", "state", "enqueued", "sender"], row)
         with self.engine.begin() as db:
             return db.execute(stmt.on_conflict_do_nothing(index_elements=[jobs.c.key])
                               .returning(jobs.c.key)).first() is not None
+
+    def busy(self, source: str) -> bool:
+        """A run of ``source`` is queued or running."""
+        with self.engine.connect() as db:
+            return db.execute(sa.select(jobs.c.key).where(jobs.c.source == source, jobs.c.state != DONE)
+                              .limit(1)).first() is not None
 
     def state(self, job: Job) -> str | None:
         with self.engine.connect() as db:

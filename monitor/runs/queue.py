@@ -88,7 +88,8 @@ class Enqueuer:
     def enqueue(self, job: Job) -> bool:
         """Send the job unless it was sent before; True when sent now."""
         if not self.ledger.enqueue(job, sender=self.sender):
-            logger.info("job already enqueued key=%s source=%s", job.key, job.source)
+            logger.info("job not enqueued: enqueued before, or a run of its source is queued or running key=%s "
+                        "source=%s", job.key, job.source)
             return False
         send(self.app, job)
         logger.info("job enqueued key=%s source=%s", job.key, job.source)

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.config import Config, load_config
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, CrawlRefused, MonitorError
 from monitor.runs.cluster import ClusterRole
 from monitor.runs.records import RunStore
 from monitor.runs.schedules import build_scheduler, sync_jobs
@@ -58,7 +58,8 @@ class ServeContext:
         """
         if self.cluster is not None:
             self.config().source(source)
-            self.cluster.enqueue(source, datetime.now(UTC))
+            if not self.cluster.enqueue(source, datetime.now(UTC)):
+                raise CrawlRefused(f"a run of {source!r} is queued or running already")
             return "queued"
         return self.supervisor.start(source)
 

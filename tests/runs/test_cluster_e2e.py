@@ -239,16 +239,15 @@ def world(redis_url: str, cluster_state_url: str, opensearch_url: str, sites: di
                 _kill_pid_group(int(crawl["pid"]))
         _wait_for(lambda: ledger.state(_job(killed_attempt)) == "done", "another worker to redo the killed job")
 
-        # Then the leading server.
-        _kill_group(cluster.processes["serve-a"])
-        killed_leader_at = time.time()
-        _wait_for(lambda: leader() == cluster.holder("serve-b"), "the standby to take over")
-        _wait_for(lambda: any(j["sender"] == cluster.holder("serve-b") and j["state"] == "done"
-                              for j in ledger.jobs()), "a run the new leader scheduled to be done")
-
         names = {s["name"] for s in sources}
         _wait_for(lambda: names <= {j["source"] for j in ledger.jobs() if j["state"] == "done"},
                   "every source to have run")
+
+        # Then the leading server: the standby takes over and schedules the source due every 30 s.
+        _kill_group(cluster.processes["serve-a"])
+        _wait_for(lambda: leader() == cluster.holder("serve-b"), "the standby to take over")
+        _wait_for(lambda: any(j["sender"] == cluster.holder("serve-b") and j["state"] == "done"
+                              for j in ledger.jobs()), "a run the new leader scheduled to be done")
         _wait_for(lambda: len(hook.at("/desk")) >= 1, "the first alert")
         index.refresh_now()
         articles = index.search(SearchRequest(types=("article",), sort="date", limit=1000)).hits
@@ -260,7 +259,7 @@ def world(redis_url: str, cluster_state_url: str, opensearch_url: str, sites: di
         runs = RunStore(Path(state_path)).runs(limit=1000) if state_path else []
         yield {"urls": urls, "sources": sources, "articles": articles, "matching": matching,
                "messages": hook.at("/desk"), "jobs": ledger.jobs(), "attempts": ledger.attempts_of(), "runs": runs,
-               "killed_attempt": killed_attempt, "killed_worker": killed_worker, "killed_leader_at": killed_leader_at,
+               "killed_attempt": killed_attempt, "killed_worker": killed_worker,
                "cluster": cluster, "codes": codes, "leader": leader}
     finally:
         for process in cluster.processes.values():

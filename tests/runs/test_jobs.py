@@ -51,3 +51,14 @@ def test_the_next_attempt_finds_the_one_a_dead_worker_left_with_its_run(ledger: 
     assert (second.left.id, second.left.run_id, second.left.worker) == (first.id, 17, "w1")
     ended = {a["id"]: a for a in ledger.attempts_of()}[first.id]
     assert ended["ended"] == ended["alive_until"]  # it ended where its lease lapsed
+
+
+def test_a_due_run_is_skipped_while_a_run_of_its_source_is_queued_or_running(ledger: JobLedger) -> None:
+    first, second = Job("harbor", "2026-12-01T22:00:00+00:00"), Job("harbor", "2026-12-01T22:15:00+00:00")
+    assert ledger.enqueue(first, sender="serve-a")
+    assert not ledger.enqueue(second, sender="serve-a")  # the first has not run yet
+    assert ledger.enqueue(Job("ledger", second.due), sender="serve-a")  # other sources are theirs to run
+    attempt = ledger.begin(first, worker="w1", ttl=30)
+    assert not ledger.enqueue(second, sender="serve-a")  # nor ended
+    ledger.end(first, attempt, outcome="finished", done=True)
+    assert ledger.enqueue(second, sender="serve-a")
