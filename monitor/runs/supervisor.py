@@ -329,7 +329,13 @@ def run_manual_crawls(config: Config, sources: Sequence[str], *, parallel: int,
                       on_progress: ProgressCallback | None = None,
                       on_interrupt: Callable[[int], None] | None = None) -> list[CrawlRun]:
     """`monitor crawl`: the sources now, ``parallel`` at a time, recorded like scheduled runs, without a timeout."""
-    supervisor = CrawlSupervisor(RunStore(config.state_db), config, parallel=parallel, timed=False, origin="crawl")
+    locks: SourceLocks | None = None
+    if config.cluster.enabled:  # beside the workers: their leases, not this machine's crawl locks
+        from monitor.runs.leased import LeaseLocks
+
+        locks = LeaseLocks(config)
+    supervisor = CrawlSupervisor(RunStore(config.state_db), config, parallel=parallel, timed=False, origin="crawl",
+                                 locks=locks)
     return supervisor.crawl(sources, on_progress=on_progress, on_interrupt=on_interrupt)
 
 

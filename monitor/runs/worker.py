@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from monitor.config import Config, SourceConfig, load_config
 from monitor.errors import CrawlRefused, MonitorError
+from monitor.runs.crawl import CrawlCommand, crawl_command
 from monitor.runs.jobs import DONE, Attempt, Job, JobLedger
+from monitor.runs.leased import lease_names
 from monitor.runs.queue import QUEUE, TASK, broker_url, check_broker, make_app, masked, send
 from monitor.runs.records import INTERRUPTED, RunStore
 from monitor.runs.supervisor import CrawlSupervisor
@@ -28,14 +29,6 @@ logger = logging.getLogger(__name__)
 WORKER_STOPPED = "the worker stopped before the crawl ended; the job went back to the queue"
 LEASE_LOST = "the worker lost the source's lease (the state store was out of reach longer than cluster.lease)"
 DIED = "its worker ({worker}) stopped renewing the source's lease: killed, or cut off"
-
-
-def lease_names(source: SourceConfig) -> list[str]:
-    """The leases a crawl of ``source`` holds: the source, and each host it fetches from (politeness across workers:
-    two sources on one site never crawl it at once, each keeping its own download_delay)."""
-    hosts = {urlsplit(url).hostname for url in (*source.start_urls, *source.feeds, *source.sitemaps,
-                                                *source.search_urls)}
-    return [f"source:{source.name}", *(f"domain:{host.lower()}" for host in sorted(h for h in hosts if h))]
 
 
 @dataclass(frozen=True)
@@ -68,7 +61,7 @@ class _JobLocks:
 class WorkerRuntime:
     """One worker process: its leases, the job ledger and the supervisor of its crawls."""
 
-    def __init__(self, config: Config, *, concurrency: int) -> None:
+    def __init__(self, config: Config, *, concurrency: int, command: CrawlCommand = crawl_command) -> None:
         self.config = config
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.ttl = config.cluster.lease.total_seconds()
@@ -77,7 +70,7 @@ class WorkerRuntime:
         self.store = RunStore(config.state_db)
         self.attempts: dict[str, Attempt] = {}
         self.supervisor = CrawlSupervisor(self.store, config, parallel=concurrency, origin="worker",
-                                          locks=_JobLocks(self))
+                                          locks=_JobLocks(self), command=command)
         self.stopping = threading.Event()
         self._lock = threading.Lock()
 
