@@ -235,6 +235,12 @@ class EngineClient:
     def cluster_health(self) -> dict[str, Any]:
         return self._call("cluster health", self.raw.cluster.health)
 
+    def wait_for_primaries(self, index: str, *, seconds: float = REQUEST_TIMEOUT_SECONDS / 2) -> None:
+        """Until the primary shards of ``index`` are active: an index another process has just created answers
+        503 (no shard available) to a search before then."""
+        self._call("cluster health", self.raw.cluster.health, index=index, wait_for_status="yellow",
+                   timeout=f"{seconds:g}s")
+
     def close(self) -> None:
         try:
             self.raw.close()

@@ -1,6 +1,7 @@
 """SQLAlchemy engines on the state store's URL (SQLite on one machine, PostgreSQL in a cluster), with the database's clock."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,8 @@ def engine_for(url: str) -> sa.Engine:
     options: dict[str, Any] = {"pool_pre_ping": True}
     if parsed.get_backend_name() == "sqlite":
         options["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS}
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     return sa.create_engine(parsed, **options)
 
 
