@@ -24,15 +24,15 @@ from tests.alerts.receivers import WebhookReceiver, free_port
 from tests.conftest import PROJECT_ROOT, TEST_DOWNLOAD_TIMEOUT
 
 # 30 crawl subprocesses on two cores: about 3 minutes when the machine is otherwise idle, more under load.
-pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(1800)]
 
 HOSTS = tuple(f"127.0.0.{n}" for n in range(11, 21))  # ten sites, each a domain of its own (loopback all)
 PER_HOST = 3  # 30 sources: one article page each, so a crawl is small; 3 per site share its domain lease
-FAST = "h1-00"  # the one source due again and again, so the standby has something to schedule once it leads
+LATE = "late"  # added to the config once the standby leads: it has something to schedule then
 LEASE = "4s"  # short, so a killed holder's leases lapse soon
 REDELIVER = "8s"  # Redis's visibility timeout: shorter than some crawls here, so copies of running jobs meet leases
 ALERT_QUERY = "kyiv OR bridge"
-WAIT = 240.0  # for each step; the run takes far less unless something is broken
+WAIT = 600.0  # for each step; a loaded machine is slow, a broken cluster never gets there
 
 
 def _die_with_parent() -> None:
@@ -121,20 +121,20 @@ def sites() -> Iterator[dict[str, str]]:
             process.kill()
 
 
-def _sources(bases: dict[str, str]) -> tuple[list[dict[str, Any]], set[str]]:
-    """One source per article page, PER_HOST per site; and the URLs of those articles."""
-    articles = [a for a in DemoSite().articles if "/private/" not in a.path][:PER_HOST]
+def _sources(bases: dict[str, str]) -> tuple[list[dict[str, Any]], set[str], dict[str, Any]]:
+    """One source per article page, PER_HOST per site, and the URLs of those articles; and the source added late."""
+    articles = [a for a in DemoSite().articles if "/private/" not in a.path][:PER_HOST + 1]
     sources, urls = [], set()
     for h, host in enumerate(HOSTS, start=1):
-        for i, article in enumerate(articles):
-            url = bases[host] + article.path
-            source: dict[str, Any] = {"name": f"h{h}-{i:02d}", "start_urls": [url], "follow_depth": 0,
-                                      "allowed_domains": [host], "article_url_pattern": "^" + re.escape(url) + "$"}
-            if source["name"] == FAST:
-                source["schedule"] = "30s"
-            sources.append(source)
-            urls.add(url)
-    return sources, urls
+        for i, article in enumerate(articles[:PER_HOST]):
+            sources.append(_source(f"h{h}-{i:02d}", bases[host] + article.path, host))
+            urls.add(bases[host] + article.path)
+    return sources, urls, _source(LATE, bases[HOSTS[-1]] + articles[PER_HOST].path, HOSTS[-1])
+
+
+def _source(name: str, url: str, host: str) -> dict[str, Any]:
+    return {"name": name, "start_urls": [url], "follow_depth": 0, "allowed_domains": [host],
+            "article_url_pattern": "^" + re.escape(url) + "$"}
 
 
 class Cluster:
@@ -188,7 +188,7 @@ def world(redis_url: str, cluster_state_url: str, opensearch_url: str, sites: di
 
     directory = tmp_path_factory.mktemp("cluster")
     hook = WebhookReceiver().up()
-    sources, urls = _sources(sites)
+    sources, urls, late = _sources(sites)
     state_path = sa_path(cluster_state_url)
     config = {
         "index": {"url": opensearch_url},
@@ -243,11 +243,16 @@ def world(redis_url: str, cluster_state_url: str, opensearch_url: str, sites: di
         _wait_for(lambda: names <= {j["source"] for j in ledger.jobs() if j["state"] == "done"},
                   "every source to have run")
 
-        # Then the leading server: the standby takes over and schedules the source due every 30 s.
+        # Then the leading server: the standby takes over, and schedules a source added now.
         _kill_group(cluster.processes["serve-a"])
         _wait_for(lambda: leader() == cluster.holder("serve-b"), "the standby to take over")
-        _wait_for(lambda: any(j["sender"] == cluster.holder("serve-b") and j["state"] == "done"
-                              for j in ledger.jobs()), "a run the new leader scheduled to be done")
+        cluster.config["sources"] = [*sources, late]
+        for name, process in cluster.processes.items():
+            if process.poll() is None:
+                cluster.config_for(name)  # serve-b reloads it (watch_config); workers read it at the unknown source
+        urls.add(late["start_urls"][0])
+        _wait_for(lambda: any(j["source"] == LATE and j["state"] == "done" for j in ledger.jobs()),
+                  "the source added after the takeover to have run")
         _wait_for(lambda: len(hook.at("/desk")) >= 1, "the first alert")
         index.refresh_now()
         articles = index.search(SearchRequest(types=("article",), sort="date", limit=1000)).hits
@@ -305,13 +310,13 @@ def test_a_killed_workers_job_is_redone_by_another_worker(world: dict[str, Any])
 def test_no_source_runs_twice_at_once_and_no_site_is_crawled_from_two_workers_at_once(world: dict[str, Any]) -> None:
     by_source: dict[str, list[tuple[float, float]]] = {}
     by_host: dict[str, list[tuple[float, float]]] = {}
-    hosts = {s["name"]: s["allowed_domains"][0] for s in world["sources"]}
+    hosts = {s["name"]: s["allowed_domains"][0] for s in world["sources"]} | {LATE: HOSTS[-1]}
     for attempt in world["attempts"]:
         # A killed attempt ends where its lease lapsed: its last renewal plus the lease.
         span = (float(attempt["started"]), float(attempt["ended"] or attempt["alive_until"]))
         by_source.setdefault(str(attempt["source"]), []).append(span)
         by_host.setdefault(hosts[str(attempt["source"])], []).append(span)
-    assert set(by_source) == {s["name"] for s in world["sources"]}
+    assert set(by_source) == {s["name"] for s in world["sources"]} | {LATE}
     overlaps = [(name, a, b) for groups in (by_source, by_host) for name, spans in groups.items()
                 for a, b in zip(sorted(spans), sorted(spans)[1:]) if b[0] < a[1]]
     assert overlaps == []
@@ -320,15 +325,13 @@ def test_no_source_runs_twice_at_once_and_no_site_is_crawled_from_two_workers_at
 def test_the_standby_takes_over_scheduling_and_no_run_is_enqueued_twice(world: dict[str, Any]) -> None:
     cluster = world["cluster"]
     standby = cluster.holder("serve-b")
-    after = [j for j in world["jobs"] if j["sender"] == standby and j["source"] == FAST]
-    assert after, "the standby enqueued no run of the source due every 30s"
-    assert {j["sender"] for j in world["jobs"] if j["source"] != FAST} <= {cluster.holder("serve-a"), standby}
+    assert [j["sender"] for j in world["jobs"] if j["source"] == LATE] == [standby]
+    assert {j["sender"] for j in world["jobs"]} <= {cluster.holder("serve-a"), standby}
     # One job per source per due time (the ledger's key), and each done job ran to its end once.
     keys = [j["key"] for j in world["jobs"]]
     assert len(keys) == len(set(keys))
     finished = [a["key"] for a in world["attempts"] if a["outcome"] == "finished"]
     assert len(finished) == len(set(finished))
-    assert "standing by" in cluster.log("serve-b") or "leading" in cluster.log("serve-b")
 
 
 def test_every_alert_fires_once(world: dict[str, Any]) -> None:
