@@ -205,9 +205,9 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
                 reload.clear()
                 current[0] = _reload(path, current[0], scheduler, supervisor, cluster)
     finally:
-        if cluster is not None:
-            cluster.close()
         _shutdown(current[0], scheduler, supervisor, started)
+        if cluster is not None:  # after the scheduler: nothing enqueues any more; the standby may lead at once
+            cluster.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         lock.release()
