@@ -1,5 +1,4 @@
-"""The leader lease of a cluster's `monitor serve`: only its holder schedules and enqueues; a standby takes over when
-it lapses."""
+"""The leader lease of a cluster's `monitor serve`: only its holder schedules; a standby takes over when it lapses."""
 from __future__ import annotations
 
 import logging
