@@ -101,6 +101,8 @@ def measure(workers: int, *, bases: list[str], redis: str, directory: Path) -> d
         with sqlite3.connect(state) as db:
             first, last, pages, articles = db.execute(
                 "SELECT min(started), max(ended), sum(pages_fetched), sum(articles_new) FROM crawl_runs").fetchone()
+            per_worker = sorted(n for (n,) in db.execute(
+                "SELECT count(*) FROM cluster_attempts WHERE outcome = 'finished' GROUP BY worker"))
     finally:
         for process in processes:
             kill(process, signal.SIGTERM)
@@ -113,7 +115,7 @@ def measure(workers: int, *, bases: list[str], redis: str, directory: Path) -> d
 
     seconds = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
     return {"workers": workers, "sources": len(sources), "pages": pages, "articles": articles,
-            "seconds": seconds, "pages_per_s": pages / seconds}
+            "seconds": seconds, "pages_per_s": pages / seconds, "per_worker": per_worker}
 
 
 def main() -> int:
@@ -143,11 +145,12 @@ def main() -> int:
                 stop(server)
     print(f"{args.sources} sources ({OUTLET} outlet each, one site per source), pages served {args.delay * 1000:g} ms "
           "late, `--concurrency 1` per worker\n")
-    print("| workers | pages | articles | seconds (first crawl start to last end) | pages/s | speed-up |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| workers | pages | articles | seconds (first crawl start to last end) | pages/s | speed-up | crawls per worker |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for result in results:
         print(f"| {result['workers']} | {result['pages']} | {result['articles']} | {result['seconds']:.0f} | "
-              f"{result['pages_per_s']:.1f} | {result['pages_per_s'] / results[0]['pages_per_s']:.2f}× |")
+              f"{result['pages_per_s']:.1f} | {result['pages_per_s'] / results[0]['pages_per_s']:.2f}× | "
+              f"{', '.join(map(str, result['per_worker']))} |")
     return 0
 
 

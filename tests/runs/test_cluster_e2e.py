@@ -23,7 +23,8 @@ from monitor.demo.site import DemoSite
 from tests.alerts.receivers import WebhookReceiver, free_port
 from tests.conftest import PROJECT_ROOT, TEST_DOWNLOAD_TIMEOUT
 
-# 30 crawl subprocesses on two cores: about 3 minutes when the machine is otherwise idle, more under load.
+# 31 crawl subprocesses on two cores: 262 s measured (with the session's OpenSearch start) on the shared 2-core
+# machine at load 10-17; far above the ~90 s wished for the suite, since each crawl costs ~4 CPU-seconds.
 pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(1800)]
 
 HOSTS = tuple(f"127.0.0.{n}" for n in range(11, 21))  # ten sites, each a domain of its own (loopback all)
