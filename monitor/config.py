@@ -165,8 +165,12 @@ class ClusterConfig(_Strict):
     state: str | None = None  # postgresql://user:pass@host/db; none: SQLite under data_dir (serve.state_store)
     lease: timedelta = timedelta(seconds=60)  # a source's crawl lease (and the leader lock) lapse this long after
     # their holder stops renewing them, e.g. when it is killed
+    # A job a worker took and did not acknowledge is delivered again after this long (Redis's visibility timeout):
+    # how soon a killed worker's job is redone. A crawl that runs longer meets its own copy, which waits for the
+    # source's lease (it re-queues itself) and is dropped once the run is done.
+    redeliver_after: timedelta = timedelta(minutes=10)
 
-    @field_validator("lease", mode="before")
+    @field_validator("lease", "redeliver_after", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
         return _as_duration(value)

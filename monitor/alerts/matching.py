@@ -150,6 +150,9 @@ class PercolatorMatcher:
             meta = self.client.get_mapping(self.index).get("_meta", {})
             if meta.get("monitor_percolator_version") == PERCOLATOR_VERSION and \
                     meta.get("monitor_mapping_version") == mappings.MAPPING_VERSION:
+                # Crawls on several workers open it at once: the one that created it a moment ago may not have
+                # its shard yet, and a search of it then fails (the batch's alerts would be lost).
+                self.client.wait_for_primaries(self.index)
                 return
             # Derived data: the state DB holds the rules, so an old index is rebuilt, not migrated.
             logger.info("percolator index rebuilt for a new mapping index=%s", self.index)
@@ -159,6 +162,7 @@ class PercolatorMatcher:
         except SearchIndexError as exc:
             if not already_exists(exc):  # another process created it first: fine
                 raise
+        self.client.wait_for_primaries(self.index)
 
     def load(self, alerts: Sequence[Alert]) -> None:
         """Make the stored queries the given alerts: write changed ones, delete gone ones."""

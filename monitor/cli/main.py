@@ -18,6 +18,7 @@ from monitor.cli.export import export_app
 from monitor.cli.flags import show_flags_as_flags
 from monitor.cli.serve import serve_app
 from monitor.cli.web import web_app
+from monitor.cli.worker import worker_app
 from monitor.errors import ConfigError, MonitorError
 
 if TYPE_CHECKING:
@@ -85,6 +86,8 @@ def crawl(
     sources: list[str] = typer.Argument(None, help="Sources to crawl (default: all configured)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     parallel: int = typer.Option(2, "--parallel", min=1, help="Sources crawled at once."),
+    enqueue: bool = typer.Option(False, "--enqueue", help="In a cluster (cluster.broker): send the runs to the "
+                                                          "workers' queue instead of crawling here, and return."),
 ) -> None:
     """Crawl the configured sources now and index what they publish.
 
@@ -99,6 +102,9 @@ def crawl(
         raise ConfigError(f"{config.path}: no sources configured; add some under `sources:`")
     for name in names:
         config.source(name)
+    if enqueue:
+        _enqueue(config, names, as_json=as_json)
+        return
 
     def interrupted(presses: int) -> None:
         if presses == 1:
@@ -119,6 +125,26 @@ def crawl(
     code = crawl_exit_code([s["status"] for s in summaries], interrupted=len(runs) < len(names))
     if code:
         raise typer.Exit(code)
+
+
+def _enqueue(config: Config, names: list[str], *, as_json: bool) -> None:
+    """`monitor crawl --enqueue`: each source's run to the workers, or why not (a run of it is queued or running)."""
+    from monitor.errors import CrawlRefused
+    from monitor.runs.cluster import crawl_now
+    from monitor.runs.queue import broker_url
+
+    broker_url(config)  # no cluster: say which key to set
+    outcome: dict[str, str] = {}
+    for name in names:
+        try:
+            outcome[name] = crawl_now(config, name)
+        except CrawlRefused as exc:
+            outcome[name] = f"not queued: {exc}"
+    if as_json:
+        _print_json({"enqueued": outcome})
+    else:
+        for name, what in outcome.items():
+            console.print(f"{render.escape(name)}: {render.escape(what)}")
 
 
 def crawl_exit_code(statuses: list[str], *, interrupted: bool = False) -> int:
@@ -235,6 +261,7 @@ app.add_typer(serve_app)  # serve, runs, sources
 app.add_typer(web_app)  # web
 app.add_typer(export_app)  # export
 app.add_typer(check_app)  # check
+app.add_typer(worker_app)  # worker
 
 
 @index_app.command("init")

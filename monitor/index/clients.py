@@ -235,6 +235,12 @@ class EngineClient:
     def cluster_health(self) -> dict[str, Any]:
         return self._call("cluster health", self.raw.cluster.health)
 
+    def wait_for_primaries(self, index: str) -> None:
+        """Until the primary shards of ``index`` are active (at most the request timeout): an index another process
+        has just created answers 503 (no shard available) to a search before then."""
+        # No `timeout=` here: opensearch-py takes it for the client's own request timeout, not the API's.
+        self._call("cluster health", self.raw.cluster.health, index=index, wait_for_status="yellow")
+
     def close(self) -> None:
         try:
             self.raw.close()

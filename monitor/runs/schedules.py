@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -34,9 +35,11 @@ WORKER_THREADS = 32
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a stored job runs with: the serve process's supervisor (and through it the current config)."""
+    """What a stored job runs with: the serve process's supervisor (and through it the current config); in a
+    cluster, ``enqueue`` (source, the time the run was due), which sends the run to the workers instead."""
 
     supervisor: CrawlSupervisor
+    enqueue: Callable[[str, datetime], object] | None = None
 
 
 class SupervisedExecutor(ThreadPoolExecutor):
@@ -52,15 +55,18 @@ class SupervisedExecutor(ThreadPoolExecutor):
         self.context = context
 
     def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
-        super()._do_submit_job(_WithContext(job, self.context), run_times)
+        super()._do_submit_job(_WithContext(job, self.context, run_times), run_times)
 
 
 class _WithContext:
-    """A job as APScheduler's run_job sees it, with ``context`` added to its keyword arguments."""
+    """A job as APScheduler's run_job sees it, with ``context`` (and for a crawl, ``due``: the time the run was
+    due, the last of a coalesced catch-up) added to its keyword arguments."""
 
-    def __init__(self, job: Any, context: JobContext) -> None:
+    def __init__(self, job: Any, context: JobContext, run_times: list[datetime]) -> None:
         self._job = job
         self.kwargs = {**job.kwargs, "context": context}
+        if job.id.startswith(JOB_PREFIX) and run_times:
+            self.kwargs["due"] = max(run_times)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._job, name)
@@ -69,11 +75,16 @@ class _WithContext:
         return str(self._job)
 
 
-def run_scheduled_crawl(source: str, context: JobContext | None = None) -> str | None:
-    """The job of every source: its run's status, or None when it did not start."""
+def run_scheduled_crawl(source: str, context: JobContext | None = None, due: datetime | None = None) -> str | None:
+    """The job of every source: its run's status, or None when it did not start; in a cluster, ``queued``."""
     # ``context`` defaults to None only because APScheduler checks a job's arguments when it is added.
+    given = _given(context)
+    if given.enqueue is not None:
+        # The run key is (source, due): a leader that took over and catches up this slot enqueues it once.
+        given.enqueue(source, due or datetime.now(UTC))
+        return "queued"
     try:
-        return _given(context).supervisor.run(source).status
+        return given.supervisor.run(source).status
     except CrawlRefused as exc:
         logger.info("crawl skipped: %s source=%s", exc, source)
     except MonitorError as exc:  # removed from the config, or its secrets are missing
@@ -110,11 +121,12 @@ def trigger_for(schedule: ScheduleConfig, *, zone: str) -> BaseTrigger:
     return IntervalTrigger(seconds=schedule.every.total_seconds(), jitter=jitter, timezone=zone)
 
 
-def build_scheduler(config: Config, supervisor: CrawlSupervisor) -> BackgroundScheduler:
+def build_scheduler(config: Config, supervisor: CrawlSupervisor, *,
+                    enqueue: Callable[[str, datetime], object] | None = None) -> BackgroundScheduler:
     """A scheduler on the state store; missed runs of a job coalesce into one, at most one instance each."""
     return BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine_for(config.state_url), tablename=JOBS_TABLE)},
-        executors={"default": SupervisedExecutor(JobContext(supervisor), WORKER_THREADS)},
+        executors={"default": SupervisedExecutor(JobContext(supervisor, enqueue), WORKER_THREADS)},
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": int(config.serve.misfire_grace.total_seconds())},
         timezone=config.serve.timezone,

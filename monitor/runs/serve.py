@@ -20,13 +20,15 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.config import Config, load_config
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, CrawlRefused, MonitorError
+from monitor.runs.cluster import ClusterRole
 from monitor.runs.records import RunStore
 from monitor.runs.schedules import build_scheduler, sync_jobs
 from monitor.runs.supervisor import CrawlSupervisor, recover_stale_runs, resume_interrupted
@@ -48,12 +50,19 @@ class ServeContext:
     runs: RunStore
     supervisor: CrawlSupervisor
     scheduler: BackgroundScheduler
+    cluster: ClusterRole | None = None  # in a cluster: crawls go to the workers
 
     def crawl_now(self, source: str) -> str:
-        """Crawl a source as soon as a slot is free, scheduled or not: ``started`` or ``queued``.
+        """Crawl a source as soon as a slot is free, scheduled or not: ``started`` or ``queued`` (in a cluster,
+        always ``queued``: a worker takes it).
 
         Raises CrawlRefused when it runs (or waits) already, or the server is stopping; its schedule stays.
         """
+        if self.cluster is not None:
+            self.config().source(source)
+            if not self.cluster.enqueue(source, datetime.now(UTC)):
+                raise CrawlRefused(f"a run of {source!r} is queued or running already")
+            return "queued"
         return self.supervisor.start(source)
 
 
@@ -158,15 +167,20 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
     """Run until SIGTERM/SIGINT; SIGHUP (or a changed config file) reloads. Must run in the main thread."""
     config = load_config(config_path)
     path = config.path
-    lock = ServerLock(config.state_db)
-    lock.acquire()
-    store = RunStore(config.state_url)
-    for record in recover_stale_runs(store, CrawlLocks(config.state_url, origin="serve")):
-        logger.warning("run %s was still marked running: interrupted source=%s", record["id"], record["source"])
-    supervisor = CrawlSupervisor(store, config)
-    scheduler = build_scheduler(config, supervisor)
     current = [config]
-    context = ServeContext(config=lambda: current[0], runs=store, supervisor=supervisor, scheduler=scheduler)
+    # In a cluster, the leader lease is the one-server lock, and the workers recover their own runs.
+    cluster = ClusterRole(lambda: current[0]) if config.cluster.enabled else None
+    lock = ServerLock(config.state_db)
+    if cluster is None:
+        lock.acquire()
+    store = RunStore(config.state_db)
+    if cluster is None:
+        for record in recover_stale_runs(store, CrawlLocks(config.state_db, origin="serve")):
+            logger.warning("run %s was still marked running: interrupted source=%s", record["id"], record["source"])
+    supervisor = CrawlSupervisor(store, config)
+    scheduler = build_scheduler(config, supervisor, enqueue=cluster.enqueue if cluster else None)
+    context = ServeContext(config=lambda: current[0], runs=store, supervisor=supervisor, scheduler=scheduler,
+                           cluster=cluster)
 
     stop, reload = threading.Event(), threading.Event()
     previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, lambda *_: stop.set()),
@@ -175,10 +189,13 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
     started: list[Service] = []
     try:
         scheduler.start(paused=True)
-        logger.info("serving: %s; state store %s", sync_jobs(scheduler, config), described(config.state_url))
-        # Before the missed slots: a source resumed now is skipped by its missed slot (one run, not two).
-        resume_interrupted(supervisor)
-        scheduler.resume()  # runs missed while the server was down start now, once each
+        if cluster is None:
+            logger.info("serving: %s; state store %s", sync_jobs(scheduler, config), described(config.state_url))
+            # Before the missed slots: a source resumed now is skipped by its missed slot (one run, not two).
+            resume_interrupted(supervisor)
+            scheduler.resume()  # runs missed while the server was down start now, once each
+        else:
+            cluster.lead(scheduler)  # schedules once it holds the leader lease; until then a standby
         for service in extra_services:
             service.start(context)
             started.append(service)
@@ -192,16 +209,19 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
             stored_changed = sources.changed()
             if reload.is_set() or file_changed or stored_changed:
                 reload.clear()
-                current[0] = _reload(path, current[0], scheduler, supervisor)
+                current[0] = _reload(path, current[0], scheduler, supervisor, cluster)
     finally:
         _shutdown(current[0], scheduler, supervisor, started)
+        if cluster is not None:  # after the scheduler: nothing enqueues any more; the standby may lead at once
+            cluster.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         lock.release()
     return 0
 
 
-def _reload(path: Path | None, config: Config, scheduler: BackgroundScheduler, supervisor: CrawlSupervisor) -> Config:
+def _reload(path: Path | None, config: Config, scheduler: BackgroundScheduler, supervisor: CrawlSupervisor,
+            cluster: ClusterRole | None = None) -> Config:
     try:
         fresh = load_config(path)
     except ConfigError as exc:
@@ -210,6 +230,9 @@ def _reload(path: Path | None, config: Config, scheduler: BackgroundScheduler, s
     if fresh.state_url != config.state_url:
         logger.error("config reloaded, but a new state store (%s) takes a restart", described(fresh.state_url))
     supervisor.set_config(fresh)
+    if cluster is not None and not cluster.leading:  # the leader keeps the stored schedules in step
+        logger.info("config reloaded (standing by: the leader schedules)")
+        return fresh
     logger.info("config reloaded: %s", sync_jobs(scheduler, fresh))
     return fresh
 

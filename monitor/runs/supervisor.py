@@ -12,7 +12,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from monitor.config import Config
 from monitor.errors import CrawlRefused, MonitorError
@@ -42,6 +42,16 @@ CTRL_C = "stopped by Ctrl-C before the crawl ended"
 DIED = "the process that supervised it (pid {pid}) died while the crawl ran"
 
 
+class SourceLocks(Protocol):
+    """What the supervisor needs of a lock per source (CrawlLocks; in a cluster, the worker's leases)."""
+
+    def acquire(self, sources: Sequence[str]) -> list[Lock]: ...
+
+    def attach(self, source: str, *, crawl_pid: int, run_id: int) -> None: ...
+
+    def release(self, source: str) -> None: ...
+
+
 class CrawlsInterrupted(KeyboardInterrupt):
     """Ctrl-C stopped a crawl of many; ``runs``: the ones that had started, ended (interrupted or not)."""
 
@@ -56,18 +66,19 @@ class CrawlSupervisor:
     ``parallel``: crawls at once (default: the current config's serve.max_concurrent_crawls, which a reload
     changes). ``timed``: kill a crawl still running at serve.crawl_timeout (`monitor crawl` waits for its
     crawls however long they take). ``command``: the argv of a crawl of a source. ``origin``: the command this
-    supervisor serves (crawl, serve or web), kept in run records and locks.
+    supervisor serves (crawl, serve, web or worker), kept in run records and locks. ``locks``: the lock per source
+    (default: the state store's crawl locks).
     """
 
     def __init__(self, store: RunStore, config: Config, *, parallel: int | None = None, timed: bool = True,
-                 command: CrawlCommand = crawl_command, origin: str = "serve") -> None:
+                 command: CrawlCommand = crawl_command, origin: str = "serve", locks: SourceLocks | None = None) -> None:
         self.store = store
         self.config = config
         self.parallel = parallel
         self.timed = timed
         self.command = command
         self.origin = origin
-        self.locks = CrawlLocks(store.path, origin=origin)
+        self.locks: SourceLocks = locks if locks is not None else CrawlLocks(store.path, origin=origin)
         self._cond = threading.Condition()
         self._running: dict[str, CrawlRun] = {}
         self._waiting: list[str] = []  # first come, first started
@@ -75,6 +86,7 @@ class CrawlSupervisor:
         self._abort_reason: str | None = None  # set: stop the running ones now, recorded with this reason
         self._kill_after: float | None = KILL_AFTER_SECONDS  # after the graceful stop; None: only when forced
         self._force = False  # kill the running crawls now, with their extraction workers
+        self._aborted: dict[str, str] = {}  # source -> why its crawl alone is stopped (abort())
 
     @property
     def limit(self) -> int:
@@ -229,6 +241,7 @@ class CrawlSupervisor:
             self.locks.release(source)
             with self._cond:
                 self._running.pop(source, None)
+                self._aborted.pop(source, None)
                 self._cond.notify_all()
         return run
 
@@ -244,8 +257,8 @@ class CrawlSupervisor:
                 if outcome is None and timeout is not None and now - started > timeout:
                     outcome = Outcome(TIMEOUT, f"still running after {timeout:g}s: killed")
                     logger.error("crawl timed out after %gs, killing it source=%s", timeout, run.source)
-                elif outcome is None and self._abort_reason is not None:
-                    outcome = Outcome(INTERRUPTED, self._abort_reason)
+                elif outcome is None and (self._abort_reason or self._aborted.get(run.source)) is not None:
+                    outcome = Outcome(INTERRUPTED, self._abort_reason or self._aborted[run.source])
                 if outcome is not None and killed_at is None:
                     killed_at = now
                     if outcome.status == TIMEOUT:
@@ -286,6 +299,12 @@ class CrawlSupervisor:
                        run.source)
         _tell(on_progress, run)
 
+    def abort(self, source: str, *, reason: str) -> None:
+        """Stop the crawl of ``source`` alone, gracefully (recorded interrupted with ``reason``)."""
+        with self._cond:
+            self._aborted[source] = reason
+            self._cond.notify_all()
+
     def refuse_new(self) -> None:
         """Start no more crawls (crawls waiting for a slot give up)."""
         with self._cond:
@@ -313,7 +332,13 @@ def run_manual_crawls(config: Config, sources: Sequence[str], *, parallel: int,
                       on_progress: ProgressCallback | None = None,
                       on_interrupt: Callable[[int], None] | None = None) -> list[CrawlRun]:
     """`monitor crawl`: the sources now, ``parallel`` at a time, recorded like scheduled runs, without a timeout."""
-    supervisor = CrawlSupervisor(RunStore(config.state_url), config, parallel=parallel, timed=False, origin="crawl")
+    locks: SourceLocks | None = None
+    if config.cluster.enabled:  # beside the workers: their leases, not this machine's crawl locks
+        from monitor.runs.leased import LeaseLocks
+
+        locks = LeaseLocks(config)
+    supervisor = CrawlSupervisor(RunStore(config.state_url), config, parallel=parallel, timed=False, origin="crawl",
+                                 locks=locks)
     return supervisor.crawl(sources, on_progress=on_progress, on_interrupt=on_interrupt)
 
 

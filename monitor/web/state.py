@@ -85,6 +85,10 @@ class WebState:
         config.source(source)
         if self._crawl_now is not None:  # inside `monitor serve`: its supervisor runs it
             return self._crawl_now(source)
+        if config.cluster.enabled:  # a worker runs it
+            from monitor.runs.cluster import crawl_now
+
+            return crawl_now(config, source)
         from monitor.runs.serve import server_pid
 
         pid = server_pid(config.state_db)
