@@ -173,9 +173,9 @@ def serve(config_path: str | os.PathLike[str] | None = None, *, extra_services: 
     lock = ServerLock(config.state_db)
     if cluster is None:
         lock.acquire()
-    store = RunStore(config.state_db)
+    store = RunStore(config.state_url)
     if cluster is None:
-        for record in recover_stale_runs(store, CrawlLocks(config.state_db, origin="serve")):
+        for record in recover_stale_runs(store, CrawlLocks(config.state_url, origin="serve")):
             logger.warning("run %s was still marked running: interrupted source=%s", record["id"], record["source"])
     supervisor = CrawlSupervisor(store, config)
     scheduler = build_scheduler(config, supervisor, enqueue=cluster.enqueue if cluster else None)

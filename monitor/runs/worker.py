@@ -67,7 +67,7 @@ class WorkerRuntime:
         self.ttl = config.cluster.lease.total_seconds()
         self.leases = Leases(config.state_url)
         self.ledger = JobLedger(config.state_url, engine=self.leases.engine)
-        self.store = RunStore(config.state_db)
+        self.store = RunStore(config.state_url)
         self.attempts: dict[str, Attempt] = {}
         self.supervisor = CrawlSupervisor(self.store, config, parallel=concurrency, origin="worker",
                                           locks=_JobLocks(self), command=command)

@@ -98,6 +98,7 @@ def _sqlite_engine(path: Path, *, read_only: bool) -> Engine:
         if read_only:
             return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
                                    isolation_level=None, check_same_thread=False)
+        path.parent.mkdir(parents=True, exist_ok=True)
         return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
 
     # A connection per use, as before the engine: opening a file costs microseconds, and a pool would keep the
