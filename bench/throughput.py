@@ -173,17 +173,27 @@ def run_crawl(name: str, directory: Path, site: realsite.Site, index_url: str, e
                   comments=int(final.get("monitor/comments/extracted", 0)),
                   extra={"status": summary.get("status"), "indexed": summary.get("articles_new"),
                          "errors": summary.get("errors"), "main_cpu": main_cpu, "workers_cpu": workers_cpu,
-                         "growth": growth(watch), "samples": [(s.progress, s.pss_kb) for s in watch.samples]})
+                         "growth": growth(watch), "samples": series(watch)})
+
+
+KINDS = {"main": lambda c: "scrapy crawl" in c, "workers": lambda c: "forkserver" in c}
+
+
+def series(watch: proctree.TreeWatch) -> list[tuple[int, int, int, int]]:
+    """(articles, main PSS, workers PSS, tree PSS) in kB, at each sample."""
+    return [(s.progress, *(sum(kb for pid, kb in s.by_pid.items() if wanted(watch.commands.get(pid, "")))
+                           for wanted in KINDS.values()), s.pss_kb) for s in watch.samples]
 
 
 def growth(watch: proctree.TreeWatch) -> dict[str, float]:
     """PSS slope in MB per 1,000 articles over the second half of the crawl (least squares), by process kind."""
-    samples = [s for s in watch.samples if s.progress > 0]
+    # While articles come: not the pool's start, nor its end (the workers exit once the last is done).
+    final = max((s.progress for s in watch.samples), default=0)
+    samples = [s for s in watch.samples if 0 < s.progress < final]
     if len(samples) < 4:
         return {}
     half = samples[len(samples) // 2:]
-    kinds = {"main": lambda c: "scrapy crawl" in c, "workers": lambda c: "forkserver" in c,
-             "tree": lambda c: True}
+    kinds = {**KINDS, "tree": lambda c: True}
     out: dict[str, float] = {}
     for kind, wanted in kinds.items():
         xs = [s.progress for s in half]
