@@ -152,13 +152,14 @@ def _extracted(progress_dir: Path) -> int:
     return int(json.loads(lines[-1])["stats"].get("monitor/articles/extracted", 0)) if lines else 0
 
 
-def run_crawl(name: str, directory: Path, site: realsite.Site, index_url: str, env: dict[str, str]) -> Result:
+def run_crawl(name: str, directory: Path, site: realsite.Site, index_url: str, env: dict[str, str],
+              tree: Path = ROOT) -> Result:
     directory.mkdir(parents=True)
     config = monitor_config(directory, site, index_url)
     progress_dir = directory / "data" / "runs" / "bench"
     argv = [sys.executable, "-m", "monitor.cli", "crawl", "bench", "--json"]
     started = time.monotonic()
-    process = subprocess.Popen(argv, cwd=ROOT, env={**env, "MONITOR_CONFIG": str(config)}, stdout=subprocess.PIPE,
+    process = subprocess.Popen(argv, cwd=tree, env={**env, "MONITOR_CONFIG": str(config)}, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
     watch = proctree.TreeWatch(process.pid, progress=lambda: _extracted(progress_dir)).start()
     out, _ = process.communicate()
@@ -317,6 +318,7 @@ def main() -> int:
     parser.add_argument("--no-limits", action="store_true")
     parser.add_argument("--newsplease-venv", type=Path, default=DEFAULT_VENV)
     parser.add_argument("--json", type=Path, help="write every figure here as JSON")
+    parser.add_argument("--before", type=Path, help="also crawl with the code of this checkout (another commit)")
     args = parser.parse_args()
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="bench-tput-") as tmp:
@@ -325,10 +327,20 @@ def main() -> int:
         site = realsite.build(directory / "site", realsite.base_url(port), args.pages)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         with realsite.serve(site.root, port, directory / "server") as server:
+            # news-please first: it takes longest and needs nothing of this tree.
+            if not args.no_newsplease:
+                results.append(run_newsplease(directory / "newsplease", args.newsplease_venv, site))
+                print(f"news-please: {results[-1].rate:.1f} articles/s", file=sys.stderr)
             if not args.no_limits:
                 for kind in ("plain", "ours"):
                     results.append(run_limit(kind, site, args.pages))
                     print(f"{results[-1].name}: {results[-1].rate:.1f} pages/s", file=sys.stderr)
+            if args.before:
+                before = args.before.resolve()
+                results.append(run_crawl(f"monitor crawl → SQLite, before ({before.name})", directory / "before", site,
+                                         f"sqlite:///{directory}/before/data/monitor.db",
+                                         {**env, "PYTHONPATH": str(before)}, tree=before))
+                print(f"crawl before: {results[-1].rate:.1f} articles/s", file=sys.stderr)
             results.append(run_crawl("monitor crawl → SQLite", directory / "sqlite", site,
                                      f"sqlite:///{directory}/sqlite/data/monitor.db", env))
             print(f"crawl: {results[-1].rate:.1f} articles/s", file=sys.stderr)
@@ -339,9 +351,6 @@ def main() -> int:
                                              args.opensearch, {**env, "MONITOR_INDEX_PREFIX": prefix}))
                 finally:
                     _delete_indices(args.opensearch, prefix)
-            if not args.no_newsplease:
-                results.append(run_newsplease(directory / "newsplease", args.newsplease_venv, site))
-                print(f"news-please: {results[-1].rate:.1f} articles/s", file=sys.stderr)
     print(report(results, server, args.pages))
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ | {"rate": r.rate, "cpu_ms": r.cpu_ms} for r in results],
