@@ -53,9 +53,14 @@ class AlertsPipeline:
         return item
 
     def written(self, written: Written) -> None:
+        if not written.stats.new_ids:
+            return
+        engine = self._open()
+        if engine.done() and engine.exception() is None and not engine.result().watching:
+            # No alert in this crawl: no document is built or matched; the outbox is still sent at the close.
+            return
         docs = new_documents(written.articles, written.stats.new_ids)
         if docs:
-            engine = self._open()
             self.thread.submit(self._process, engine, docs, utcnow())
 
     def _process(self, engine: Future[AlertEngine], docs: list[dict[str, Any]], indexed_at: datetime) -> None:
@@ -79,6 +84,12 @@ class AlertsPipeline:
 
     def _close(self, engine: Future[AlertEngine]) -> None:
         try:
-            engine.result().close()
+            opened = engine.result()
+            if not opened.watching:  # batches skipped the sends: what waits in the outbox goes now
+                counts = opened.deliver()
+                for key, value in counts.items():
+                    if value:
+                        self.stats.inc_value(f"monitor/alerts/{key}", value)
+            opened.close()
         except Exception:  # noqa: BLE001 - opening failed; _process logged each batch it cost
             logger.exception("alert engine failed to open or close")

@@ -16,7 +16,7 @@ from twisted.python.failure import Failure
 from monitor.config import PlatformOptions, SourceConfig, fill_template
 from monitor.extract.comments import platforms
 from monitor.extract.comments.api import api_page, page_values
-from monitor.extract.comments.pages import comment_page_urls
+from monitor.extract.comments.pages import comment_page_urls, may_link_comment_pages
 from monitor.extract.comments.platforms import (
     Answer,
     Client,
@@ -26,6 +26,7 @@ from monitor.extract.comments.platforms import (
     PlatformUnavailable,
     detect_platform,
 )
+from monitor.extract.comments.platforms.detect import may_embed_platform
 from monitor.extract.options import ExtractionOptions
 from monitor.extract.page import ParsedPage, as_tree
 from monitor.items import CommentPayload, PageItem
@@ -92,7 +93,8 @@ class CommentFetching:
     def comment_fetch(self, item: PageItem, response: TextResponse) -> Iterator[scrapy.Request | PageItem]:
         """Start fetching the comments of the article page ``response`` became ``item``."""
         fetch = CommentFetch(item, seen={urldefrag(response.url)[0], urldefrag(request_of(response).url)[0]})
-        if self.source.max_comment_pages:
+        # The markup is parsed (Scrapy's selector, once) only when it may hold comment-page links or a platform.
+        if self.source.max_comment_pages and may_link_comment_pages(response.body):
             fetch.queue = comment_page_urls(parsed(response), response.url)
         api = self.source.comments_api
         if api is not None:
@@ -105,6 +107,8 @@ class CommentFetching:
 
     def platform_fetch(self, item: PageItem, response: TextResponse) -> PlatformFetch | None:
         """The comment platform the page embeds, ready to be read; None (and the item's status) when it is not."""
+        if not may_embed_platform(response.text):
+            return None
         tree = parsed(response)
         page = ParsedPage(url=response.url, html=response.text, tree=tree if isinstance(tree, HtmlElement) else
                           as_tree(response.text))
@@ -235,7 +239,8 @@ class CommentFetching:
             fetch.item.comment_payloads.append(CommentPayload(
                 url=response.url, body=response.body, content_type=content_type(response),
                 encoding=response.encoding))
-            fetch.queue += [u for u in comment_page_urls(parsed(response), response.url) if u not in fetch.seen]
+            if may_link_comment_pages(response.body):
+                fetch.queue += [u for u in comment_page_urls(parsed(response), response.url) if u not in fetch.seen]
         yield from self.next_comment_request(fetch)
 
     def parse_comments_api(self, response: Response, fetch: CommentFetch) -> Iterator[scrapy.Request | PageItem]:

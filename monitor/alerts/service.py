@@ -52,20 +52,23 @@ def new_documents(articles: Sequence[ArticleItem], new_ids: Sequence[str]) -> li
 class AlertEngine:
     """What a crawl runs after each indexed batch: match the new documents, queue what is new, send what is due."""
 
-    def __init__(self, config: Config, *, store: AlertStore, matcher: Matcher) -> None:
+    def __init__(self, config: Config, *, store: AlertStore, matcher: Matcher, watching: bool = True) -> None:
         self.config = config
         self.store = store
         self.matcher = matcher
+        # False: no alert was loaded, so no document can match for as long as this engine lives.
+        self.watching = watching
 
     @classmethod
     def open(cls, config: Config) -> AlertEngine:
         store = open_store(config)
         try:
-            matcher = open_matcher(config.index.url, store.alerts())
+            alerts = store.alerts()
+            matcher = open_matcher(config.index.url, alerts)
         except BaseException:
             store.close()
             raise
-        return cls(config, store=store, matcher=matcher)
+        return cls(config, store=store, matcher=matcher, watching=bool(alerts))
 
     def process(self, docs: Sequence[dict[str, Any]], *, indexed_at: datetime | None = None) -> dict[str, int]:
         """Match ``docs`` and queue notifications for first-time matches; then send whatever is due."""

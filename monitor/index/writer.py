@@ -1,7 +1,6 @@
 """Batched index writes by count, bytes and age, through the spool when the index cannot take them."""
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -33,9 +32,24 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# Field names, punctuation and the small values of one document in a bulk request, beside its strings' bytes.
+DOCUMENT_OVERHEAD = 350
+
+
 def article_bytes(article: ArticleItem) -> int:
-    """About what the article and its comments weigh in a bulk request."""
-    return len(json.dumps(article.to_dict(with_comments=True), ensure_ascii=False, default=str).encode("utf-8"))
+    """About what the article and its comments weigh in a bulk request: their strings' UTF-8 bytes and an
+    allowance per document (a JSON dump of the whole cost about 1 ms of the crawl's main process per article)."""
+    return sum(_document_bytes(doc) for doc in (article, *article.comments))
+
+
+def _document_bytes(doc: object) -> int:
+    size = DOCUMENT_OVERHEAD
+    for value in vars(doc).values():
+        if isinstance(value, str):
+            size += len(value.encode("utf-8", "replace"))
+        elif isinstance(value, list) and value and isinstance(value[0], str):
+            size += sum(len(v.encode("utf-8", "replace")) + 3 for v in value)
+    return size
 
 
 @dataclass

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from scrapy.utils.test import get_crawler
 
+import pipelines.alerts
 import pipelines.index
 from monitor.config import load_config
 from monitor.index.base import SearchIndex, UpsertStats
@@ -90,3 +91,47 @@ def test_a_timed_flush_in_flight_at_close_is_counted_and_its_documents_matched(
     assert stats.get("monitor/index/articles/new") == 3
     assert stats.get("monitor/alerts/matches") == 3
     assert sorted(m["title"] for m in hook.at("/ferry")) == [f"[ferry] Ferry news {n}" for n in range(3)]
+
+
+def _written_batch(pipeline: AlertsPipeline, articles: list[ArticleItem]) -> None:
+    """What the index's writer reports after one write of ``articles`` (all new)."""
+    from monitor.index.written import Written
+
+    pipeline.written(Written(articles=articles, stats=UpsertStats(articles_new=len(articles),
+                                                                  new_ids=[a.id for a in articles])))
+
+
+def _pipeline(tmp_path: Path, alerts: list[dict[str, Any]]) -> tuple[AlertsPipeline, Any]:
+    config = tmp_path / "monitor.yaml"
+    config.write_text(yaml.safe_dump({"data_dir": str(tmp_path / "data"), "alerts": alerts}), encoding="utf-8")
+    crawler = get_crawler(settings_dict={"MONITOR_CONFIG_OBJECT": load_config(config)})
+    pipeline = AlertsPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline._open().result(timeout=30)  # opened on its thread, as by the time a crawl's first batch is written
+    return pipeline, crawler
+
+
+def test_with_no_alert_written_documents_are_neither_built_nor_matched(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[int] = []
+    real = pipelines.alerts.new_documents
+
+    def recording(articles: Sequence[ArticleItem], new_ids: Sequence[str]) -> list[dict[str, Any]]:
+        built.append(len(articles))
+        return real(articles, new_ids)
+
+    monkeypatch.setattr(pipelines.alerts, "new_documents", recording)
+    pipeline, crawler = _pipeline(tmp_path, [])
+    _written_batch(pipeline, [_article(n) for n in range(3)])
+    pipeline.on_closed()
+    assert built == []
+    assert crawler.stats.get_value("monitor/alerts/matches") is None
+
+
+def test_with_an_alert_a_written_document_that_matches_is_sent(tmp_path: Path, hook: WebhookReceiver) -> None:
+    pipeline, crawler = _pipeline(tmp_path, [{"name": "ferry", "query": "ferry",
+                                              "notify": [f"json://{hook.base}/ferry"]}])
+    _written_batch(pipeline, [_article(7)])
+    pipeline.on_closed()
+    assert crawler.stats.get_value("monitor/alerts/matches") == 1
+    assert [m["title"] for m in hook.at("/ferry")] == ["[ferry] Ferry news 7"]

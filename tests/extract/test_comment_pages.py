@@ -130,3 +130,19 @@ def test_a_link_with_a_malformed_bracketed_host_costs_only_that_link() -> None:
     broken = '<a href="http://[2001:db8::1/comment-page-3/">x</a><a href="https://[oops]x/?cpage=2">y</a>'
     html = wp_page(wp_comment(1, "Ann", "First"), nav(older=ARTICLE + "comment-page-2/") + broken)
     assert comment_page_urls(html, ARTICLE) == [ARTICLE + "comment-page-2/"]
+
+
+def test_pages_that_link_comment_pages_pass_the_marker_check_and_plain_pages_do_not() -> None:
+    from monitor.extract.comments.pages import may_link_comment_pages
+
+    linked = [wp_page(wp_comment(1, "Ann", "First"), nav(older=ARTICLE + "comment-page-2/")),
+              wp_page("", extra=f'<aside class="widget"><a href="{ARTICLE}?CPAGE=2">2</a></aside>'),
+              '<html><body><div id="Disqus_Thread"><a rel="next" href="/t/5?page=2">more</a></div></body></html>']
+    assert [bool(comment_page_urls(html, "https://blog.example/2024/05/bridge-reopens/")) for html in linked] == [
+        True, True, True]
+    assert [may_link_comment_pages(html.encode()) for html in linked] == [True, True, True]
+    plain = "<html><body><article><p>The bridge reopened.</p></article><a rel='next' href='/p/2'>Next</a></body></html>"
+    assert may_link_comment_pages(plain.encode()) is False
+    assert comment_page_urls(plain, ARTICLE) == []
+    # A page in UTF-16 cannot be read byte-wise: it is always parsed.
+    assert may_link_comment_pages(wp_page("").encode("utf-16")) is True

@@ -190,3 +190,20 @@ def test_a_bulk_write_the_engine_never_answers_is_sent_once_and_gives_up_after_o
         index.close()
     # One attempt: neither the client's transport nor the index layer sends a timed-out bulk again.
     assert [r.split(" ")[1].split("?")[0] for r in silent_engine.requests if r.startswith("POST")] == ["/_bulk"]
+
+
+def test_an_articles_weight_is_near_its_json_size_however_many_comments_and_whatever_script() -> None:
+    import json
+
+    from monitor.items import Comment
+
+    cases = []
+    for words, comments in (("word ", 0), ("wörd ", 5), ("слово ", 40)):
+        article = ArticleItem(id="w", url="https://e.example/w", canonical_url="https://e.example/w", source="e",
+                              title="Weight", text=words * 2000, authors=["Ann Lee"], tags=["x", "y"])
+        article.comments = [Comment(id=f"c{i}", article_id="w", position=i, text=words * 40, author="Bo")
+                            for i in range(comments)]
+        dumped = len(json.dumps(article.to_dict(with_comments=True), ensure_ascii=False, default=str).encode())
+        cases.append(article_bytes(article) / dumped)
+    assert len(cases) == 3
+    assert all(0.8 <= ratio <= 1.25 for ratio in cases), cases

@@ -10,7 +10,7 @@ from lxml.html import HtmlElement
 from monitor.extract.comments.html import classes, text_of
 from monitor.extract.page import as_tree, elements
 
-__all__ = ["comment_page_urls", "page_number", "order_pages"]
+__all__ = ["comment_page_urls", "may_link_comment_pages", "page_number", "order_pages"]
 
 # URL shapes that only comment pagination uses: WordPress (/comment-page-2/, ?cpage=2), Blogger (?commentPage=2).
 _PAGE_IN_URL = re.compile(
@@ -28,6 +28,14 @@ _NAV_WORDS = frozenset(
 )
 _MORE_WORDS = ("load-more", "loadmore", "more-comments", "show-more", "showmore", "older-comments", "newer-comments",
                "comments-more", "next-comments", "prev-comments")
+# What a page must hold for comment_page_urls to find a link, looked for in its raw markup (ASCII words, so in
+# any ASCII-compatible encoding): a comment-page URL shape (_PAGE_IN_URL), or a word an id or class of a comment
+# area holds (_in_comment_area). A superset: the walk over the links decides.
+_URL_MARKS = ("comment-page-", "cpage=", "commentpage=", "comment_page=", "comments_page=", "comments-page=",
+              "commentspage=")
+_AREA_MARKS = ("comment", "disqus", "dsq-", "discussion", "respond-area")
+# "comment" first: most pages that hold any mark hold it, and the search stops there.
+_MARKS = (b"comment", b"cpage=", b"disqus", b"dsq-", b"discussion", b"respond-area")  # the above, shortest forms
 _MORE_TEXT = re.compile(
     r"^\W*(?:(?:older|newer|previous|next|more|earlier|later)\s+comments?|load\s+more(?:\s+comments?)?"
     r"|show\s+more\s+comments?|ältere\s+kommentare|neuere\s+kommentare|weitere\s+kommentare"
@@ -35,6 +43,16 @@ _MORE_TEXT = re.compile(
     r"|ещё\s+комментарии|еще\s+комментарии|показать\s+ещё)\W*$",
     re.I,
 )
+_MORE_HINTS = ("comment", "load", "kommentare", "коментар", "комментари", "показать")
+
+
+def may_link_comment_pages(body: bytes) -> bool:
+    """False when ``body`` cannot link to another comment page (comment_page_urls would find none): then the
+    page need not be parsed for it. Pages in UTF-16 or UTF-32 are always parsed."""
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in body[:1024]:
+        return True
+    low = body.lower()
+    return any(mark in low for mark in _MARKS)
 
 
 def comment_page_urls(page: str | bytes | HtmlElement, url: str) -> list[str]:
@@ -49,9 +67,16 @@ def comment_page_urls(page: str | bytes | HtmlElement, url: str) -> list[str]:
     base = _article_base(here)
     host = urlsplit(here).netloc.lower()
     found: list[str] = []
+    # On a comment page a relative href takes the page's own comment-page part: every link is a candidate there.
+    every = any(m in here.lower() for m in _URL_MARKS)
+    nav = _Navigation()
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")) or "replytocom=" in href:
+            continue
+        # Without a comment-page shape in the href its target has none either (the article URL has none): only
+        # pagination inside the comment area is wanted, tested before any URL is joined.
+        if not every and not any(m in href.lower() for m in _URL_MARKS) and not nav.wanted(a):
             continue
         try:
             target, _ = urldefrag(urljoin(here, href))
@@ -109,16 +134,67 @@ def _article_base(url: str) -> str:
 
 
 def _in_comment_area(el: HtmlElement) -> bool:
-    for node in (el, *el.iterancestors()):
-        ident = (node.get("id") or "").lower()
-        if ident in _AREA_IDS or ident.startswith(("comments", "comment-nav", "dsq-")):
+    return any(_is_area(node) for node in (el, *el.iterancestors()))
+
+
+class _Navigation:
+    """_is_pagination and _in_comment_area for the links of one page, each element's own test made once: links
+    share their navigation blocks and ancestors, which the plain functions look at again for every link."""
+
+    def __init__(self) -> None:
+        self._area: dict[HtmlElement, bool] = {}  # the element or an ancestor is a comment area
+        self._nav: dict[HtmlElement, bool] = {}  # the element's classes name a navigation or "more" block
+
+    def wanted(self, a: HtmlElement) -> bool:
+        return self.in_area(a) and self.pagination(a)
+
+    def in_area(self, el: HtmlElement) -> bool:
+        todo: list[HtmlElement] = []
+        node: HtmlElement | None = el
+        answer = False
+        while node is not None:
+            known = self._area.get(node)
+            if known is not None:
+                answer = known
+                break
+            if _is_area(node):
+                answer = True
+                self._area[node] = True
+                break
+            todo.append(node)
+            node = node.getparent()
+        for seen in todo:
+            self._area[seen] = answer
+        return answer
+
+    def pagination(self, a: HtmlElement) -> bool:
+        rel = (a.get("rel") or "").lower().split()
+        if "next" in rel or "prev" in rel or "previous" in rel:
             return True
-        words = classes(node)
-        if any(w.startswith(_AREA_WORDS) or w.endswith(("-comments", "_comments")) for w in words) and not (
-            "comment-respond" in words or "comment-form" in words
-        ):
-            return True
-    return False
+        node: HtmlElement | None = a
+        for _ in range(4):
+            if node is None:
+                break
+            known = self._nav.get(node)
+            if known is None:
+                words = classes(node)
+                known = self._nav[node] = bool(_NAV_WORDS.intersection(words)) or any(
+                    w.startswith(_MORE_WORDS) for w in words)
+            if known:
+                return True
+            node = node.getparent()
+        # Every _MORE_TEXT phrase holds one of these words; the whole text (scripts left out) is read only then.
+        rough = (a.text_content() or "").lower()
+        return any(w in rough for w in _MORE_HINTS) and bool(_MORE_TEXT.match(text_of(a)))
+
+
+def _is_area(node: HtmlElement) -> bool:
+    ident = (node.get("id") or "").lower()
+    if ident in _AREA_IDS or ident.startswith(("comments", "comment-nav", "dsq-")):
+        return True
+    words = classes(node)
+    return any(w.startswith(_AREA_WORDS) or w.endswith(("-comments", "_comments")) for w in words) and not (
+        "comment-respond" in words or "comment-form" in words)
 
 
 def _is_pagination(a: HtmlElement) -> bool:

@@ -225,6 +225,12 @@ _DETECTORS: tuple[tuple[str, tuple[str, ...], Callable[[ParsedPage], PlatformThr
 )
 
 
+def may_embed_platform(html: str) -> bool:
+    """False when no platform's markers are in ``html``: detect_platform would find none, so the page need not
+    be parsed for it."""
+    return any(marker in html for _, markers, _ in _DETECTORS for marker in markers)
+
+
 def detect_platform(page: ParsedPage, *, only: str | None = None) -> PlatformThread | None:
     """The comment platform the page embeds, with its site id, thread key and promised count; None if none.
 
