@@ -73,27 +73,41 @@ _AFFORDANCE_ATTR_RE = re.compile(r"avatar|userpic|profile")
 
 
 @lru_cache(maxsize=8192)
-def _affording_class(words: str) -> bool:
+def affording_class(words: str) -> bool:
+    """A class attribute naming a reply, permalink or avatar affordance: cached, pages repeat them."""
     return bool(_AFFORDANCE_CLASS_RE.search(words.lower()))
 
 
-def mark_affordance(el: Element, marked: set[Element]) -> None:
-    """Add ``el`` and its ancestors to ``marked`` when it is a reply, permalink or avatar affordance: over a
-    whole page in document order, ``marked`` ends up holding every element with one in it or below it (what
-    signs() calls an affordance, and more: the whole subtree, not its first MAX_WALK elements)."""
+def affords(el: Element) -> bool:
+    """``el`` is a reply, permalink or avatar affordance: by its class, a link's short text, an image's source."""
     words = el.get("class")
-    hit = bool(words) and _affording_class(words)
-    if not hit and el.tag == "a":
+    if words and affording_class(words):
+        return True
+    if el.tag == "a":
         link_text = el.text or ""
         if not link_text.strip() and len(el) <= 3:
             link_text = "".join(el.itertext())
-        hit = len(link_text) < 30 and bool(_REPLY_WORDS.match(link_text))
-    elif not hit and el.tag == "img":
-        hit = bool(_AFFORDANCE_ATTR_RE.search(f"{words or ''} {el.get('src') or ''}".lower()))
-    node: Element | None = el if hit else None
-    while node is not None and node not in marked:
-        marked.add(node)
-        node = node.getparent()
+        return len(link_text) < 30 and bool(_REPLY_WORDS.match(link_text))
+    if el.tag == "img":
+        return bool(_AFFORDANCE_ATTR_RE.search(f"{words or ''} {el.get('src') or ''}".lower()))
+    return False
+
+
+AFFORDING_TAGS = frozenset({"a", "img"})  # tags whose affordance is more than a class word
+
+
+def mark_affordances(candidates: list[Element], marked: set[Element]) -> None:
+    """Add each of ``candidates`` that affords() and its ancestors to ``marked``: over every element of a page
+    with AFFORDING_TAGS or an affording_class(), ``marked`` ends up holding every element with an affordance
+    in it or below it (what signs() calls an affordance, and more: the whole subtree, not its first MAX_WALK
+    elements)."""
+    for el in candidates:
+        if not affords(el):
+            continue
+        node: Element | None = el
+        while node is not None and node not in marked:
+            marked.add(node)
+            node = node.getparent()
 
 
 def signs(record: list[Element]) -> Signs:

@@ -17,7 +17,14 @@ from monitor.extract.comments.engine import (
     drop_wrapped,
     read_items,
 )
-from monitor.extract.comments.evidence import BYLINE_RE, Signs, mark_affordance, signs
+from monitor.extract.comments.evidence import (
+    AFFORDING_TAGS,
+    BYLINE_RE,
+    Signs,
+    affording_class,
+    mark_affordances,
+    signs,
+)
 from monitor.extract.comments.fields import author_from_header
 from monitor.extract.comments.html import Element, classes, is_element
 from monitor.extract.comments.model import Context, RawComment
@@ -100,10 +107,13 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
     best: list[RawComment] = []
     best_score = best_rank = 0.0
     read: set[Element] = set()
+    opening = _opening(ctx.article_text)
     for group in groups[:READ_AT_MOST]:
         if best and group.rank < CLOSE_RANK * best_rank:
             break
         if group.records[0][0] in read:  # a sub-thread of a group already read
+            continue
+        if opening and _holds_article(group, opening):  # a layout column around the article: not read at all
             continue
         comments = [_sane_author(c) for c in bylines(_read(group, ctx))]
         if comments and _is_article(comments[0], ctx.article_text):  # a forum thread: its posts are the page
@@ -134,6 +144,38 @@ def _too_short(sample: list[list[Element]]) -> bool:
     """Most of the sampled records hold almost no text: settled in libxml2, before any walk in Python."""
     lengths = sorted(n for r in sample if (n := sum(_chars(el) for el in r)))  # collapsed ones count for nothing
     return not lengths or lengths[len(lengths) // 2] < MIN_CHARS
+
+
+_TOKEN_RE = re.compile(r"\w+")
+OPENING_TOKENS = 60  # of the article's text, whose word 4-grams a record holding the article shows
+MIN_OPENING = 8  # 4-grams: below it the article is too short to tell
+HOLDS_SHARE = 0.5  # of the opening's 4-grams found in a record that holds the article
+
+
+def _four_grams(tokens: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i:i + 4]) for i in range(len(tokens) - 3)}
+
+
+def _opening(article_text: str) -> set[tuple[str, ...]]:
+    """The word 4-grams of the article's first OPENING_TOKENS words (an empty set when it is too short)."""
+    grams = _four_grams(_TOKEN_RE.findall(article_text[:OPENING_TOKENS * 20].lower())[:OPENING_TOKENS])
+    return grams if len(grams) >= MIN_OPENING else set()
+
+
+def _holds_article(group: Group, opening: set[tuple[str, ...]]) -> bool:
+    """One of the group's first two records holds the article's opening: the page's main column and its
+    neighbour, alike in shape, are no comments (and reading such records costs more than a whole thread).
+
+    Word 4-grams, not a substring, so that paragraph breaks and inline markup do not hide the article; a
+    record shorter than the opening cannot hold it, as libxml2 tells without a walk in Python."""
+    least = HOLDS_SHARE * OPENING_TOKENS * 3  # chars: short words, and half the opening
+    for record in group.records[:2]:
+        if sum(_chars(el) for el in record) < least:
+            continue
+        tokens = _TOKEN_RE.findall(" ".join(t for el in record for t in el.itertext()).lower())
+        if len(opening & _four_grams(tokens)) >= HOLDS_SHARE * len(opening):
+            return True
+    return False
 
 
 def _is_article(comment: RawComment, article_text: str) -> bool:
@@ -196,27 +238,29 @@ _NOT_PARENTS = frozenset({"head", "script", "style", "form", "select", "nav"})
 def _candidates(tree: Element, marked: set[Element] | None = None) -> list[Group]:
     """Groups of alike siblings, and of alternating sibling pairs (dt + dd, body + "Posted by" line).
 
-    ``marked``, when given, is filled with every element that holds an affordance (evidence.mark_affordance),
-    in the same pass over the page; then siblings that nothing labels as reader talk (themselves, their parent
-    or its ancestors up to TALK_DEPTH, a heading before them) and that hold no affordance give no group, as
-    find() would drop it: most of a page is settled so, before any shape is computed."""
+    ``marked``, when given, is filled with every element that holds an affordance (evidence.mark_affordances);
+    then siblings that nothing labels as reader talk (themselves, their parent or its ancestors up to
+    TALK_DEPTH, a heading before them) and that hold no affordance give no group, as find() would drop it:
+    most of a page is settled so, before any shape is computed."""
     unlabelled: dict[Element, int] = {}  # element → how many levels up the nearest talk label is (itself: 0)
     parents: list[tuple[Element, list[Element], int]] = []
+    may_afford: list[Element] = []
+    # One Python pass over the page, the least work per element: a talk label's distance is walked up for
+    # the few parents kept, and affordances are confirmed on the few elements that may be one.
     for parent in tree.iter(etree.Element):
-        if marked is not None:
-            mark_affordance(parent, marked)
-        above = parent.getparent()
-        ident, klass = parent.get("id"), parent.get("class")
-        distance = unlabelled[parent] = (
-            0 if (ident or klass) and _talk_label(ident or "", klass or "")
-            else unlabelled.get(above, TALK_DEPTH) + 1 if above is not None else TALK_DEPTH + 1)
-        if len(parent) < MIN_RECORDS and (not len(parent) or parent[0].get("id") is None) or parent.tag in _NOT_PARENTS:
+        tag = parent.tag
+        if marked is not None and (tag in AFFORDING_TAGS or (words := parent.get("class")) and affording_class(words)):
+            may_afford.append(parent)
+        size = len(parent)
+        if size < MIN_RECORDS and (not size or parent[0].get("id") is None) or tag in _NOT_PARENTS:
             continue  # no siblings to group; at most a leaf (a lone comment says so by its id)
         children = list(parent.iterchildren(*PAIR_TAGS))
-        if len(children) < MIN_RECORDS and len(parent) <= 2 * MIN_RECORDS and not (
+        if len(children) < MIN_RECORDS and size <= 2 * MIN_RECORDS and not (
                 children and children[0].tag in RECORD_TAGS and _lone_comment(children[0])):
             continue
-        parents.append((parent, children, distance))
+        parents.append((parent, children, _label_distance(parent, tree, unlabelled)))
+    if marked is not None:
+        mark_affordances(may_afford, marked)
     groups: list[Group] = []
     shapes: dict[Element, Shape] = {}
     for parent, children, distance in parents:
@@ -247,6 +291,32 @@ def _candidates(tree: Element, marked: set[Element] | None = None) -> list[Group
             for segment in _segments(kids):
                 groups.extend(_runs(segment))
     return groups
+
+
+def _label_distance(el: Element, root: Element, memo: dict[Element, int]) -> int:
+    """How many levels up from ``el`` the nearest element labelled as reader talk is (itself: 0; none up to
+    ``root``: more than TALK_DEPTH), memoised along the ancestors walked."""
+    chain: list[Element] = []
+    node: Element | None = el
+    distance = TALK_DEPTH + 1
+    while node is not None:
+        known = memo.get(node)
+        if known is not None:
+            distance = known
+            break
+        ident, klass = node.get("id"), node.get("class")
+        if (ident or klass) and _talk_label(ident or "", klass or ""):
+            memo[node] = distance = 0
+            break
+        chain.append(node)
+        if node is root:
+            distance = TALK_DEPTH
+            break
+        node = node.getparent()
+    for below in reversed(chain):
+        distance += 1
+        memo[below] = distance
+    return memo.get(el, distance)
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "hr", "form"})
