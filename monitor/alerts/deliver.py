@@ -26,10 +26,12 @@ def deliver_due(store: AlertStore, policy: NotificationConfig, *, now: datetime 
     """Send every message due now (through ``send``, Apprise by default); returns counts by outcome."""
     send = send or notify.send
     counts = {"sent": 0, "retrying": 0, "failed": 0}
-    while True:
-        moment = now or utcnow()
-        batch = store.claim_due(now=moment)
+    # One message claimed at a time, in one pass (a failure due again at once waits for the next call): a sender
+    # that dies mid-send strands only the message it was sending, and only until its claim lapses (CLAIM_SECONDS).
+    last = 0
+    while batch := store.claim_due(now=(moment := now or utcnow()), limit=1, after=last):
         for message in batch:
+            last = message.id
             where = notify.mask_url(message.url)
             try:
                 send(message.url, title=message.title, body=message.body)
@@ -54,5 +56,4 @@ def deliver_due(store: AlertStore, policy: NotificationConfig, *, now: datetime 
                 counts["retrying"] += 1
                 logger.warning("alert notification failed, retry at %s: %s alert=%s message=%s to=%s",
                                retry_at.isoformat(timespec="seconds"), error, message.alert, message.id, where)
-        if len(batch) < 100:
-            return counts
+    return counts

@@ -16,8 +16,9 @@ from monitor.state.schema import ensure_schema
 
 logger = logging.getLogger(__name__)
 
-# A claimed message not settled within this time (its sender died) is due again.
-CLAIM_SECONDS = 300
+# A claimed message not settled within this time (its sender died) is due again: well above one send's timeouts
+# (Apprise's are seconds), so a slow send is not sent twice.
+CLAIM_SECONDS = 120
 
 _MIGRATIONS = ("""
 CREATE TABLE IF NOT EXISTS alert_rules (
@@ -293,20 +294,22 @@ class AlertStore:
 
     # ------------------------------------------------------------ outbox
 
-    def claim_due(self, *, now: datetime | None = None, limit: int = 100) -> list[OutboxMessage]:
-        """Messages due for a (re)try, marked as being sent so that no other process sends them too.
+    def claim_due(self, *, now: datetime | None = None, limit: int = 100, after: int = 0) -> list[OutboxMessage]:
+        """Messages due for a (re)try (with ids above ``after``), marked as being sent so that no other process
+        sends them too.
 
         One UPDATE claims them. On PostgreSQL its inner SELECT skips rows another sender has locked, and the
         outer WHERE is checked again on a row that sender changed meanwhile: a row is claimed by one sender.
         """
         moment = now or utcnow()
         skip_locked = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgresql" else ""
-        due = "status IN ('pending', 'retrying', 'sending') AND next_attempt <= :now"
+        due = "status IN ('pending', 'retrying', 'sending') AND next_attempt <= :now AND id > :after"
         with self._write() as conn:
             rows = conn.execute(
                 f"UPDATE alert_outbox SET status = 'sending', next_attempt = :until WHERE {due} AND id IN "
                 f"(SELECT id FROM alert_outbox WHERE {due} ORDER BY id LIMIT :limit{skip_locked}) RETURNING *",
-                {"now": iso(moment), "until": iso(moment + timedelta(seconds=CLAIM_SECONDS)), "limit": limit},
+                {"now": iso(moment), "until": iso(moment + timedelta(seconds=CLAIM_SECONDS)), "limit": limit,
+                 "after": after},
             ).fetchall()
         return sorted((OutboxMessage.from_row(row) for row in rows), key=lambda m: m.id)
 

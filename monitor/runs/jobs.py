@@ -58,13 +58,14 @@ class Job:
 
 @dataclass(frozen=True)
 class Attempt:
-    """A worker's attempt at a job; ``left``: the attempt before it that never ended (its worker died)."""
+    """A worker's attempt at a job; ``left``: the attempt before it that never ended (its worker died);
+    ``redone_since``: when the first earlier attempt that started a crawl began (None: this is the first)."""
 
     id: int
     left: Attempt | None = None
     run_id: int | None = None
     worker: str = ""
-    started: float = 0.0  # epoch seconds, the state store's clock
+    redone_since: float | None = None  # epoch seconds, the state store's clock
 
 
 class JobLedger:
@@ -109,19 +110,22 @@ class JobLedger:
         """Mark the job running under a new attempt (call it holding the source's lease)."""
         now = db_now(self.dialect)
         with self.engine.begin() as db:
-            left = db.execute(sa.select(attempts.c.id, attempts.c.run_id, attempts.c.worker, attempts.c.started)
+            left = db.execute(sa.select(attempts.c.id, attempts.c.run_id, attempts.c.worker)
                               .where(attempts.c.key == job.key, attempts.c.ended.is_(None))).first()
             if left is not None:  # its worker died: the lease it held lapsed, or we could not be here
                 db.execute(attempts.update().where(attempts.c.id == left.id)
                            .values(ended=attempts.c.alive_until, outcome="its worker stopped renewing its lease"))
+            redone_since = db.execute(sa.select(sa.func.min(attempts.c.started))
+                                      .where(attempts.c.key == job.key, attempts.c.run_id.is_not(None))).scalar()
             db.execute(upsert(self.dialect, jobs).values(key=job.key, source=job.source, state=RUNNING, enqueued=now,
                                                          sender=worker)
                        .on_conflict_do_update(index_elements=[jobs.c.key], set_={"state": RUNNING}))
             new_id = db.execute(attempts.insert().values(key=job.key, source=job.source, worker=worker, started=now,
                                                          alive_until=now + ttl).returning(attempts.c.id)).scalar_one()
-        previous = (Attempt(left.id, run_id=left.run_id, worker=left.worker, started=float(left.started))
+        previous = (Attempt(left.id, run_id=left.run_id, worker=left.worker)
                     if left is not None else None)
-        return Attempt(int(new_id), left=previous, worker=worker)
+        return Attempt(int(new_id), left=previous, worker=worker,
+                       redone_since=float(redone_since) if redone_since is not None else None)
 
     def attach(self, attempt: Attempt, run_id: int) -> None:
         with self.engine.begin() as db:

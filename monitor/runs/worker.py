@@ -123,8 +123,8 @@ class WorkerRuntime:
             logger.warning("job redone: its worker %s died while it ran (run %s) key=%s source=%s", left.worker,
                            left.run_id, job.key, job.source)
             self.store.mark_interrupted(left.run_id, DIED.format(worker=left.worker))
-        if left is not None:
-            self._recheck_alerts(job, left)
+        if attempt.redone_since is not None:
+            self._recheck_alerts(job, since=attempt.redone_since)
         self.attempts[job.source] = attempt
 
         def lost(_: list[str]) -> None:
@@ -147,12 +147,13 @@ class WorkerRuntime:
         self.ledger.end(job, attempt, outcome=run.status, done=True)
         return Outcome(run.status)
 
-    def _recheck_alerts(self, job: Job, left: Attempt) -> None:
-        """The killed attempt may have indexed documents and died before it matched them against the alerts."""
+    def _recheck_alerts(self, job: Job, *, since: float) -> None:
+        """An earlier attempt (its worker killed, its crawl stopped when the lease was lost or the worker stopped)
+        may have indexed documents and ended before it matched them against the alerts."""
         from monitor.alerts.recheck import recheck
 
         try:
-            recheck(self.config, source=job.source, since=datetime.fromtimestamp(left.started, UTC))
+            recheck(self.config, source=job.source, since=datetime.fromtimestamp(since, UTC))
         except Exception:  # noqa: BLE001 - the edge: the crawl goes on; what may be lost is said
             logger.exception("alerts not rechecked: documents the killed crawl indexed may miss their alerts "
                              "key=%s source=%s", job.key, job.source)

@@ -89,6 +89,31 @@ def test_many_matches_in_one_batch_go_out_as_one_message(tmp_path: Path, hook: W
     assert message["message"].count("«tolls»") == 6 and "Comment by reader 6 on “Bridge”" in message["message"]
 
 
+def test_a_sender_that_dies_mid_send_strands_only_its_message_and_only_until_its_claim_lapses(
+        tmp_path: Path, hook: WebhookReceiver) -> None:
+    from monitor.alerts import message
+    from monitor.alerts.store import CLAIM_SECONDS
+
+    config = _config(tmp_path, hook, {"name": "ferry", "query": "ferry"})
+    with open_store(config) as store:
+        engine = AlertEngine(config, store=store, matcher=PythonMatcher(store.alerts()))
+        for n in (1, 2):  # two batches, two messages waiting
+            found = engine.matcher.match(new_documents([_article(n, f"Ferry {n}", "ferry")], [f"a{n}"]))
+            store.record([(alert, doc, f"h{n}") for alert, doc in found], summarize=message.summarize,
+                         compose=message.compose, indexed_at=datetime.now(UTC))
+        start = datetime.now(UTC)
+
+        def killed(url: str, **_: str) -> None:
+            raise SystemExit("the sender's machine died mid-send")
+
+        with pytest.raises(SystemExit):
+            deliver_due(store, config.notifications, now=start, send=killed)
+        assert deliver_due(store, config.notifications, now=start)["sent"] == 1  # another sender: the other one
+        assert deliver_due(store, config.notifications, now=start + timedelta(seconds=CLAIM_SECONDS - 1))["sent"] == 0
+        assert deliver_due(store, config.notifications, now=start + timedelta(seconds=CLAIM_SECONDS))["sent"] == 1
+    assert [m["title"] for m in hook.at("/ferry")] == ["[ferry] Ferry 2", "[ferry] Ferry 1"]
+
+
 def test_failed_sends_wait_longer_each_time_and_are_given_up_after_max_attempts(tmp_path: Path,
                                                                                 hook: WebhookReceiver) -> None:
     config = _config(tmp_path, hook, {"name": "ferry", "query": "ferry"})

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from monitor.alerts.store import CLAIM_SECONDS
 from monitor.demo.site import DemoSite
 from tests.alerts.receivers import WebhookReceiver, free_port
 from tests.conftest import PROJECT_ROOT, TEST_DOWNLOAD_TIMEOUT
@@ -255,7 +256,10 @@ def world(redis_url: str, cluster_state_url: str, opensearch_url: str, sites: di
         index.refresh_now()
         articles = index.search(SearchRequest(types=("article",), sort="date", limit=1000)).hits
         matching = index.search(SearchRequest(query=ALERT_QUERY, types=("article",), limit=1000)).hits
-        _wait_for(lambda: len(hook.at("/desk")) >= len(matching), "an alert for every matching article", 30)
+        # A sender killed mid-send (a worker's crawl, the old leader) strands its message until its claim lapses and
+        # the leader's minutely alerts tick sends it.
+        _wait_for(lambda: len(hook.at("/desk")) >= len(matching), "an alert for every matching article",
+                  CLAIM_SECONDS + 60 + 30)
         finished_by_metrics = {name: _finished_runs(scrape(f"http://127.0.0.1:{port}/metrics"))
                                for name, port in metrics_ports.items() if name != killed_worker}
         holders = {name: cluster.holder(name) for name in workers}

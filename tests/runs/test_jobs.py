@@ -62,3 +62,15 @@ def test_a_due_run_is_skipped_while_a_run_of_its_source_is_queued_or_running(led
     assert not ledger.enqueue(second, sender="serve-a")  # nor ended
     ledger.end(first, attempt, outcome="finished", done=True)
     assert ledger.enqueue(second, sender="serve-a")
+
+
+def test_a_redo_knows_when_the_first_attempt_that_started_a_crawl_began(ledger: JobLedger) -> None:
+    job = Job("harbor", "2026-12-01T22:00:00+00:00")
+    refused = ledger.begin(job, worker="w1", ttl=30)  # ended before its crawl started: nothing to recheck
+    assert refused.redone_since is None
+    ledger.end(job, refused, outcome="not started", done=False)
+    assert ledger.begin(job, worker="w2", ttl=30).redone_since is None
+    crawled = next(a for a in ledger.attempts_of("harbor") if a["worker"] == "w2")
+    ledger.attach(ledger.begin(job, worker="w3", ttl=30), 17)
+    redo = ledger.begin(job, worker="w4", ttl=30)
+    assert redo.redone_since is not None and redo.redone_since >= float(str(crawled["started"]))

@@ -89,3 +89,38 @@ def test_sigterm_puts_a_running_job_back_on_the_queue(tmp_path: Path) -> None:
     assert runtime.ledger.state(job) == QUEUED
     assert Leases(config.state_url).holders(lease_names(config.source("drain-a"))) == []
     assert [run["status"] for run in RunStore(config.state_db).runs()] == ["interrupted"]
+
+
+def test_an_article_a_stopped_attempt_indexed_unmatched_gets_its_alert_when_the_job_is_redone(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.index import open_index
+    from monitor.items import ArticleItem
+    from tests.alerts.receivers import WebhookReceiver
+
+    hook = WebhookReceiver().up()
+    try:
+        config = config_from_dict({
+            "sources": [{"name": "good-a", "feeds": ["http://good-a.example/feed.xml"]}],
+            "data_dir": str(tmp_path / "data"), "cluster": {"broker": "redis://127.0.0.1:9/0", "lease": "30s"},
+            "alerts": [{"name": "ferry", "query": "ferry", "types": ["article"], "notify": [f"json://{hook.base}/ferry"]}],
+        }, path=tmp_path / "monitor.yaml")
+        runtime = _runtime(config, tmp_path)
+        job = Job("good-a", "2026-12-01T22:00:00+00:00")
+        ledger = JobLedger(config.state_url)
+        # The first attempt's crawl indexed an article, then lost its lease and was stopped before it matched it.
+        stopped = ledger.begin(job, worker="w1:1", ttl=30)
+        ledger.attach(stopped, RunStore(config.state_db).start("good-a", pid=None, log_path="x.log"))
+        article = ArticleItem(id="a1", url="http://good-a.example/1", canonical_url="http://good-a.example/1",
+                              source="good-a", title="Ferry", text="the ferry sails at noon")
+        with open_index(config.index.url) as index:
+            index.upsert([article], seen_at=datetime.now(UTC).isoformat(timespec="seconds"))
+        ledger.end(job, stopped, outcome="the lease was lost", done=False)
+
+        assert runtime.run_job(job).what == "finished"
+        deadline = time.monotonic() + 10
+        while not hook.at("/ferry") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [article.url in str(m["message"]) for m in hook.at("/ferry")] == [True]
+    finally:
+        hook.down()

@@ -24,7 +24,7 @@ def _wait(ready: Path, go: Path) -> None:
 
 
 def outbox(url: str, ready: Path, go: Path, out: Path) -> None:
-    """Claim a few due messages at a time (as deliver_due does a hundred), "send" each, mark it sent."""
+    """Claim a few due messages at a time (deliver_due claims one), "send" each, mark it sent."""
     store = AlertStore(url)
     _wait(ready, go)
     while batch := store.claim_due(limit=3):
