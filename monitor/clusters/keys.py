@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from datasketch import MinHash
 
 from monitor.query.words import tokenize
 
@@ -21,6 +21,9 @@ NUM_PERM = BANDS * ROWS
 SEED = 20261201  # fixed: keys stored in an index must come out the same in every process, forever
 # Texts this short (in words) say too little to tell a copy from a look-alike.
 MIN_WORDS = 25
+# MinHash as datasketch 2.0 computes it by default (its "affine32" scheme), whose values the indexes store: our own
+# dozen lines, since importing datasketch imports scipy.integrate (for LSH tuning), 1 s of CPU in every crawl.
+_FMIX_MULTIPLIERS = (np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35))
 
 
 @dataclass(frozen=True)
@@ -65,13 +68,35 @@ def fingerprints(texts: Sequence[str]) -> list[Fingerprint | None]:
     """One fingerprint per text (None when it is too short to compare), hashed together for speed."""
     words = [tokenize(text) for text in texts]  # once per text: cutting words is the dearest step
     sets = [_runs(w) if len(w) >= MIN_WORDS else set() for w in words]
-    wanted = [s for s in sets if s]
-    hashed = iter(MinHash.bulk(wanted, num_perm=NUM_PERM, seed=SEED)) if wanted else iter(())
-    return [_fingerprint(next(hashed).hashvalues) if s else None for s in sets]
+    return [_fingerprint(_minhash(s)) if s else None for s in sets]
 
 
 def fingerprint(text: str) -> Fingerprint | None:
     return fingerprints([text])[0]
+
+
+def _minhash(shingle_set: set[bytes]) -> np.ndarray:
+    """NUM_PERM minimums of a·h + b mod 2³² over the shingles' 32-bit SHA-1 hashes h, each first mixed by
+    MurmurHash3's finalizer (a bijection)."""
+    hashes = np.fromiter((int.from_bytes(hashlib.sha1(s).digest()[:4], "little") for s in shingle_set),
+                         dtype=np.uint32, count=len(shingle_set))
+    first, second = _FMIX_MULTIPLIERS
+    hashes ^= hashes >> 16
+    hashes *= first
+    hashes ^= hashes >> 13
+    hashes *= second
+    hashes ^= hashes >> 16
+    a, b = _permutations()
+    return (np.outer(hashes, a) + b).min(axis=0)  # uint32: the wrap-around is the mod 2³²
+
+
+@functools.cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The NUM_PERM seeded (a, b) pairs, a odd (so each map is a bijection), drawn as datasketch draws them."""
+    draw = np.random.RandomState(SEED)
+    a = draw.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draw.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def _fingerprint(values: np.ndarray) -> Fingerprint:

@@ -11,7 +11,7 @@ from tests.conftest import PROJECT_ROOT
 
 # pydantic is not here: typer itself loads it to convert a command's arguments.
 HEAVY = ("scrapy", "twisted", "trafilatura", "lxml", "fastapi", "uvicorn", "opensearchpy", "elasticsearch", "apprise",
-         "apscheduler", "feedparser", "extruct", "parsel", "dateparser", "datasketch", "sqlalchemy", "yaml")
+         "apscheduler", "feedparser", "extruct", "parsel", "dateparser", "numpy", "sqlalchemy", "yaml")
 # Runs the real entry point, then reports which top-level packages it had imported by the time it exited.
 PROBE = """
 import atexit, json, sys

@@ -1,6 +1,7 @@
 """Near-duplicate keys and cluster choice, on syndicated copies of real articles from ../shared/data."""
 from __future__ import annotations
 
+import hashlib
 import itertools
 import subprocess
 import sys
@@ -92,3 +93,13 @@ def test_keys_are_the_same_in_every_process() -> None:
     theirs = subprocess.run([sys.executable, "-c", code], input=BRIEF, capture_output=True, text=True, check=True,
                             cwd=ROOT).stdout.strip().split(",")
     assert theirs == list(mine.band_keys)
+
+
+def test_the_keys_of_a_text_are_the_ones_indexes_already_store() -> None:
+    """The signature is datasketch 2.0's default MinHash (num_perm 126, seed 20261201), which computed the keys
+    stored before our own lines replaced it: the digest was taken from datasketch's output for BRIEF."""
+    mine = fingerprint(BRIEF)
+    assert mine is not None
+    assert hashlib.sha256(mine.encoded().encode()).hexdigest() == (
+        "fd3877cd1cc64b5fba9c088506bee334adc883e6526e16cbb8d81e4c3a497df0")
+    assert mine.band_keys[:2] == ("0:5080a83e4d97a443", "1:5380ba5865e5763b")
