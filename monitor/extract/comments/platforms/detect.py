@@ -5,11 +5,12 @@ import re
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from monitor.extract.comments.platforms.base import PlatformThread
 from monitor.extract.comments.platforms.names import PLATFORM_NAMES
-from monitor.extract.page import ParsedPage
+from monitor.extract.page import ParsedPage, elements
 
 __all__ = ["PLATFORM_NAMES", "comments_expected", "detect_platform"]
 
@@ -247,6 +248,10 @@ def detect_platform(page: ParsedPage, *, only: str | None = None) -> PlatformThr
     return None
 
 
+_COUNT_ELEMENTS = XPath("//*[contains(@class, 'comment-count') or contains(@class, 'comments-count')"
+                        " or @data-comment-count or @data-comments-count]")
+
+
 def comments_expected(page: ParsedPage) -> int | None:
     """The comment count the page promises: JSON-LD ``commentCount`` or its comment interaction statistic,
     microdata ``commentCount``, or a comment-count element's number."""
@@ -263,8 +268,9 @@ def comments_expected(page: ParsedPage) -> int | None:
         count = _count(value)
         if count is not None:
             return count
-    for element in page.tree.xpath("//*[contains(@class, 'comment-count') or contains(@class, 'comments-count')"
-                                   " or @data-comment-count or @data-comments-count]")[:5]:
+    if "comment-count" not in page.html and "comments-count" not in page.html:  # what the XPath tests: no walk
+        return None
+    for element in elements(page.tree, _COUNT_ELEMENTS)[:5]:
         count = _count(element.get("data-comment-count") or element.get("data-comments-count")
                        or _find(r"(\d{1,9})", element.text_content()[:200]))
         if count is not None:
