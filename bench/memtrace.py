@@ -87,10 +87,12 @@ def start() -> None:
     out = Path(os.environ["MONITOR_BENCH_TRACEMALLOC"])
     marks = sorted(int(n) for n in os.environ.get("MONITOR_BENCH_TRACE_AT", "2000,8000").split(","))
     begin = int(os.environ.get("MONITOR_BENCH_TRACE_START") or marks[0] // 2)
-    threading.Thread(target=_watch, args=(out, begin, marks), daemon=True).start()
+    # MONITOR_BENCH_TRACE_FRAMES=0: no tracemalloc, only RSS and mallinfo2 at each mark (costs nothing).
+    frames = int(os.environ.get("MONITOR_BENCH_TRACE_FRAMES") or FRAMES)
+    threading.Thread(target=_watch, args=(out, begin, marks, frames), daemon=True).start()
 
 
-def _watch(out: Path, begin: int, marks: list[int]) -> None:
+def _watch(out: Path, begin: int, marks: list[int], frames: int) -> None:
     progress = None
     while marks:
         time.sleep(POLL_SECONDS)
@@ -98,17 +100,20 @@ def _watch(out: Path, begin: int, marks: list[int]) -> None:
         if progress is None:
             continue
         done = _extracted(progress)
-        if done >= begin and not tracemalloc.is_tracing():
-            tracemalloc.start(FRAMES)
-            _log(out, {"articles": done, "event": "tracing started", "rss_kb": rss_kb(), "malloc": mallinfo()})
+        if frames and done >= begin and not tracemalloc.is_tracing():
+            tracemalloc.start(frames)
+            _log(out, {"crawl": str(progress), "articles": done, "event": "tracing started", "rss_kb": rss_kb(), "malloc": mallinfo()})
         if done < marks[0]:
             continue
         marks.pop(0)
+        if not frames:
+            _log(out, {"crawl": str(progress), "articles": done, "rss_kb": rss_kb(), "malloc": mallinfo()})
+            continue
         gc.collect()
         snapshot = tracemalloc.take_snapshot()
         snapshot.dump(str(out / f"at-{done}.snapshot"))
         current, peak = tracemalloc.get_traced_memory()
-        _log(out, {"articles": done, "rss_kb": rss_kb(), "traced": current, "traced_peak": peak,
+        _log(out, {"crawl": str(progress), "articles": done, "rss_kb": rss_kb(), "traced": current, "traced_peak": peak,
                    "gc_objects": len(gc.get_objects()), "malloc": mallinfo()})
 
 

@@ -330,9 +330,10 @@ def main() -> int:
         port = realsite.free_port()
         site = realsite.build(directory / "site", realsite.base_url(port), args.pages)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        hook = directory / "memtrace"
         if args.tracemalloc:
             args.tracemalloc.mkdir(parents=True, exist_ok=True)
-            hook = memtrace.write_sitecustomize(directory / "memtrace")
+            memtrace.write_sitecustomize(hook)
             env = {**env, "PYTHONPATH": os.pathsep.join([str(hook), env["PYTHONPATH"]]),
                    "MONITOR_BENCH_TRACEMALLOC": str(args.tracemalloc.resolve()), "MONITOR_BENCH_TRACE_AT": args.trace_at}
         with realsite.serve(site.root, port, directory / "server") as server:
@@ -348,7 +349,8 @@ def main() -> int:
                 before = args.before.resolve()
                 results.append(run_crawl(f"monitor crawl → SQLite, before ({before.name})", directory / "before", site,
                                          f"sqlite:///{directory}/before/data/monitor.db",
-                                         {**env, "PYTHONPATH": str(before)}, tree=before))
+                                         {**env, "PYTHONPATH": os.pathsep.join(filter(None, [
+                                             str(hook) if args.tracemalloc else "", str(before)]))}, tree=before))
                 print(f"crawl before: {results[-1].rate:.1f} articles/s", file=sys.stderr)
             results.append(run_crawl("monitor crawl → SQLite", directory / "sqlite", site,
                                      f"sqlite:///{directory}/sqlite/data/monitor.db", env))
