@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
+import memtrace  # noqa: E402
 import proctree  # noqa: E402
 import realsite  # noqa: E402
 
@@ -319,6 +320,9 @@ def main() -> int:
     parser.add_argument("--newsplease-venv", type=Path, default=DEFAULT_VENV)
     parser.add_argument("--json", type=Path, help="write every figure here as JSON")
     parser.add_argument("--before", type=Path, help="also crawl with the code of this checkout (another commit)")
+    parser.add_argument("--tracemalloc", type=Path, help="tracemalloc snapshots of the crawl's main process here "
+                        "(bench/memtrace.py; slows the crawl)")
+    parser.add_argument("--trace-at", default="2000,8000", help="article counts to snapshot at (with --tracemalloc)")
     args = parser.parse_args()
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="bench-tput-") as tmp:
@@ -326,6 +330,12 @@ def main() -> int:
         port = realsite.free_port()
         site = realsite.build(directory / "site", realsite.base_url(port), args.pages)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        hook = directory / "memtrace"
+        if args.tracemalloc:
+            args.tracemalloc.mkdir(parents=True, exist_ok=True)
+            memtrace.write_sitecustomize(hook)
+            env = {**env, "PYTHONPATH": os.pathsep.join([str(hook), env["PYTHONPATH"]]),
+                   "MONITOR_BENCH_TRACEMALLOC": str(args.tracemalloc.resolve()), "MONITOR_BENCH_TRACE_AT": args.trace_at}
         with realsite.serve(site.root, port, directory / "server") as server:
             # news-please first: it takes longest and needs nothing of this tree.
             if not args.no_newsplease:
@@ -339,7 +349,8 @@ def main() -> int:
                 before = args.before.resolve()
                 results.append(run_crawl(f"monitor crawl → SQLite, before ({before.name})", directory / "before", site,
                                          f"sqlite:///{directory}/before/data/monitor.db",
-                                         {**env, "PYTHONPATH": str(before)}, tree=before))
+                                         {**env, "PYTHONPATH": os.pathsep.join(filter(None, [
+                                             str(hook) if args.tracemalloc else "", str(before)]))}, tree=before))
                 print(f"crawl before: {results[-1].rate:.1f} articles/s", file=sys.stderr)
             results.append(run_crawl("monitor crawl → SQLite", directory / "sqlite", site,
                                      f"sqlite:///{directory}/sqlite/data/monitor.db", env))

@@ -1,12 +1,16 @@
-"""Scrapy extensions: the crawl's counters as JSON lines (progress), and a watch that stops a crawl whose parent died."""
+"""Scrapy extensions: the crawl's counters as JSON lines (progress), a watch that stops a crawl whose parent died, and
+the heap handed back to the system as the crawl goes."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import logging
 import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,10 @@ PARENT_CHECK_SECONDS = 0.5
 # After its parent died, a crawl drains (what it fetched is indexed) but stops for good after this long: a
 # download still in flight would otherwise keep it alive up to its download timeout.
 PARENT_GONE_KILL_SECONDS = 10.0
+# How often the crawl's freed heap goes back to the system (MemoryTrim). One trim of a heap with some 35,000
+# holes costs 13-40 ms of CPU (and the pages it gives back fault in again when reused): every 30 s that is
+# about 1-3 ms a second, under 0.1 ms per page at 24 pages/s, while the heap's creep takes minutes to matter.
+TRIM_SECONDS = 30.0
 
 
 class ProgressReporter:
@@ -108,3 +116,56 @@ class ParentWatch:
         if os.getpgrp() == os.getpid():
             os.killpg(os.getpid(), signal.SIGKILL)
         os._exit(1)
+
+
+def glibc_malloc_trim() -> Callable[[], int] | None:
+    """glibc's ``malloc_trim(0)``, or None where the C library is not glibc (musl, macOS)."""
+    name = ctypes.util.find_library("c") or "libc.so.6"
+    try:
+        trim = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return lambda: int(trim(0))
+
+
+class MemoryTrim:
+    """Hands the crawl's freed heap back to the system every MONITOR_MALLOC_TRIM_SECONDS (0: off).
+
+    Why: the main process allocates and frees ~1 MB per page (the body, its text, the selector tree of the
+    comment-page check, the pickled item both ways) from several threads. glibc keeps what is freed inside its
+    arenas and returns only the top of each heap, so the process's RSS follows the high-water mark of a heap with
+    holes (at 1,200 articles of the bench's real-page crawl: 82 MB in use, 352 MB free in 34,568 chunks).
+    ``malloc_trim(0)`` gives back every free page of every arena; Python objects are not touched.
+    """
+
+    def __init__(self, trim: Callable[[], int], *, interval: float = TRIM_SECONDS, stats: Any = None) -> None:
+        self.trim = trim
+        self.interval = interval
+        self.stats = stats
+        self._loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> MemoryTrim:
+        interval = crawler.settings.getfloat("MONITOR_MALLOC_TRIM_SECONDS", TRIM_SECONDS)
+        trim = glibc_malloc_trim()
+        if interval <= 0 or trim is None:
+            raise NotConfigured
+        extension = cls(trim, interval=interval, stats=crawler.stats)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self) -> None:
+        self._loop = task.LoopingCall(self.run)
+        self._loop.start(self.interval, now=False)
+
+    def spider_closed(self) -> None:
+        if self._loop and self._loop.running:
+            self._loop.stop()
+
+    def run(self) -> None:
+        self.trim()
+        if self.stats is not None:
+            self.stats.inc_value("monitor/memory/trims")

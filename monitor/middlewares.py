@@ -32,15 +32,26 @@ class NotModified(IgnoreRequest):
     """The server says our copy is current (304): nothing to parse."""
 
 
+# What a fetched URL's validators take in memory until the close: (url, ETag, Last-Modified), about 0.3 KB.
+Pending = tuple[str, str | None, str | None]
+
+
 class ConditionalRequestsMiddleware:
-    """Validators are loaded once per crawl and written back once, when the spider closes."""
+    """Validators are loaded once per crawl and written back once, when the spider closes.
+
+    Until then an article keeps only its URL and validators (``articles``, about 0.3 KB each: the one per-URL
+    cost of a crawl here), never its request. The other kinds keep their ``request.meta`` too, as the spider may
+    change its mind about them while parsing (a sitemap index, a platform thread that turns out to page): a few
+    per crawl, or one per article read from a platform.
+    """
 
     def __init__(self, store: ValidatorStore, *, stats: Any) -> None:
         self.store = store
         self.stats = stats
         self.source = ""
         self.known: dict[str, Validators] = {}
-        self.pending: list[tuple[Request, Validators]] = []
+        self.articles: list[Pending] = []
+        self.pending: list[tuple[dict[str, Any], Pending]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestsMiddleware:
@@ -71,9 +82,13 @@ class ConditionalRequestsMiddleware:
             logger.debug("not modified source=%s url=%s", self.source, request.url)
             raise NotModified(f"not modified: {request.url}")
         if response.status == 200 and kind:
-            etag = _header(response, b"ETag")
-            last_modified = _header(response, b"Last-Modified")
-            self.pending.append((request, Validators(request.url, etag, last_modified)))
+            # Not the request: a whole Request (headers, callbacks, cb_kwargs) per URL was 2 KB for every page of a
+            # crawl, the main process's growth per 1,000 pages (issue 17).
+            entry = (request.url, _header(response, b"ETag"), _header(response, b"Last-Modified"))
+            if kind in (ARTICLE, NEW_ARTICLE):  # the spider never changes an article's kind
+                self.articles.append(entry)
+            else:
+                self.pending.append((request.meta, entry))
         return response
 
     def spider_closed(self, reason: str) -> None:
@@ -87,20 +102,20 @@ class ConditionalRequestsMiddleware:
             # Pages were fetched whose articles were not kept: a 304 next time would hide them for good.
             logger.error("a write was lost: no validators stored source=%s", self.source)
             self.stats.set_value("monitor/validators/stored", 0)
-            self.pending = []
+            self.articles, self.pending = [], []
             return
         clean = reason == "finished" and not any(
             k.startswith("monitor/errors/") or k == "monitor/skipped/max_articles" for k in stats
         )
         # The spider may change its mind while parsing (a sitemap index is always fetched whole).
-        chosen = [v for request, v in self.pending
-                  if request.meta.get("conditional") in KEPT
-                  or (clean and request.meta.get("conditional") == DISCOVERY)]
-        chosen += [Validators(request.url) for request, _ in self.pending  # no ETag, no Last-Modified: removed
-                   if request.meta.get("conditional") == PLATFORM_PAGED]
+        chosen = [Validators(*entry) for entry in self.articles]
+        chosen += [Validators(*entry) for meta, entry in self.pending
+                   if meta.get("conditional") in KEPT or (clean and meta.get("conditional") == DISCOVERY)]
+        chosen += [Validators(entry[0]) for meta, entry in self.pending  # no ETag, no Last-Modified: removed
+                   if meta.get("conditional") == PLATFORM_PAGED]
         stored = self.store.put_many(chosen, source=self.source)
         self.stats.set_value("monitor/validators/stored", stored)
-        self.pending = []
+        self.articles, self.pending = [], []
 
 
 def _header(response: Response, name: bytes) -> str | None:

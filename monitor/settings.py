@@ -55,8 +55,10 @@ MONITOR_STATE_URL = ""  # the state store (HTTP validators), set from the config
 EXTENSIONS = {
     "monitor.extensions.ProgressReporter": 500,
     "monitor.extensions.ParentWatch": 510,  # no crawl outlives the supervisor that started it
+    "monitor.extensions.MemoryTrim": 520,  # freed heap back to the system: memory per 1,000 pages flat
 }
 MONITOR_PROGRESS_FILE = ""  # JSON lines of crawl counters, written by ProgressReporter when set
+MONITOR_MALLOC_TRIM_SECONDS = 30.0  # how often MemoryTrim runs glibc's malloc_trim(0); 0: never
 
 LOG_LEVEL = "INFO"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

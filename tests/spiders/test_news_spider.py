@@ -16,7 +16,7 @@ from monitor.discovery import MAX_INDEX_DEPTH
 from monitor.extract import extract_page
 from monitor.extract.options import ExtractionOptions
 from monitor.items import PageItem
-from spiders.news import NewsSpider
+from spiders.news import NewsSpider, SeenUrls
 
 ARTICLE = "https://blog.example/2024/05/bridge-reopens/"
 XHTML_HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n'
@@ -131,3 +131,22 @@ def test_a_sitemap_index_chain_is_followed_to_its_depth_limit_and_no_further(spi
         assert depth <= 10, "the chain is never cut"
     assert len(followed) == MAX_INDEX_DEPTH == 3
     assert spider.crawler.stats.get_value("monitor/sitemaps/too_deep") == 1
+
+
+def test_seen_urls_says_new_once_per_url() -> None:
+    seen = SeenUrls()
+    urls = [f"https://blog.example/2024/05/story-{n}/" for n in range(2000)] + ["https://blog.example/ünï/%E2%82%AC"]
+    assert all(seen.add(url) for url in urls)
+    assert not any(seen.add(url) for url in urls)
+    assert len(seen) == len(urls)
+    assert urls[7] in seen and "https://blog.example/2024/05/story-2000/" not in seen
+
+
+def test_an_article_listed_by_the_feed_and_again_by_a_sitemap_is_asked_for_once(spider: NewsSpider) -> None:
+    from monitor.discovery import Link
+
+    listed = [Link(ARTICLE), Link(ARTICLE + "?utm_source=feed"), Link("https://blog.example/2024/05/other/")]
+    first = _run(r for link in listed for r in spider.article_request(link, trusted=True))
+    again = _run(r for link in listed for r in spider.article_request(link, trusted=True))
+    assert [r.url for r in first] == [ARTICLE, "https://blog.example/2024/05/other/"]
+    assert again == []
