@@ -178,12 +178,12 @@ def test_second_run_over_unchanged_site_fetches_no_article_and_gets_304_for_feed
         served: Server, site: TestSite) -> None:
     wait_for(lambda: all(finished_after(served, s, 0) for s in ("valley-post", "northern-ledger")),
              "the first runs", server=served)
-    wait_for(lambda: not served.store.running(), "no run in progress", server=served)
+    # From here every run is a later one (a run in progress now too, whose requests may be logged in part): on a
+    # schedule of 4 s a loaded machine may never be without a run, so none is waited for.
     clear_requests(site)
     mark = last_id(served)
     later = {s: wait_for(lambda s=s: finished_after(served, s, mark), f"the next run of {s}", server=served)
              for s in ("valley-post", "northern-ledger")}
-    wait_for(lambda: not served.store.running(), "no run in progress", server=served)
     requests = site_requests(site)
     assert not [r["path"] for r in requests if is_article_path(r["path"])]
     feeds = [r for r in requests if r["path"] in ("/valley-post/feed.json", "/northern-ledger/atom.xml")]
