@@ -38,6 +38,11 @@ class TestSite:
         with urllib.request.urlopen(f"{self.base_url}/_admin/requests", timeout=10) as response:
             return json.load(response)
 
+    def clear_requests(self) -> None:
+        """Forget the requests logged so far (the shared site has served other modules' crawls before)."""
+        request = urllib.request.Request(f"{self.base_url}/_admin/requests", method="DELETE")
+        urllib.request.urlopen(request, timeout=10).close()
+
     def post(self, path: str, payload: dict[str, Any]) -> Any:
         request = urllib.request.Request(
             f"{self.base_url}{path}", data=json.dumps(payload).encode(), method="POST",

@@ -4,11 +4,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from monitor.alerts.rules import Alert
-from monitor.errors import BulkRejected, SearchIndexError
+from monitor.errors import BulkRejected, IndexTimeout, IndexUnavailable, SearchIndexError
 from monitor.index import is_engine_url, mappings
 from monitor.index.clients import EngineClient, already_exists
 from monitor.query import (
@@ -32,6 +33,7 @@ PERCOLATOR_VERSION = 1
 # Documents per percolate request (the answer names each one's slot). Tuned with bench/alerts.py: 1,000 docs
 # per request took 3.6 s against 1,000 alerts, 250 took 6.0 s, 25 took 11.7 s.
 PERCOLATE_CHUNK = 1000
+SEARCH_ATTEMPTS = 3
 PAGE = 10_000
 
 
@@ -192,11 +194,24 @@ class PercolatorMatcher:
                                     "query": {"match_all": {}}}
             if after:
                 body["search_after"] = after
-            page = self.client.search(self.index, body)["hits"]["hits"]
+            page = self._search(body)["hits"]["hits"]
             hits += page
             if len(page) < PAGE:
                 return hits
             after = page[-1]["sort"]
+
+    def _search(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A search of the alerts index. One answered 503 while its shard moves or starts (another crawl created or
+        rebuilt it a moment ago) is asked again once the shard is there; an engine that is down fails at once."""
+        for attempt in range(1, SEARCH_ATTEMPTS):
+            try:
+                return self.client.search(self.index, body)
+            except IndexTimeout:
+                raise
+            except IndexUnavailable:
+                self.client.wait_for_primaries(self.index)  # raises when the engine itself is unreachable
+                time.sleep(0.5 * attempt)
+        return self.client.search(self.index, body)
 
     def match(self, docs: Sequence[dict[str, Any]]) -> list[Match]:
         out: list[Match] = []
@@ -217,7 +232,7 @@ class PercolatorMatcher:
             }
             if after:
                 body["search_after"] = after
-            hits = self.client.search(self.index, body)["hits"]["hits"]
+            hits = self._search(body)["hits"]["hits"]
             for hit in hits:
                 alert = self.alerts.get(hit["_source"]["alert_name"])
                 if alert is None:  # stored by a newer config in another process; not ours to send

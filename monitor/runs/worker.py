@@ -5,6 +5,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -117,6 +118,7 @@ class WorkerRuntime:
             self.leases.release(names, holder=self.holder)
 
     def _run(self, job: Job, names: list[str]) -> Outcome:
+        started = time.time()
         attempt = self.ledger.begin(job, worker=self.holder, ttl=self.ttl)
         left = attempt.left
         if left is not None and left.run_id is not None:
@@ -140,6 +142,8 @@ class WorkerRuntime:
                     return Outcome("worker stopping", retry_in=0)
         finally:
             self.attempts.pop(job.source, None)
+        if run.stats.get("monitor/errors/alerts"):  # the engine failed it mid-crawl: what it wrote is matched now
+            self._recheck_alerts(job, since=started)
         if run.status == INTERRUPTED and run.outcome is not None and run.outcome.reason in (WORKER_STOPPED,
                                                                                               LEASE_LOST):
             self.ledger.end(job, attempt, outcome=run.outcome.reason, done=False)
@@ -148,8 +152,9 @@ class WorkerRuntime:
         return Outcome(run.status)
 
     def _recheck_alerts(self, job: Job, *, since: float) -> None:
-        """An earlier attempt (its worker killed, its crawl stopped when the lease was lost or the worker stopped)
-        may have indexed documents and ended before it matched them against the alerts."""
+        """An attempt (an earlier one whose worker was killed, or whose crawl was stopped when the lease was lost or
+        the worker stopped; or this one, when the engine failed its alert matching) may have indexed documents it
+        did not match against the alerts."""
         from monitor.alerts.recheck import recheck
 
         try:

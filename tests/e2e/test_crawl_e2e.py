@@ -42,6 +42,7 @@ def crawled(test_site: TestSite, tmp_path_factory: pytest.TempPathFactory) -> di
         if source["name"] == "lab":
             source["follow_depth"] = 0  # only the lab's listed pages, so its error counts are exact
     config = write_config(directory, sources)
+    test_site.clear_requests()  # counted below: this crawl's requests alone, whichever modules ran before
     summary = monitor_json("crawl", config=config)
     with urllib.request.urlopen(f"{test_site.base_url}/_admin/truth", timeout=10) as response:
         truth = json.load(response)

@@ -70,7 +70,8 @@ def main(argv: list[str]) -> int:
         print("ValueError: the config of the fake crawl is broken", file=sys.stderr)
         note("end")
         return 3
-    report({"unreachable": UNREACHABLE, "spooled": SPOOLED}.get(kind, GOOD), reason="shutdown" if kind == "early" else "finished")
+    outcomes = {"unreachable": UNREACHABLE, "spooled": SPOOLED, "alerterr": {**GOOD, "monitor/errors/alerts": 1}}
+    report(outcomes.get(kind, GOOD), reason="shutdown" if kind == "early" else "finished")
     note("end")
     return 0
 

@@ -130,11 +130,6 @@ def site_requests(site: TestSite) -> list[dict[str, Any]]:
         return json.load(response)
 
 
-def clear_requests(site: TestSite) -> None:
-    request = urllib.request.Request(f"{site.base_url}/_admin/requests", method="DELETE")
-    urllib.request.urlopen(request, timeout=10).close()
-
-
 def is_article_path(path: str) -> bool:
     return any(re.fullmatch(pattern, path) for pattern in ARTICLE_PATHS.values())
 
@@ -180,7 +175,7 @@ def test_second_run_over_unchanged_site_fetches_no_article_and_gets_304_for_feed
              "the first runs", server=served)
     # From here every run is a later one (a run in progress now too, whose requests may be logged in part): on a
     # schedule of 4 s a loaded machine may never be without a run, so none is waited for.
-    clear_requests(site)
+    site.clear_requests()
     mark = last_id(served)
     later = {s: wait_for(lambda s=s: finished_after(served, s, mark), f"the next run of {s}", server=served)
              for s in ("valley-post", "northern-ledger")}

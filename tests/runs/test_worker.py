@@ -124,3 +124,33 @@ def test_an_article_a_stopped_attempt_indexed_unmatched_gets_its_alert_when_the_
         assert [article.url in str(m["message"]) for m in hook.at("/ferry")] == [True]
     finally:
         hook.down()
+
+
+def test_an_article_whose_alert_matching_the_engine_failed_gets_its_alert_when_the_crawl_ends(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.index import open_index
+    from monitor.items import ArticleItem
+    from tests.alerts.receivers import WebhookReceiver
+
+    hook = WebhookReceiver().up()
+    try:
+        config = config_from_dict({
+            "sources": [{"name": "alerterr-a", "feeds": ["http://alerterr-a.example/feed.xml"]}],
+            "data_dir": str(tmp_path / "data"), "cluster": {"broker": "redis://127.0.0.1:9/0", "lease": "30s"},
+            "alerts": [{"name": "ferry", "query": "ferry", "types": ["article"], "notify": [f"json://{hook.base}/ferry"]}],
+        }, path=tmp_path / "monitor.yaml")
+        runtime = _runtime(config, tmp_path)
+        # What the crawl wrote; its alert matching failed (the fake crawl counts monitor/errors/alerts).
+        article = ArticleItem(id="a1", url="http://alerterr-a.example/1", canonical_url="http://alerterr-a.example/1",
+                              source="alerterr-a", title="Ferry", text="the ferry sails at noon")
+        with open_index(config.index.url) as index:
+            index.upsert([article], seen_at=datetime.now(UTC).isoformat(timespec="seconds"))
+
+        assert runtime.run_job(Job("alerterr-a", "2026-12-01T22:00:00+00:00")).what == "finished"
+        deadline = time.monotonic() + 10
+        while not hook.at("/ferry") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [article.url in str(m["message"]) for m in hook.at("/ferry")] == [True]
+    finally:
+        hook.down()
