@@ -100,6 +100,48 @@ def test_hostile_config_values_are_not_taken_for_ids() -> None:
     assert (found.site, found.thread) == (None, None)
 
 
+# Hyvor Talk's embed codes: v3's web component and script (the gist of a v3 install, and hyvor/hyvor-talk-comments
+# src/App.tsx: website id, page identifier and url the embed sends), v2's variables and container (hyvor/hyvor-talk-react
+# README, deprecated v2 library). With no page id, Hyvor uses the canonical URL, else the page URL without its query
+# (the same README, on ``id``).
+HYVOR_V2 = """<div id="hyvor-talk-view"></div><script type="text/javascript">
+    var HYVOR_TALK_WEBSITE = 7001; var HYVOR_TALK_CONFIG = { url: 'https://news.example/2026/03/barrier-vote/',
+    id: 'post-881' };</script>"""
+
+
+def test_hyvor_v2_variables_give_the_website_and_page_id() -> None:
+    found = detect_platform(parse_page(page(HYVOR_V2), URL))
+    assert found is not None
+    assert (found.platform, found.site, found.thread) == ("hyvor", "7001", "post-881")
+
+
+def test_hyvor_v2_numeric_page_id_and_false_id() -> None:
+    numeric = HYVOR_V2.replace("id: 'post-881'", "id: 881")
+    found = detect_platform(parse_page(page(numeric), URL))
+    assert found is not None and found.thread == "881"
+    none = HYVOR_V2.replace("id: 'post-881'", "id: false")
+    found = detect_platform(parse_page(page(none), URL + "?utm_source=x#c"))
+    assert found is not None and (found.site, found.thread) == ("7001", URL)
+
+
+def test_hyvor_without_page_id_uses_the_canonical_url_else_the_url_without_query() -> None:
+    embed = """<script async src="https://talk.hyvor.com/embed/embed.js" type="module"></script>
+        <hyvor-talk-comments website-id="7001"></hyvor-talk-comments>"""
+    found = detect_platform(parse_page(page(embed), URL + "?page=2&utm_source=x"))
+    assert found is not None and (found.site, found.thread) == ("7001", URL)
+    canonical = '<link rel="canonical" href="/2026/03/barrier-vote-final/">'
+    found = detect_platform(parse_page(page(embed, head=canonical), URL + "?page=2"))
+    assert found is not None and found.thread == "https://news.example/2026/03/barrier-vote-final/"
+
+
+def test_hyvor_script_alone_is_detected_and_unrelated_ids_are_not_its_page_id() -> None:
+    embed = """<script>var player = { id: 'video-9' };</script>
+        <script async src="https://talk.hyvor.com/embed/embed.js" type="module"></script>"""
+    found = detect_platform(parse_page(page(embed), URL))
+    assert found is not None
+    assert (found.platform, found.site, found.thread) == ("hyvor", None, URL)
+
+
 def test_the_article_records_the_platform_and_the_count_its_page_promises() -> None:
     ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Barrier vote", "commentCount": 12}</script>'
     article = extract_html(page(EMBEDS["disqus"][0], head=ld), URL)

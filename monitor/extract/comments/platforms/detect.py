@@ -164,11 +164,25 @@ def _coral(page: ParsedPage) -> PlatformThread | None:
 
 
 def _hyvor(page: ParsedPage) -> PlatformThread | None:
-    tree = page.tree
-    site = (_attr(tree, "//hyvor-talk-comments/@website-id") or _config_value("HYVOR_TALK_WEBSITE", page.html))
-    if site is None:
+    """Hyvor Talk v3 (``<hyvor-talk-comments website-id page-id>`` and talk.hyvor.com/embed/embed.js) or v2
+    (``HYVOR_TALK_WEBSITE = 123`` and ``HYVOR_TALK_CONFIG = {id: .., url: ..}`` with ``#hyvor-talk-view``)."""
+    tree, html = page.tree, page.html
+    element = tree.xpath("//hyvor-talk-comments")
+    config = _find(r"HYVOR_TALK_CONFIG\s*=\s*\{(.{0,2000}?)\}", html) or ""
+    v2 = _find(r"(?<![\w$])HYVOR_TALK_WEBSITE\s*=\s*[\"']?(\d{1,20})\b", html)
+    script = "talk.hyvor.com/embed/embed.js" in html
+    if not (element or v2 or config or script or tree.xpath("//*[@id='hyvor-talk-view']")):
         return None
-    thread = _attr(tree, "//hyvor-talk-comments/@page-id") or _config_value("id", page.html) or page.url
+    site = _attr(tree, "//hyvor-talk-comments/@website-id") or v2
+    thread = (_attr(tree, "//hyvor-talk-comments/@page-id")
+              or _find(r"""(?<![\w$])id\s*:\s*["']([^"'<>]{1,300})["']""", config)
+              or _find(r"(?<![\w$])id\s*:\s*(\d{1,20})\b", config))
+    if thread is None:
+        # As Hyvor does when a page gives no id: the canonical URL, else the page's URL without its query
+        # (the hyvor-talk-react README, github hyvor/hyvor-talk-react, on the embed's ``id``).
+        canonical = _attr(tree, "//link[@rel='canonical']/@href")
+        thread = urljoin(page.url, canonical) if canonical else urlsplit(page.url)._replace(
+            query="", fragment="").geturl()
     return PlatformThread("hyvor", site=site, thread=thread, url=page.url)
 
 
