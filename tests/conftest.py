@@ -24,6 +24,22 @@ pytest_plugins = [*(["tests.engines"] if (PROJECT_ROOT / "tests" / "engines.py")
                   "tests.postgres"]  # postgres_server, postgres_url, new_postgres_database
 
 
+# The modules that take minutes, first: pytest-xdist hands modules to its two processes in collection order, so
+# these then run side by side at the start and the short ones fill in at the end, rather than one long module
+# running alone while the other process waits.
+SLOW_MODULES = ("tests/runs/test_cluster_e2e.py", "tests/runs/test_faults.py", "tests/e2e/test_index_faults_e2e.py",
+                "tests/extract/test_comments_corpus.py", "tests/extract/test_article_corpus.py",
+                "tests/e2e/test_engine_e2e.py", "tests/e2e/test_crawl_e2e.py", "tests/e2e/test_real_pages_crawl.py",
+                "tests/runs/test_serve.py", "tests/e2e/test_platforms_crawl_e2e.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        module = item.nodeid.split("::", 1)[0]
+        return SLOW_MODULES.index(module) if module in SLOW_MODULES else len(SLOW_MODULES)
+
+    items.sort(key=rank)  # stable: each module's tests keep their order
+
 class TestSite:
     """The local test news site running in a subprocess."""
 
