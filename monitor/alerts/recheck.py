@@ -2,8 +2,9 @@
 
 A crawl writes a batch, then matches it against the alerts; killed between the two (its machine died), it leaves
 documents in the index that no alert saw, and the run that redoes the job finds them unchanged, so it would not
-match them either. The worker that redoes such a job first calls ``recheck``: the alert store remembers every
-(alert, document) it queued, so what the killed crawl did queue is not queued a second time.
+match them either. The worker that redoes such a job first calls ``recheck``, as does a worker whose crawl's alert
+matching failed (the engine answered an error): the alert store remembers every (alert, document) it queued, so
+what was queued once is not queued a second time.
 """
 from __future__ import annotations
 
