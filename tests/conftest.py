@@ -24,7 +24,7 @@ pytest_plugins = [*(["tests.engines"] if (PROJECT_ROOT / "tests" / "engines.py")
                   "tests.postgres"]  # postgres_server, postgres_url, new_postgres_database
 
 
-# The modules that take minutes, first: pytest-xdist hands modules to its two processes in collection order, so
+# The modules that take minutes, first: pytest-xdist hands modules to its processes in collection order, so
 # these then run side by side at the start and the short ones fill in at the end, rather than one long module
 # running alone while the other process waits.
 SLOW_MODULES = ("tests/runs/test_cluster_e2e.py", "tests/runs/test_faults.py", "tests/e2e/test_index_faults_e2e.py",
