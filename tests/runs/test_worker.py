@@ -5,18 +5,23 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from monitor.config import Config, config_from_dict
+from monitor.index import open_index
+from monitor.items import ArticleItem
 from monitor.runs import supervisor as supervisor_module
 from monitor.runs.jobs import DONE, QUEUED, Job, JobLedger
 from monitor.runs.leased import lease_names
 from monitor.runs.records import RunStore
 from monitor.runs.worker import WORKER_STOPPED, WorkerRuntime
 from monitor.state.leases import Leases
+from tests.alerts.receivers import WebhookReceiver
 
 FAKE_CRAWL = Path(__file__).with_name("fake_crawl.py")
 
@@ -91,66 +96,60 @@ def test_sigterm_puts_a_running_job_back_on_the_queue(tmp_path: Path) -> None:
     assert [run["status"] for run in RunStore(config.state_db).runs()] == ["interrupted"]
 
 
-def test_an_article_a_stopped_attempt_indexed_unmatched_gets_its_alert_when_the_job_is_redone(tmp_path: Path) -> None:
-    from datetime import UTC, datetime
-
-    from monitor.index import open_index
-    from monitor.items import ArticleItem
-    from tests.alerts.receivers import WebhookReceiver
-
-    hook = WebhookReceiver().up()
-    try:
-        config = config_from_dict({
-            "sources": [{"name": "good-a", "feeds": ["http://good-a.example/feed.xml"]}],
-            "data_dir": str(tmp_path / "data"), "cluster": {"broker": "redis://127.0.0.1:9/0", "lease": "30s"},
-            "alerts": [{"name": "ferry", "query": "ferry", "types": ["article"], "notify": [f"json://{hook.base}/ferry"]}],
-        }, path=tmp_path / "monitor.yaml")
-        runtime = _runtime(config, tmp_path)
-        job = Job("good-a", "2026-12-01T22:00:00+00:00")
-        ledger = JobLedger(config.state_url)
-        # The first attempt's crawl indexed an article, then lost its lease and was stopped before it matched it.
-        stopped = ledger.begin(job, worker="w1:1", ttl=30)
-        ledger.attach(stopped, RunStore(config.state_db).start("good-a", pid=None, log_path="x.log"))
-        article = ArticleItem(id="a1", url="http://good-a.example/1", canonical_url="http://good-a.example/1",
-                              source="good-a", title="Ferry", text="the ferry sails at noon")
-        with open_index(config.index.url) as index:
-            index.upsert([article], seen_at=datetime.now(UTC).isoformat(timespec="seconds"))
-        ledger.end(job, stopped, outcome="the lease was lost", done=False)
-
-        assert runtime.run_job(job).what == "finished"
-        deadline = time.monotonic() + 10
-        while not hook.at("/ferry") and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert [article.url in str(m["message"]) for m in hook.at("/ferry")] == [True]
-    finally:
-        hook.down()
+@pytest.fixture
+def hook() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver().up()
+    yield receiver
+    receiver.down()
 
 
-def test_an_article_whose_alert_matching_the_engine_failed_gets_its_alert_when_the_crawl_ends(tmp_path: Path) -> None:
-    from datetime import UTC, datetime
+def _alerting_config(tmp_path: Path, source: str, hook: WebhookReceiver) -> Config:
+    return config_from_dict({
+        "sources": [{"name": source, "feeds": [f"http://{source}.example/feed.xml"]}],
+        "data_dir": str(tmp_path / "data"), "cluster": {"broker": "redis://127.0.0.1:9/0", "lease": "30s"},
+        "alerts": [{"name": "ferry", "query": "ferry", "types": ["article"], "notify": [f"json://{hook.base}/ferry"]}],
+    }, path=tmp_path / "monitor.yaml")
 
-    from monitor.index import open_index
-    from monitor.items import ArticleItem
-    from tests.alerts.receivers import WebhookReceiver
 
-    hook = WebhookReceiver().up()
-    try:
-        config = config_from_dict({
-            "sources": [{"name": "alerterr-a", "feeds": ["http://alerterr-a.example/feed.xml"]}],
-            "data_dir": str(tmp_path / "data"), "cluster": {"broker": "redis://127.0.0.1:9/0", "lease": "30s"},
-            "alerts": [{"name": "ferry", "query": "ferry", "types": ["article"], "notify": [f"json://{hook.base}/ferry"]}],
-        }, path=tmp_path / "monitor.yaml")
-        runtime = _runtime(config, tmp_path)
-        # What the crawl wrote; its alert matching failed (the fake crawl counts monitor/errors/alerts).
-        article = ArticleItem(id="a1", url="http://alerterr-a.example/1", canonical_url="http://alerterr-a.example/1",
-                              source="alerterr-a", title="Ferry", text="the ferry sails at noon")
-        with open_index(config.index.url) as index:
-            index.upsert([article], seen_at=datetime.now(UTC).isoformat(timespec="seconds"))
+def _indexed_article(config: Config, source: str) -> ArticleItem:
+    """An article matching the alert, written to the index as the crawl would have, and never matched."""
+    url = f"http://{source}.example/1"
+    article = ArticleItem(id="a1", url=url, canonical_url=url, source=source, title="Ferry",
+                          text="the ferry sails at noon")
+    with open_index(config.index.url) as index:
+        index.upsert([article], seen_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    return article
 
-        assert runtime.run_job(Job("alerterr-a", "2026-12-01T22:00:00+00:00")).what == "finished"
-        deadline = time.monotonic() + 10
-        while not hook.at("/ferry") and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert [article.url in str(m["message"]) for m in hook.at("/ferry")] == [True]
-    finally:
-        hook.down()
+
+def _alerted_urls(hook: WebhookReceiver, url: str) -> list[bool]:
+    deadline = time.monotonic() + 10
+    while not hook.at("/ferry") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return [url in str(m["message"]) for m in hook.at("/ferry")]
+
+
+def test_an_article_a_stopped_attempt_indexed_unmatched_gets_its_alert_when_the_job_is_redone(
+        tmp_path: Path, hook: WebhookReceiver) -> None:
+    config = _alerting_config(tmp_path, "good-a", hook)
+    runtime = _runtime(config, tmp_path)
+    job = Job("good-a", "2026-12-01T22:00:00+00:00")
+    ledger = JobLedger(config.state_url)
+    # The first attempt's crawl indexed an article, then lost its lease and was stopped before it matched it.
+    stopped = ledger.begin(job, worker="w1:1", ttl=30)
+    ledger.attach(stopped, RunStore(config.state_db).start("good-a", pid=None, log_path="x.log"))
+    article = _indexed_article(config, "good-a")
+    ledger.end(job, stopped, outcome="the lease was lost", done=False)
+
+    assert runtime.run_job(job).what == "finished"
+    assert _alerted_urls(hook, article.url) == [True]
+
+
+def test_an_article_whose_alert_matching_the_engine_failed_gets_its_alert_when_the_crawl_ends(
+        tmp_path: Path, hook: WebhookReceiver) -> None:
+    config = _alerting_config(tmp_path, "alerterr-a", hook)
+    runtime = _runtime(config, tmp_path)
+    # What the crawl wrote; its alert matching failed (the fake crawl counts monitor/errors/alerts).
+    article = _indexed_article(config, "alerterr-a")
+
+    assert runtime.run_job(Job("alerterr-a", "2026-12-01T22:00:00+00:00")).what == "finished"
+    assert _alerted_urls(hook, article.url) == [True]
