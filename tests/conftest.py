@@ -28,7 +28,7 @@ pytest_plugins = [*(["tests.engines"] if (PROJECT_ROOT / "tests" / "engines.py")
 # these then run side by side at the start and the short ones fill in at the end, rather than one long module
 # running alone while the other process waits.
 SLOW_MODULES = ("tests/runs/test_cluster_e2e.py", "tests/runs/test_faults.py", "tests/e2e/test_index_faults_e2e.py",
-                "tests/extract/test_comments_corpus.py", "tests/extract/test_article_corpus.py",
+                "tests/extract/test_corpus_floors.py",
                 "tests/e2e/test_engine_e2e.py", "tests/e2e/test_crawl_e2e.py", "tests/e2e/test_real_pages_crawl.py",
                 "tests/runs/test_serve.py", "tests/e2e/test_platforms_crawl_e2e.py")
 

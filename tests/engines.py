@@ -1,9 +1,12 @@
 """Pytest plugin: the real search engines for a test session (a local OpenSearch; Elasticsearch when given)."""
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,10 +38,11 @@ class LocalEngine:
     The data directory outlives a stop, so a restarted engine comes back with what it had.
     """
 
-    def __init__(self, home: Path, port: int | None = None) -> None:
+    def __init__(self, home: Path, port: int | None = None, *, watch_pid: int | None = None) -> None:
         self.home = home
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.watch_pid = watch_pid or os.getpid()
 
     def __repr__(self) -> str:
         return f"LocalEngine({self.url}, home={str(self.home)!r})"
@@ -49,7 +53,7 @@ class LocalEngine:
             "OPENSEARCH_PORT": str(self.port),
             "OPENSEARCH_HOME": str(self.home),
             # If this test process dies without running the finalizer, the engine stops by itself.
-            "OPENSEARCH_WATCH_PID": str(os.getpid()),
+            "OPENSEARCH_WATCH_PID": str(self.watch_pid),
         }
 
     def start(self) -> str:
@@ -72,9 +76,44 @@ def _engines_switched_off() -> bool:
     return os.environ.get("MONITOR_TEST_OPENSEARCH") == "0" and not _in_ci()
 
 
+# Under pytest-xdist the test processes share one session engine: the first to need it starts it, under a lock, in
+# a folder of the controlling process, which stops it when the whole run ends (and which it watches, so it also
+# stops if that process dies). Every test works under an index prefix of its own, so sharing is safe.
+SHARED_ENGINE_DIR = "MONITOR_TEST_SHARED_ENGINE_DIR"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and SHARED_ENGINE_DIR not in os.environ:
+        os.environ[SHARED_ENGINE_DIR] = tempfile.mkdtemp(prefix="monitor-test-engine-")  # inherited by the workers
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = os.environ.get(SHARED_ENGINE_DIR)
+    if hasattr(config, "workerinput") or not folder:
+        return
+    home = Path(folder) / "home"
+    if home.exists():
+        LocalEngine(home).stop()
+    shutil.rmtree(folder, ignore_errors=True)
+    del os.environ[SHARED_ENGINE_DIR]
+
+
+def _shared_engine(folder: Path) -> str:
+    """The run's shared engine: started by the first test process that asks, then found by the others."""
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        url_file = folder / "url"
+        if url_file.exists():
+            return url_file.read_text()
+        engine = LocalEngine(folder / "home", watch_pid=os.getppid())  # the controlling pytest process
+        url = engine.start()
+        url_file.write_text(url)
+        return url
+
+
 @pytest.fixture(scope="session")
 def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """MONITOR_TEST_OPENSEARCH_URL if set, else a local OpenSearch started once for the session and stopped at its end.
+    """MONITOR_TEST_OPENSEARCH_URL if set, else a local OpenSearch started once for the run and stopped at its end.
 
     MONITOR_TEST_OPENSEARCH=0 skips the OpenSearch tests on a machine without Java, except under CI.
     """
@@ -84,6 +123,10 @@ def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     if _engines_switched_off():
         pytest.skip("MONITOR_TEST_OPENSEARCH=0: OpenSearch tests switched off")
+    shared = os.environ.get(SHARED_ENGINE_DIR)
+    if shared and os.environ.get("PYTEST_XDIST_WORKER"):
+        yield _shared_engine(Path(shared))
+        return
     engine = LocalEngine(tmp_path_factory.mktemp("opensearch-local"))
     try:
         yield engine.start()

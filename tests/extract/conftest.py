@@ -6,6 +6,7 @@ import json
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -16,7 +17,6 @@ from tests.extract.corpus import (
     Extracted,
     comments_dev_truths,
     extract_file,
-    extract_like_cli,
     scorer,
 )
 
@@ -30,7 +30,7 @@ def corpus_pool() -> Iterator[ProcessPoolExecutor]:
         yield pool
 
 
-def _run(pool: ProcessPoolExecutor, jobs: list[tuple[str, str]]) -> list[Extracted]:
+def _run(pool: ProcessPoolExecutor, jobs: list[tuple[str, str | None]]) -> list[Extracted]:
     return list(pool.map(extract_file, jobs, chunksize=8))
 
 
@@ -64,14 +64,27 @@ def fundus_run(corpus_pool: ProcessPoolExecutor) -> tuple[list[dict[str, Any]], 
 def comments_dev_run(corpus_pool: ProcessPoolExecutor) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """(truth, our `monitor extract --json` comments in the scorer's shape) for every comments-dev page."""
     truths = comments_dev_truths()
-    jobs = [(str(COMMENTS_DEV / t["html"]), t.get("url")) for t in truths]
-    return list(zip(truths, corpus_pool.map(extract_like_cli, jobs)))
+    extracted = _run(corpus_pool, [(str(COMMENTS_DEV / t["html"]), t.get("url")) for t in truths])
+    return [(truth, e.rows) for truth, e in zip(truths, extracted)]
+
+
+@dataclass(frozen=True)
+class DragnetPage:
+    """One dragnet-train page: the human copy of its article and of its comment section, and our extraction."""
+
+    id: str
+    with_comments: bool
+    article: str
+    comments: str
+    extracted: Extracted
 
 
 @pytest.fixture(scope="session")
-def dragnet_body_run(corpus_pool: ProcessPoolExecutor) -> tuple[list[str], list[Extracted]]:
-    """(the article text of each human copy, our extractions) of every dragnet-train page."""
+def dragnet_run(corpus_pool: ProcessPoolExecutor) -> list[DragnetPage]:
+    """Every dragnet-train page (those with comments first), extracted once for the body and comment floors."""
     base = DATA / "dragnet-train"
-    ids = [*(base / "with_comments.txt").read_text().split(), *(base / "without_comments.txt").read_text().split()]
-    truths = [scorer().dragnet_truth(gzip.decompress((base / "Corrected" / f"{i}.txt.gz").read_bytes()))[0] for i in ids]
-    return truths, _run(corpus_pool, [(str(base / "html" / f"{i}.html.gz"), "") for i in ids])
+    with_comments = (base / "with_comments.txt").read_text().split()
+    ids = [*with_comments, *(base / "without_comments.txt").read_text().split()]
+    truths = [scorer().dragnet_truth(gzip.decompress((base / "Corrected" / f"{i}.txt.gz").read_bytes())) for i in ids]
+    extracted = _run(corpus_pool, [(str(base / "html" / f"{i}.html.gz"), None) for i in ids])
+    return [DragnetPage(i, i in with_comments, truth[0], truth[1], e) for i, truth, e in zip(ids, truths, extracted)]

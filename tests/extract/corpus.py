@@ -1,7 +1,6 @@
 """The shared evaluation corpora for the floor tests: pages, truth, the reference scorer, one extraction per page."""
 from __future__ import annotations
 
-import gzip
 import importlib.util
 import json
 import os
@@ -28,27 +27,20 @@ def scorer() -> ModuleType:
 
 @dataclass(frozen=True)
 class Extracted:
-    """What the floor tests score of one page's `extract_html` run."""
+    """What the floor tests score of one page: its article text and its comments in the scorer's shape."""
 
     text: str
-    comments: int
+    rows: list[dict[str, Any]]
 
 
-def extract_file(job: tuple[str, str]) -> Extracted:
-    """Run the whole orchestrated extraction (article + comments) on one saved page, as the crawl does."""
-    from monitor.extract import extract_html
-
-    path, url = job
-    item = extract_html(gzip.decompress(Path(path).read_bytes()), url)
-    return Extracted(item.text, len(item.comments))
-
-
-def extract_like_cli(job: tuple[str, str | None]) -> list[dict[str, Any]]:
-    """The comments of `monitor extract PAGE --json` (same service call), in the scorer's shape."""
+def extract_file(job: tuple[str, str | None]) -> Extracted:
+    """One saved page through `monitor extract PAGE --json` (the same service call, article + comments as the
+    crawl extracts them); without a URL the page's own file URL, as the command uses."""
     from monitor import service
 
     path, url = job
-    return scorer_rows(service.extract(path, url=url)["comments"])
+    printed = service.extract(path, url=url or None)
+    return Extracted(printed["article"]["text"], scorer_rows(printed["comments"]))
 
 
 def scorer_rows(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
