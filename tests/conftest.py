@@ -137,6 +137,18 @@ def monitor_json(*args: str, config: Path) -> Any:
     return json.loads(run_monitor(*args, "--json", config=config).stdout)
 
 
+def threads_json(urls: list[str], *, config: Path) -> list[Any]:
+    """`monitor thread URL --json` for many articles at once: the command's own call and JSON, in this process,
+    so a test reading dozens of threads does not start the command line dozens of times."""
+    from monitor import service
+    from monitor.config import load_config
+    from monitor.index import open_index
+
+    loaded = load_config(config)
+    with open_index(loaded.index.url) as index:
+        return [json.loads(json.dumps(service.thread(loaded, url, index=index), default=str)) for url in urls]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
     """The state store a store test runs on: an SQLite file (a Path, as callers pass it), then a fresh
