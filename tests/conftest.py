@@ -137,16 +137,20 @@ def monitor_json(*args: str, config: Path) -> Any:
     return json.loads(run_monitor(*args, "--json", config=config).stdout)
 
 
-def threads_json(urls: list[str], *, config: Path) -> list[Any]:
-    """`monitor thread URL --json` for many articles at once: the command's own call and JSON, in this process,
-    so a test reading dozens of threads does not start the command line dozens of times."""
+def threads_json(urls: list[str], *, config: Path, env: dict[str, str] | None = None) -> list[Any]:
+    """`monitor thread URL --json` for many articles at once: the command's own call and JSON, in this process
+    (with ``env`` set as the command would have it), so a test reading dozens of threads does not start the command
+    line dozens of times."""
     from monitor import service
     from monitor.config import load_config
     from monitor.index import open_index
 
-    loaded = load_config(config)
-    with open_index(loaded.index.url) as index:
-        return [json.loads(json.dumps(service.thread(loaded, url, index=index), default=str)) for url in urls]
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        loaded = load_config(config)
+        with open_index(loaded.index.url) as index:
+            return [json.loads(json.dumps(service.thread(loaded, url, index=index), default=str)) for url in urls]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from monitor.index.engine import open_engine_index
-from tests.conftest import monitor_json, run_monitor, write_config
+from tests.conftest import monitor_json, run_monitor, threads_json, write_config
 from tests.extract.corpus import (
     COMMENTS_DEV,
     comments_dev_truths,
@@ -157,12 +157,12 @@ def site_sources(site: RealPagesSite) -> list[dict[str, Any]]:
 
 
 def threads(site: RealPagesSite, config: Path, env: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
-    """Page name -> `monitor thread URL --json` of its article."""
-    out = {}
-    for truth in site.truths:
-        result = run_monitor("thread", site.url(truth["name"]), "--json", config=config, env=env)
-        out[truth["name"]] = json.loads(result.stdout)
-    return out
+    """Page name -> `monitor thread URL --json` of its article: the first page's through the command line, the
+    others' through the same call in this process."""
+    first, *others = site.truths
+    result = run_monitor("thread", site.url(first["name"]), "--json", config=config, env=env)
+    read = [json.loads(result.stdout), *threads_json([site.url(t["name"]) for t in others], config=config, env=env)]
+    return {truth["name"]: thread for truth, thread in zip(site.truths, read, strict=True)}
 
 
 def structure(threads_by_page: dict[str, dict[str, Any]]) -> dict[str, Any]:
