@@ -13,7 +13,6 @@ from monitor import timeranges
 from monitor.config import Config
 from monitor.documents import THREAD_COMMENT_FIELDS
 from monitor.errors import ConfigError, MonitorError
-from monitor.extract import extract_html
 from monitor.index import SearchIndex, SearchRequest, SearchResult, open_index
 from monitor.items import ArticleItem
 from monitor.urls import lookup_forms
@@ -317,6 +316,8 @@ def extract(file_or_url: str, *, url: str | None = None, user_agent: str = "Medi
         page_url = url or file_or_url
     else:
         raise MonitorError(f"{file_or_url} is neither a file nor an http(s) URL")
+    from monitor.extract import extract_html  # late: trafilatura's import is a quarter second no search needs
+
     return article_thread(extract_html(body, page_url))
 
 
