@@ -53,6 +53,7 @@ def fts5() -> sqlite3.Connection:
     return conn
 
 
+@pytest.mark.e2e  # probes all 1.1 million code points through FTS5: 10-20 s, too slow for the unit part
 def test_the_generated_word_table_is_what_this_sqlite_does() -> None:
     assert probe_sqlite() == (TOKEN_RANGES, FOLD)
 
