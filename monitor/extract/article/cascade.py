@@ -213,6 +213,7 @@ _TEXT = etree.XPath("//text()[not(parent::script or parent::style)]", smart_stri
 # Characters Python's str.split() takes for whitespace that an XML serialisation writes as U+FFFD (readability's
 # summary goes through one): counted as letters, so the bound holds for text that holds them.
 _CONTROL_AS_TEXT = dict.fromkeys((0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F), "x")
+_CONTROL = re.compile("[\x0b\x0c\x1c-\x1f]")  # str.translate is slow: run only on text that holds one
 # Elements whose text an HTML parser reads raw: their escaped serialisation reads back longer.
 _RAW_TEXT = ("xmp", "noembed", "noframes", "plaintext")
 _VIDEO = len(" VIDEO")  # readability's sanitize writes "VIDEO" into a video iframe
@@ -236,7 +237,9 @@ def readability_text_bound(tree: HtmlElement) -> int | None:
             return None
         iframes += 1
     fragments = _TEXT(tree)
-    text = "".join(fragments if isinstance(fragments, list) else []).translate(_CONTROL_AS_TEXT)  # type: ignore[arg-type]
+    text = "".join(fragments if isinstance(fragments, list) else [])  # type: ignore[arg-type]
+    if _CONTROL.search(text):
+        text = text.translate(_CONTROL_AS_TEXT)
     return len(" ".join(text.split())) + _VIDEO * iframes
 
 
