@@ -224,3 +224,26 @@ def test_a_utc_date_takes_the_offset_the_page_also_writes_it_in() -> None:
     page = _dated_page("2019-10-18T22:04:00Z").replace(
         "</head>", '<meta name="date" content="Sat, 19 Oct 2019 00:04:00 +0200"></head>')
     assert extract_article_fields(page, "https://news.example.org/story").published == "2019-10-19T00:04:00+02:00"
+
+
+BYLINE_MARKUP = """<html><body><author>Ann</author><div class="author">Bo</div><span id="author">Cy</span>
+<a rel="author">Di</a><p itemprop="author name">Ed</p><strong class="x authorName">Fi</strong><h3 class="byline">Gu</h3>
+<h4 class="username">Hu</h4><p itemprop="author">Io</p><div id="post-author">Jo</div><span class="submitted-by">Ka</span>
+<div class="posted-by x">Li</div><p class="journalist-name">Mo</p><h3 class="Author">no</h3><li class="author">no</li>
+<address class="AuthorName">Ny</address><link rel="author" href="/x"><div class="">no</div></body></html>"""
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_the_byline_walks_find_what_the_byline_xpaths_find(strict: bool) -> None:
+    from pathlib import Path
+
+    from monitor.extract.article.fallbacks import BYLINE_LOOSE, BYLINE_STRICT, byline_candidates
+    from monitor.extract.page import parse_html
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+    pages = [BYLINE_MARKUP, _page(), *(p.read_text(encoding="utf-8") for p in sorted(fixtures.rglob("*.html")))]
+    for html in pages:
+        tree = parse_html(html)
+        expected = (BYLINE_STRICT if strict else BYLINE_LOOSE)(tree)
+        assert list(byline_candidates(tree, strict=strict)) == expected
+    assert len(list(byline_candidates(parse_html(BYLINE_MARKUP), strict=strict))) == (8 if strict else 10)

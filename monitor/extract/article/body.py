@@ -9,6 +9,8 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.baseline import baseline
 
+from monitor.extract.article.cascade import shortcuts
+
 logger = logging.getLogger(__name__)
 
 # On pages that declare themselves articles, precision mode drops boilerplate balanced mode keeps
@@ -66,13 +68,14 @@ def extract_body(
 def _trafilatura(tree: HtmlElement, url: str, *, precision: bool) -> str:
     # trafilatura copies an lxml tree before pruning it, so one parse serves every pass;
     # bare_extraction keeps the text as the page wrote it (extract() also NFC-normalises)
-    document = bare_extraction(
-        tree,
-        url=url or None,
-        include_comments=False,
-        include_tables=True,
-        favor_precision=precision,
-    )
+    with shortcuts():
+        document = bare_extraction(
+            tree,
+            url=url or None,
+            include_comments=False,
+            include_tables=True,
+            favor_precision=precision,
+        )
     raw = getattr(document, "text", None) or ""
     lines = (line.strip() for line in raw.splitlines())
     return "\n".join(line for line in lines if line)

@@ -93,15 +93,16 @@ def extract_comments(
             logger.debug("comments found extractor=selectors count=%d url=%s", len(found), url)
             return found
     fast: list[RawComment] = []
+    found_in = _Markers(html)
     for name, extractor, markers in EXTRACTORS:
-        fast = _attempt(name, extractor, markers, tree, ctx, html)
+        fast = _attempt(name, extractor, markers, tree, ctx, found_in)
         if fast:
             if name in CERTAIN or _sure(fast):
                 logger.debug("comments found extractor=%s count=%d url=%s", name, len(fast), url)
                 return records.once(fast)
             break
     for name, extractor, markers in FALLBACKS:
-        found = _attempt(name, extractor, markers, tree, ctx, html)
+        found = _attempt(name, extractor, markers, tree, ctx, found_in)
         if found and (not fast or len(found) >= GIVE_WAY * len(fast) + 2):
             logger.debug("comments found extractor=%s count=%d url=%s", name, len(found), url)
             return records.once(found)
@@ -110,10 +111,36 @@ def extract_comments(
     return records.once(fast)
 
 
+class _Markers:
+    """Which markers the page's markup holds, each looked up once; most contain "omment", and a page without
+    it holds none of those (one scan of the markup instead of one per marker)."""
+
+    def __init__(self, html: str | None) -> None:
+        self.html = html
+        self.known: dict[str, bool] = {}
+
+    def any(self, markers: tuple[str, ...]) -> bool:
+        if self.html is None or not markers:
+            return True
+        return any(self._holds(marker) for marker in markers)
+
+    def _holds(self, marker: str) -> bool:
+        known = self.known.get(marker)
+        if known is None:
+            assert self.html is not None
+            if "omment" in marker and marker != "omment" and not self._holds("omment"):
+                known = False
+            else:
+                known = marker in self.html
+            self.known[marker] = known
+        return known
+
+
 def _attempt(
-    name: str, extractor: Extractor, markers: tuple[str, ...], tree: lxml_html.HtmlElement, ctx: Context, html: str | None
+    name: str, extractor: Extractor, markers: tuple[str, ...], tree: lxml_html.HtmlElement, ctx: Context,
+    found_in: _Markers,
 ) -> list[RawComment]:
-    if html is not None and markers and not any(marker in html for marker in markers):
+    if not found_in.any(markers):
         return []
     try:
         return extractor(tree, ctx)
