@@ -124,3 +124,22 @@ def test_a_canonical_url_outside_the_sources_hosts_or_url_shape_does_not_give_th
     trusted = extract_html(_claiming("https://www.blog.example/2024/05/bridge-reopens/"), URL + "?utm_source=x",
                            options=own)
     assert trusted.id == article_id("https://www.blog.example/2024/05/bridge-reopens/")
+
+
+def test_an_article_holding_a_form_reads_its_text_and_every_element_is_an_html_element() -> None:
+    from lxml.html import HtmlElement
+
+    from monitor.extract.page import parse_html
+
+    first = "The council voted on Tuesday to close the river crossing for repairs until spring, after two years of delay."
+    second = "Ferries will run every twenty minutes from the old harbour, and the bus company adds a night line to the bridge."
+    html = (f"<html><body><article><h1>Crossing closed</h1><p>{first}</p>"
+            "<form action='/subscribe'><label>Mail</label><input name='mail' value='x'>"
+            "<select><option>daily</option></select><textarea>note</textarea></form>"
+            f"<p>{second}</p></article></body></html>")
+    tree = parse_html(html)
+    assert {type(el) for el in tree.iter()} == {HtmlElement}
+    assert tree.find(".//form").text_content() == "Maildailynote"
+    item = extract_html(html, "https://news.example/crossing")
+    assert item.title == "Crossing closed"
+    assert first in item.text and second in item.text
