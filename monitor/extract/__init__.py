@@ -93,7 +93,7 @@ def extract_parsed(
     comment_selectors = options.comments.given() or None
     if len(pages) == 1 and not api_answers:
         raw_comments = extract_comments(page.tree, url, fetched_at=fetched_at, language=fields.language,
-                                        selectors=comment_selectors, html=page.html,
+                                        selectors=comment_selectors, html=page.utf8,
                                         article_published=fields.published, article_text=fields.text,
                                         jsonld=page.jsonld)
     else:

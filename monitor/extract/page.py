@@ -16,6 +16,7 @@ from trafilatura.utils import is_dubious_html, repair_faulty_html
 from w3lib.encoding import html_to_unicode, read_bom
 
 from monitor.errors import ExtractionError
+from monitor.extract.markers import markup_bytes
 
 __all__ = ["ParsedPage", "as_tree", "decode_html", "elements", "parse_html", "parse_page"]
 
@@ -41,6 +42,11 @@ class ParsedPage:
     url: str
     html: str
     tree: HtmlElement
+
+    @cached_property
+    def utf8(self) -> bytes:
+        """The markup as bytes, for marker searches (monitor.extract.markers)."""
+        return markup_bytes(self.html)
 
     @cached_property
     def jsonld(self) -> tuple[dict[str, Any], ...]:

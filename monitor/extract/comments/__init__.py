@@ -24,6 +24,7 @@ from monitor.extract.comments import (
 )
 from monitor.extract.comments.engine import Spec, run
 from monitor.extract.comments.model import Context, RawComment
+from monitor.extract.markers import MarkerSet
 
 __all__ = ["RawComment", "extract_comments", "EXTRACTORS", "FALLBACKS"]
 
@@ -58,6 +59,7 @@ FALLBACKS: list[Entry] = [
     ("records", records.find, ()),
     ("classed-comment", generic.classed, generic.ITEM_MARKERS),
 ]
+_MARKERS = MarkerSet(marker for _, _, markers in EXTRACTORS + FALLBACKS for marker in markers)
 # Markup whose comment elements a fast path knows by structured data or the platform's own ids: certain.
 CERTAIN = frozenset({"schemaorg", "jsonld", "blogger-classic", "blogger-threaded", "reddit"})
 # A fast path's thread gives way to the record finder's when that one finds this many times more comments
@@ -72,7 +74,7 @@ def extract_comments(
     fetched_at: datetime | None = None,
     language: str | None = None,
     selectors: Mapping[str, str] | None = None,
-    html: str | None = None,
+    html: str | bytes | None = None,
     article_published: str | None = None,
     article_text: str = "",
     jsonld: tuple[dict[str, Any], ...] | None = None,
@@ -80,7 +82,7 @@ def extract_comments(
     """All comments on the page, in page order; [] when the page has none.
 
     ``selectors`` (a source's own, see monitor.config.CommentSelectors) win when their ``item`` matches.
-    ``html``: the markup ``tree`` was parsed from; extractors whose markers it lacks are skipped.
+    ``html``: the markup ``tree`` was parsed from (text, or ParsedPage.utf8); extractors whose markers it lacks are skipped.
     ``article_published``: the article's date, which gives comment dates shown without a year their year;
     ``article_text``: its body, which no comment repeats (a forum's first post is the article, not a comment).
     ``jsonld``: the page's JSON-LD objects already read (``ParsedPage.jsonld``), so they are not read twice.
@@ -93,16 +95,16 @@ def extract_comments(
             logger.debug("comments found extractor=selectors count=%d url=%s", len(found), url)
             return found
     fast: list[RawComment] = []
-    found_in = _Markers(html)
+    present = None if html is None else _MARKERS.found_in(html)
     for name, extractor, markers in EXTRACTORS:
-        fast = _attempt(name, extractor, markers, tree, ctx, found_in)
+        fast = _attempt(name, extractor, markers, tree, ctx, present)
         if fast:
             if name in CERTAIN or _sure(fast):
                 logger.debug("comments found extractor=%s count=%d url=%s", name, len(fast), url)
                 return records.once(fast)
             break
     for name, extractor, markers in FALLBACKS:
-        found = _attempt(name, extractor, markers, tree, ctx, found_in)
+        found = _attempt(name, extractor, markers, tree, ctx, present)
         if found and (not fast or len(found) >= GIVE_WAY * len(fast) + 2):
             logger.debug("comments found extractor=%s count=%d url=%s", name, len(found), url)
             return records.once(found)
@@ -111,36 +113,11 @@ def extract_comments(
     return records.once(fast)
 
 
-class _Markers:
-    """Which markers the page's markup holds, each looked up once; most contain "omment", and a page without
-    it holds none of those (one scan of the markup instead of one per marker)."""
-
-    def __init__(self, html: str | None) -> None:
-        self.html = html
-        self.known: dict[str, bool] = {}
-
-    def any(self, markers: tuple[str, ...]) -> bool:
-        if self.html is None or not markers:
-            return True
-        return any(self._holds(marker) for marker in markers)
-
-    def _holds(self, marker: str) -> bool:
-        known = self.known.get(marker)
-        if known is None:
-            assert self.html is not None
-            if "omment" in marker and marker != "omment" and not self._holds("omment"):
-                known = False
-            else:
-                known = marker in self.html
-            self.known[marker] = known
-        return known
-
-
 def _attempt(
     name: str, extractor: Extractor, markers: tuple[str, ...], tree: lxml_html.HtmlElement, ctx: Context,
-    found_in: _Markers,
+    present: frozenset[str] | None,
 ) -> list[RawComment]:
-    if not found_in.any(markers):
+    if markers and present is not None and present.isdisjoint(markers):
         return []
     try:
         return extractor(tree, ctx)

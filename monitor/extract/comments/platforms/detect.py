@@ -10,6 +10,7 @@ from lxml.html import HtmlElement
 
 from monitor.extract.comments.platforms.base import PlatformThread
 from monitor.extract.comments.platforms.names import PLATFORM_NAMES
+from monitor.extract.markers import MarkerSet
 from monitor.extract.page import ParsedPage, elements
 
 __all__ = ["PLATFORM_NAMES", "comments_expected", "detect_platform"]
@@ -240,10 +241,13 @@ _DETECTORS: tuple[tuple[str, tuple[str, ...], Callable[[ParsedPage], PlatformThr
 )
 
 
-def may_embed_platform(html: str) -> bool:
+_MARKERS = MarkerSet(marker for _, markers, _ in _DETECTORS for marker in markers)
+
+
+def may_embed_platform(html: str | bytes) -> bool:
     """False when no platform's markers are in ``html``: detect_platform would find none, so the page need not
     be parsed for it."""
-    return any(marker in html for _, markers, _ in _DETECTORS for marker in markers)
+    return bool(_MARKERS.found_in(html))
 
 
 def detect_platform(page: ParsedPage, *, only: str | None = None) -> PlatformThread | None:
@@ -251,8 +255,9 @@ def detect_platform(page: ParsedPage, *, only: str | None = None) -> PlatformThr
 
     ``only``: look for that platform alone (a source that forces one).
     """
+    present = _MARKERS.found_in(page.utf8)
     for _, markers, detector in _DETECTORS:
-        if not any(marker in page.html for marker in markers):
+        if present.isdisjoint(markers):
             continue
         found = detector(page)
         if found is not None and (only is None or found.platform == only):
