@@ -1,16 +1,23 @@
 """Which comment element owns each node, and each comment's own XPath matches found in one pass per XPath."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from lxml import etree
 from lxml.etree import XPath
 
-from monitor.extract.comments.html import Element, is_element
+from monitor.extract.comments.html import XML_SPACE, Element, class_words, is_element
 
 
 class Ownership:
     """The comment elements of one page: ``owner(el)`` is the innermost comment holding ``el`` (or ``el``).
 
     ``own(item, xpath)`` costs one evaluation of ``xpath`` per outermost comment, whatever the thread's depth:
-    a reply nested ten levels deep is scanned once, not once for each comment around it.
+    a reply nested ten levels deep is scanned once, not once for each comment around it. A class-word XPath
+    (``html.class_xpath``) is answered from the class words of the comments' elements, read once for all of
+    them: libxml2 would normalise each element's class attribute once per word tested, some twenty a field.
     """
 
     def __init__(self, items: list[Element]) -> None:
@@ -19,6 +26,7 @@ class Ownership:
         self._tops = [el for el in items if not any(a in self.items for a in el.iterancestors())]
         self._found: dict[str, dict[Element, list[Element]]] = {}
         self._compiled: dict[str, XPath] = {}
+        self._below: dict[Element, list[tuple[Element, set[str]]]] = {}
 
     def __call__(self, el: Element) -> Element | None:
         path: list[Element] = []
@@ -43,9 +51,11 @@ class Ownership:
         by_item = self._found.get(xpath)
         if by_item is None:
             by_item = self._found[xpath] = {}
-            compiled = self._compiled.setdefault(xpath, XPath(xpath))
+            test = class_words(xpath)
+            evaluate: Callable[[Element], Any] = (
+                self._compiled.setdefault(xpath, XPath(xpath)) if test is None else partial(self._having, test=test))
             for top in self._tops:
-                hits = compiled(top)
+                hits = evaluate(top)
                 for hit in hits if isinstance(hits, list) else ():
                     if is_element(hit):
                         holder = self(hit)
@@ -57,3 +67,12 @@ class Ownership:
                     if holder is not None:
                         by_item.setdefault(holder, []).append(hit)
         return by_item.get(item, [])
+
+    def _having(self, top: Element, test: tuple[frozenset[str], frozenset[str]]) -> list[Element]:
+        """What ``.//*[class_xpath(*words)] | .//tag…`` gives below ``top``, in page order (``test``: words, tags)."""
+        words, tags = test
+        below = self._below.get(top)
+        if below is None:
+            below = self._below[top] = [(el, set(XML_SPACE.split(el.get("class") or "")))
+                                        for el in top.iterdescendants(etree.Element)]
+        return [el for el, have in below if el.tag in tags or not words.isdisjoint(have)]
