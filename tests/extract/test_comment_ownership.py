@@ -41,3 +41,40 @@ def test_only_class_word_xpaths_with_plain_tag_unions_take_the_fast_path() -> No
     assert class_words(f".//*[{class_xpath('a')}][1]") is None
     assert class_words(f".//*[{class_xpath('a')}] | .//*[@id]") is None
     assert class_words(".//*[contains(@class, 'a')]") is None
+
+
+REPLY = st.recursive(st.just([]), lambda kids: st.lists(kids, max_size=3), max_leaves=8)
+XPATHS = (*AUTHOR_XPATHS, *DATE_TEXT_XPATHS, ".//text()[normalize-space()]", ".//*[@id or @name][position() < 4]",
+          ".//*[not(*)]", ".//div | .//p | .//span")
+
+
+def _thread(comments: list[list], extras: int) -> str:
+    """An ol of comments (li.c, each with an author, a date, text and its nested replies) and, beside them in
+    the ol, ``extras`` items that are no comment."""
+    counter = iter(range(1, 1000))
+
+    def comment(replies: list[list]) -> str:
+        n = next(counter)
+        nested = "".join(comment(r) for r in replies)
+        return (f"<li class='c' id='c{n}'><span class='comment-author'>A{n}</span> <span class='date'>{n} May</span>"
+                f"<p>text {n}</p>" + (f"<ul>{nested}</ul>" if nested else "") + "</li>")
+
+    items = "".join(comment(c) for c in comments) + "<li><span class='date'>ad</span><p>no comment</p></li>" * extras
+    return f"<html><body><h2 id='h'>Comments</h2><ol>{items}</ol><form name='f'><p>Reply</p></form></body></html>"
+
+
+@given(st.lists(REPLY, min_size=1, max_size=6), st.integers(0, 3))
+def test_a_thread_read_as_a_whole_gives_each_comment_its_own_matches(comments: list[list], extras: int) -> None:
+    tree = lxml.html.document_fromstring(_thread(comments, extras))
+    items = tree.xpath("//li[@class='c']")
+    owner = Ownership(items)
+
+    def holder(node: object) -> object:
+        el = node if isinstance(getattr(node, "tag", None), str) else node.getparent()  # type: ignore[attr-defined]
+        return next((a for a in (el, *el.iterancestors()) if a in owner.items), None)
+
+    assert items
+    for item in items:
+        for xpath in XPATHS:
+            expected = [n for n in item.xpath(xpath) if n is not item and holder(n) is item]
+            assert owner.own(item, xpath) == expected, (item.get("id"), xpath)

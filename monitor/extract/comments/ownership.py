@@ -15,7 +15,8 @@ class Ownership:
     """The comment elements of one page: ``owner(el)`` is the innermost comment holding ``el`` (or ``el``).
 
     ``own(item, xpath)`` costs one evaluation of ``xpath`` per outermost comment, whatever the thread's depth:
-    a reply nested ten levels deep is scanned once, not once for each comment around it. A class-word XPath
+    a reply nested ten levels deep is scanned once, not once for each comment around it; and a descendant
+    XPath (``.//…``) is evaluated once on a list that the comments fill, not once per comment. A class-word XPath
     (``html.class_xpath``) is answered from the class words of the comments' elements, read once for all of
     them: libxml2 would normalise each element's class attribute once per word tested, some twenty a field.
     """
@@ -24,6 +25,7 @@ class Ownership:
         self.items = set(items)
         self._memo: dict[Element, Element | None] = {}
         self._tops = [el for el in items if not any(a in self.items for a in el.iterancestors())]
+        self._scopes = _scopes(self._tops)
         self._found: dict[str, dict[Element, list[Element]]] = {}
         self._compiled: dict[str, XPath] = {}
         self._below: dict[Element, list[tuple[Element, set[str]]]] = {}
@@ -54,7 +56,9 @@ class Ownership:
             test = class_words(xpath)
             evaluate: Callable[[Element], Any] = (
                 self._compiled.setdefault(xpath, XPath(xpath)) if test is None else partial(self._having, test=test))
-            for top in self._tops:
+            # Below a list the comments fill, what lies outside them has no holder: the same matches per comment.
+            relative = all(part.strip().startswith(".//") for part in xpath.split("|"))
+            for top in self._scopes if relative else self._tops:
                 hits = evaluate(top)
                 for hit in hits if isinstance(hits, list) else ():
                     if is_element(hit):
@@ -76,3 +80,28 @@ class Ownership:
             below = self._below[top] = [(el, set(XML_SPACE.split(el.get("class") or "")))
                                         for el in top.iterdescendants(etree.Element)]
         return [el for el, have in below if el.tag in tags or not words.isdisjoint(have)]
+
+
+_DESCENDANTS = XPath("count(descendant::*)")
+
+
+def _size(el: Element) -> float:
+    """How many elements lie below ``el``, counted in libxml2."""
+    found = _DESCENDANTS(el)
+    return found if isinstance(found, float) else 0.0
+FILLED = 1.25  # a parent with at most this many elements per element of its comments is a list they fill
+
+
+def _scopes(tops: list[Element]) -> list[Element]:
+    """Where a descendant XPath is evaluated: the parent of sibling comments that fill it, else each comment."""
+    by_parent: dict[Element | None, list[Element]] = {}
+    for top in tops:
+        by_parent.setdefault(top.getparent(), []).append(top)
+    scopes: list[Element] = []
+    for parent, siblings in by_parent.items():
+        if parent is not None and len(siblings) > 1 and (
+                _size(parent) <= FILLED * sum(_size(el) + 1 for el in siblings)):
+            scopes.append(parent)
+        else:
+            scopes.extend(siblings)
+    return scopes
