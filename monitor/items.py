@@ -5,6 +5,7 @@ from dataclasses import KW_ONLY, asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # monitor.extract imports this module
+    from monitor.extract.comments.leads import LeadOptions
     from monitor.extract.options import ExtractionOptions
 
 # How a document field is stored and searched in every backend (monitor.documents reads it):
@@ -50,6 +51,9 @@ class PageItem:
     comment_payloads: list[CommentPayload] = field(default_factory=list)
     options: ExtractionOptions | None = None  # the source's, built once per crawl (selectors, comments API)
     platform_status: str | None = None  # how reading the page's comment platform went (ArticleItem.comment_platform_status)
+    leads: LeadOptions | None = None  # what the crawl follows beyond the page: extraction finds where (CommentLeads)
+    requested_url: str = ""  # the URL asked for, when a redirect ended at ``url``
+    rendered: bool = False  # the page came from a headless browser (its platform embeds ran)
 
     def __repr__(self) -> str:
         # Scrapy logs items by their repr ("Error processing ..."): never a page body in a log line.

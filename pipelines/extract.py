@@ -1,4 +1,5 @@
-"""Runs monitor.extract on fetched pages in a process pool, so the crawl never waits on parsing."""
+"""Runs monitor.extract on fetched pages in a process pool, so the crawl never waits on parsing; has an
+article's further comment pages, API answers and platform thread fetched where its extraction found them."""
 from __future__ import annotations
 
 import asyncio
@@ -15,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from monitor.errors import ExtractionError, SearchIndexError
-from monitor.extract import extract_page
+from monitor.extract import CommentLeads, extract_fetched
 from monitor.extract.options import ExtractionOptions
 from monitor.index import SearchIndex, open_index
 from monitor.items import ArticleItem, PageItem
@@ -24,10 +25,13 @@ from monitor.urls import canonicalize_url
 logger = logging.getLogger(__name__)
 
 
-def _extract_or_error(page: PageItem) -> ArticleItem | str:
+Extracted = tuple[ArticleItem, CommentLeads | None]
+
+
+def _extract_or_error(page: PageItem) -> Extracted | str:
     """Runs in a worker: errors come back as text, so one bad page never breaks the pool."""
     try:
-        return extract_page(page)
+        return extract_fetched(page)
     except ExtractionError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - the edge of a worker: record and go on
@@ -38,7 +42,9 @@ def _extract_or_error(page: PageItem) -> ArticleItem | str:
 class ExtractPipeline:
     """``open_index``: the crawl's index, asked whether a page's canonical URL names another source's article."""
 
-    def __init__(self, *, workers: int, stats: Any, open_index: Callable[[], SearchIndex] | None = None) -> None:
+    def __init__(self, *, workers: int, stats: Any, open_index: Callable[[], SearchIndex] | None = None,
+                 crawler: Crawler | None = None) -> None:
+        self.crawler = crawler
         self.workers = workers
         self.stats = stats
         self.pool: ProcessPoolExecutor | None = None
@@ -49,7 +55,8 @@ class ExtractPipeline:
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         workers = crawler.settings.getint("MONITOR_EXTRACT_WORKERS") or os.cpu_count() or 1
         url = crawler.settings.get("MONITOR_INDEX_URL")
-        return cls(workers=workers, stats=crawler.stats, open_index=partial(open_index, url) if url else None)
+        return cls(workers=workers, stats=crawler.stats, open_index=partial(open_index, url) if url else None,
+                   crawler=crawler)
 
     def open_spider(self) -> None:
         # forkserver: workers must not inherit the running reactor and its sockets.
@@ -65,22 +72,50 @@ class ExtractPipeline:
         if not isinstance(item, PageItem):
             return item
         result = await self._extract(item)
-        if isinstance(result, ArticleItem) and await asyncio.to_thread(self._claims_another_source, result):
+        if not isinstance(result, str) and await asyncio.to_thread(self._claims_another_source, result[0]):
             # The page's canonical URL names an article another source holds: the fetched URL gives the id.
             self.stats.inc_value("monitor/skipped/canonical_of_other_source")
             logger.warning("canonical URL names an article of another source, not trusted as the id (%s) "
-                           "source=%s url=%s", result.canonical_url, item.source, item.url)
-            options = replace(item.options or ExtractionOptions(), trust_canonical=False)
-            result = await self._extract(replace(item, options=options))
+                           "source=%s url=%s", result[0].canonical_url, item.source, item.url)
+            item = replace(item, options=replace(item.options or ExtractionOptions(), trust_canonical=False))
+            result = await self._extract(item)
         if isinstance(result, str):
             self.stats.inc_value("monitor/errors/extraction")
             logger.warning("extraction failed: %s source=%s url=%s", result, item.source, item.url)
             raise DropItem(f"extraction failed: {result}")
+        article, leads = result
+        if leads:
+            article = await self._with_more_comments(item, article, leads)
         self.stats.inc_value("monitor/articles/extracted")
-        self.stats.inc_value("monitor/comments/extracted", len(result.comments))
-        return result
+        self.stats.inc_value("monitor/comments/extracted", len(article.comments))
+        return article
 
-    async def _extract(self, item: PageItem) -> ArticleItem | str:
+    async def _with_more_comments(self, item: PageItem, article: ArticleItem, leads: CommentLeads) -> ArticleItem:
+        """``article`` with the comments its ``leads`` point to; what cannot be fetched or read costs only those."""
+        spider = self.crawler.spider if self.crawler is not None else None
+        fetch_comments = getattr(spider, "fetch_comments", None)
+        if fetch_comments is None:  # a spider that does not follow comments
+            return article
+        try:
+            fetched: PageItem = await fetch_comments(item, leads)
+        except Exception:  # noqa: BLE001 - the article stands with its own page's comments
+            self.stats.inc_value("monitor/errors/comments_fetch")
+            logger.warning("comment fetch broke off; the article keeps its own page's comments source=%s url=%s",
+                           item.source, item.url, exc_info=True)
+            return article
+        if not fetched.comment_payloads:
+            if article.comment_platform is not None:
+                article.comment_platform_status = fetched.platform_status
+            return article
+        again = await self._extract(fetched)
+        if isinstance(again, str):
+            self.stats.inc_value("monitor/errors/extraction")
+            logger.warning("extraction with the fetched comments failed, the article keeps its own page's: %s "
+                           "source=%s url=%s", again, item.source, item.url)
+            return article
+        return again[0]
+
+    async def _extract(self, item: PageItem) -> Extracted | str:
         assert self.pool is not None
         return await asyncio.wrap_future(self.pool.submit(_extract_or_error, item))
 

@@ -1,21 +1,22 @@
-"""An article's comment pages and comments-API answers, fetched one after another before its PageItem goes on."""
+"""An article's comment pages, comments-API answers and platform thread, fetched one after another once its
+extraction found where they are (CommentLeads); then its PageItem goes on with them."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 import scrapy
-from lxml.html import HtmlElement
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from monitor.config import PlatformOptions, SourceConfig, fill_template
 from monitor.extract.comments import platforms
-from monitor.extract.comments.api import api_page, page_values
+from monitor.extract.comments.api import api_page
+from monitor.extract.comments.leads import CommentLeads, LeadOptions
 from monitor.extract.comments.pages import comment_page_urls, may_link_comment_pages
 from monitor.extract.comments.platforms import (
     Answer,
@@ -24,24 +25,31 @@ from monitor.extract.comments.platforms import (
     PlatformSettings,
     PlatformThread,
     PlatformUnavailable,
-    detect_platform,
 )
-from monitor.extract.comments.platforms.detect import may_embed_platform
 from monitor.extract.options import ExtractionOptions
-from monitor.extract.page import ParsedPage, as_tree
 from monitor.items import CommentPayload, PageItem
 from monitor.middlewares import PLATFORM, PLATFORM_PAGED, NotModified
 from monitor.secrets import mask_secrets
 from spiders.errors import error_kind
 from spiders.responses import content_type, is_html, parsed, request_of
 
-__all__ = ["ApiState", "CommentFetch", "CommentFetching", "PlatformFetch"]
+__all__ = ["ApiState", "CommentFetch", "CommentFetching", "PlatformFetch", "lead_options"]
 
 logger = logging.getLogger(__name__)
 
 # An article whose comment platform was not read, or not wholly: what a user can do something about.
 UNREAD = frozenset({"unread", "partial"})
 PLATFORM_UNREAD = "comments_platform_unread"
+
+
+def lead_options(source: SourceConfig) -> LeadOptions:
+    """What extraction is to look for beyond an article page of ``source``: its comment pages, API, platform."""
+    api = source.comments_api
+    values = () if api is None else tuple(
+        (name, tuple((k, v) for k, v in rule.model_dump().items() if isinstance(v, str)))
+        for name, rule in api.values.items())
+    return LeadOptions(comment_pages=source.max_comment_pages > 0, has_api=api is not None, api_values=values,
+                       platform=source.forced_platform())
 
 
 @dataclass
@@ -82,7 +90,8 @@ class CommentFetch:
 
 class CommentFetching:
     """The news spider's comment-paging state machine: each callback queues the next request, the last one
-    yields the item. The spider sets the attributes named here in its setup."""
+    yields the item; ``fetch_comments`` drives it for the extraction pipeline. The spider sets the attributes
+    named here in its setup."""
 
     source: SourceConfig
     secrets: dict[str, str]
@@ -90,31 +99,45 @@ class CommentFetching:
     crawler: Any
     rate_limited: set[str]  # platforms that answered 429 in this crawl
 
-    def comment_fetch(self, item: PageItem, response: TextResponse) -> Iterator[scrapy.Request | PageItem]:
-        """Start fetching the comments of the article page ``response`` became ``item``."""
-        fetch = CommentFetch(item, seen={urldefrag(response.url)[0], urldefrag(request_of(response).url)[0]})
-        # The markup is parsed (Scrapy's selector, once) only when it may hold comment-page links or a platform.
-        if self.source.max_comment_pages and may_link_comment_pages(response.body):
-            fetch.queue = comment_page_urls(parsed(response), response.url)
+    async def fetch_comments(self, item: PageItem, leads: CommentLeads) -> PageItem:
+        """``item`` with the comment pages, API answers and platform answers its ``leads`` point to, asked one
+        after another through the engine's downloader (its middlewares apply: robots, offsite, retries, redirects,
+        conditional requests), not its scheduler: the article waits in the item pipeline meanwhile."""
+        outputs = list(self.comment_fetch(item, leads))
+        while True:
+            (out,) = outputs  # the state machine yields one request, or the item when it is done
+            if isinstance(out, PageItem):
+                return out
+            outputs = list(await self._answer(out))
+
+    async def _answer(self, request: scrapy.Request) -> Iterable[scrapy.Request | PageItem]:
+        """What the request's callback makes of its response, or its errback of its failure."""
+        try:
+            response = await self.crawler.engine.download_async(request)
+            if not 200 <= response.status < 300:  # what HttpErrorMiddleware does for a scheduled request
+                raise HttpError(response, "Ignoring non-200 response")
+        except Exception:  # noqa: BLE001 - every failure of a comment request costs only its comments
+            failure = Failure()
+            failure.request = request  # type: ignore[attr-defined]  # as Scrapy hands it to an errback
+            assert request.errback is not None
+            return request.errback(failure)
+        assert request.callback is not None
+        return request.callback(response, **request.cb_kwargs)
+
+    def comment_fetch(self, item: PageItem, leads: CommentLeads) -> Iterator[scrapy.Request | PageItem]:
+        """Start fetching the comments of the article ``item``, where its extraction's ``leads`` say they are."""
+        fetch = CommentFetch(item, seen={urldefrag(item.url)[0], urldefrag(item.requested_url or item.url)[0]})
+        if self.source.max_comment_pages:
+            fetch.queue = list(leads.pages)
         api = self.source.comments_api
-        if api is not None:
-            rules = {k: v.model_dump() for k, v in api.values.items()}
-            values = page_values(parsed(response), rules, text=response.text)
-            if values is not None:
-                fetch.api = ApiState(values=values, page=api.first_page)
-        fetch.platform = self.platform_fetch(item, response)
+        if api is not None and leads.api_values is not None:
+            fetch.api = ApiState(values=leads.api_values, page=api.first_page)
+        if leads.platform is not None:
+            fetch.platform = self.platform_fetch(item, leads.platform)
         yield from self.next_comment_request(fetch)
 
-    def platform_fetch(self, item: PageItem, response: TextResponse) -> PlatformFetch | None:
+    def platform_fetch(self, item: PageItem, thread: PlatformThread) -> PlatformFetch | None:
         """The comment platform the page embeds, ready to be read; None (and the item's status) when it is not."""
-        if not may_embed_platform(response.text):
-            return None
-        tree = parsed(response)
-        page = ParsedPage(url=response.url, html=response.text, tree=tree if isinstance(tree, HtmlElement) else
-                          as_tree(response.text))
-        thread = detect_platform(page, only=self.source.forced_platform())
-        if thread is None:
-            return None
         name = thread.platform
         self.crawler.stats.inc_value(f"monitor/platforms/{name}/found")
         options = self.source.platforms.get(name) or PlatformOptions()
@@ -122,7 +145,7 @@ class CommentFetching:
         if not options.enabled:
             item.platform_status = "off"
             return None
-        if client is None and response.meta.get("playwright"):
+        if client is None and item.rendered:
             # No API to read, but the browser ran the platform's embed: the thread is read from the rendered page.
             item.platform_status = "rendered"
             self.crawler.stats.inc_value(f"monitor/platforms/{name}/rendered")
@@ -131,7 +154,7 @@ class CommentFetching:
             item.platform_status = "unread"
             self.crawler.stats.inc_value(f"monitor/platforms/{name}/no_client")
             logger.info("comment platform %s not read: %s source=%s url=%s", name, platforms.unread_reason(name),
-                        self.source.name, response.url)
+                        self.source.name, item.url)
             return None
         if name in self.rate_limited:
             item.platform_status = "unread"
@@ -146,7 +169,7 @@ class CommentFetching:
             item.platform_status = "unread"
             self.crawler.stats.inc_value(f"monitor/platforms/{name}/unavailable")
             logger.warning("comment platform %s not read: %s source=%s url=%s", name, exc, self.source.name,
-                           response.url)
+                           item.url)
             return None
         return PlatformFetch(thread=thread, client=client, settings=settings, queue=queue)
 
@@ -159,8 +182,10 @@ class CommentFetching:
             fetch.seen.add(url)
             fetch.pages += 1
             self.crawler.stats.inc_value("monitor/requests/comment_page")
+            # Asked past the spider middlewares, so the Referer the article page would have given is set here.
             yield scrapy.Request(url, callback=self.parse_comment_page, errback=self.on_comment_error,
-                                 dont_filter=True, priority=30, cb_kwargs={"fetch": fetch})
+                                 headers={"Referer": fetch.item.url}, dont_filter=True, priority=30,
+                                 cb_kwargs={"fetch": fetch})
             return
         api = self.source.comments_api
         if api is not None and fetch.api is not None and fetch.api.requests < api.max_pages:

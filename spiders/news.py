@@ -36,10 +36,10 @@ from monitor.secrets import SecretMask
 from monitor.timestamps import parse_timestamp
 from monitor.topics import search_keywords, search_url
 from monitor.urls import canonicalize_url
-from spiders.comment_fetch import CommentFetching
+from spiders.comment_fetch import CommentFetching, lead_options
 from spiders.errors import error_kind
 from spiders.render import render_meta, render_settings
-from spiders.responses import content_type, is_html, parsed
+from spiders.responses import content_type, is_html, parsed, request_of
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +151,7 @@ class NewsSpider(CommentFetching, scrapy.Spider):
         # Built once per crawl; every PageItem carries (and pickles) this small frozen value.
         self.extraction_options = ExtractionOptions.of(source.extraction_options(), own_hosts=tuple(self.allowed_domains),
                                                        own_pattern=source.article_url_pattern or "")
+        self.lead_options = lead_options(source)
         self._mask = SecretMask(self.secrets.values()) if self.secrets else None
         # Topic searches on the site: one per keyword of the configured topics.
         self.search_pages = [search_url(template, keyword) for template in source.search_urls
@@ -362,8 +363,9 @@ class NewsSpider(CommentFetching, scrapy.Spider):
 
     # --- fetching ---------------------------------------------------------------------------------
 
-    def parse_article(self, response: Response,
-                      listed_published: str | None = None) -> Iterator[scrapy.Request | PageItem]:
+    def parse_article(self, response: Response, listed_published: str | None = None) -> Iterator[PageItem]:
+        """The page as it came, never parsed here: its extraction finds where its comments continue, and the
+        extraction pipeline has them fetched (``fetch_comments``)."""
         if looks_binary(response.body):
             # Served as text/html or not, it would be indexed as a page of replacement characters.
             self.crawler.stats.inc_value("monitor/skipped/binary")
@@ -377,7 +379,7 @@ class NewsSpider(CommentFetching, scrapy.Spider):
             return
         self.crawler.stats.inc_value("monitor/pages/article")
         assert isinstance(response, TextResponse)
-        item = PageItem(
+        yield PageItem(
             url=response.url,
             html=response.body,
             source=self.source.name,
@@ -385,8 +387,10 @@ class NewsSpider(CommentFetching, scrapy.Spider):
             headers={"Content-Type": content_type(response)},
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             options=self.extraction_options,
+            leads=self.lead_options,
+            requested_url=request_of(response).url,
+            rendered=bool(response.meta.get("playwright")),
         )
-        yield from self.comment_fetch(item, response)
 
     def on_error(self, failure: Failure) -> None:
         if failure.check(NotModified):  # counted by the middleware; nothing changed, nothing to do

@@ -13,6 +13,7 @@ from monitor.errors import ExtractionError
 from monitor.extract.article import article_fields
 from monitor.extract.article.overrides import apply_article_selectors
 from monitor.extract.comments import RawComment, extract_comments
+from monitor.extract.comments.leads import CommentLeads, find_leads
 from monitor.extract.comments.merge import prefer
 from monitor.extract.comments.platforms import comments_expected, detect_platform, platform_comments
 from monitor.extract.comments.thread import comment_thread
@@ -22,17 +23,28 @@ from monitor.items import ArticleItem, Comment, CommentPayload, PageItem
 from monitor.timestamps import parse_timestamp
 from monitor.urls import article_id, canonicalize_url, comment_id
 
-__all__ = ["ExtractionOptions", "ParsedPage", "decode_html", "extract_html", "extract_page", "extract_parsed",
-           "link_thread", "parse_page"]
+__all__ = ["CommentLeads", "ExtractionOptions", "ParsedPage", "decode_html", "extract_fetched", "extract_html",
+           "extract_page", "extract_parsed", "link_thread", "parse_page"]
 
 logger = logging.getLogger(__name__)
 
 
 def extract_page(page: PageItem) -> ArticleItem:
     """Extract the article and its comments from a fetched page."""
+    return extract_fetched(page)[0]
+
+
+def extract_fetched(page: PageItem) -> tuple[ArticleItem, CommentLeads | None]:
+    """``extract_page``, and where the article's comments continue (``page.leads``: what the crawl follows;
+    None, or a page that carries its comment payloads already: no leads)."""
     parsed = parse_page(page.html, page.url, encoding=page.encoding, content_type=page.headers.get("Content-Type"))
-    return extract_parsed(parsed, source=page.source, fetched_at=_parse_fetched_at(page.fetched_at),
-                          payloads=page.comment_payloads, options=page.options, platform_status=page.platform_status)
+    # Before the extractors, which may prune the tree.
+    leads = (find_leads(parsed, page.html, page.leads)
+             if page.leads is not None and not page.comment_payloads else None)
+    article = extract_parsed(parsed, source=page.source, fetched_at=_parse_fetched_at(page.fetched_at),
+                             payloads=page.comment_payloads, options=page.options,
+                             platform_status=page.platform_status)
+    return article, leads
 
 
 def extract_html(

@@ -15,6 +15,7 @@ from twisted.python.failure import Failure
 from monitor.extract import extract_page
 from monitor.items import PageItem
 from spiders.news import NewsSpider
+from tests.spiders.steps import comment_steps
 
 ARTICLE = "https://gazette.example/2026/03/barrier-vote/"
 OTHER = "https://gazette.example/2026/03/quiet-corner/"
@@ -66,7 +67,7 @@ def http_error(request: Request, status: int) -> Failure:
 
 
 def test_platform_pages_are_read_to_the_last_then_the_item_goes_with_status_read(spider: NewsSpider) -> None:
-    (first,) = list(spider.parse_article(article(ARTICLE, "post-881")))
+    (first,) = comment_steps(spider, (article(ARTICLE, "post-881")))
     assert isinstance(first, Request) and first.url.startswith(API + "/threads/listPosts.json?")
     assert first.meta["allow_offsite"] is True and first.meta["referrer_policy"] == "no-referrer"
     (second,) = list(first.callback(answer(first, [post("1", None, "First"), post("2", "1", "Reply")], more=True),
@@ -83,30 +84,30 @@ def test_platform_pages_are_read_to_the_last_then_the_item_goes_with_status_read
 
 def test_a_429_marks_the_article_partial_and_the_platform_is_not_asked_again_in_the_crawl(
         spider: NewsSpider) -> None:
-    (first,) = list(spider.parse_article(article(ARTICLE, "post-881")))
+    (first,) = comment_steps(spider, (article(ARTICLE, "post-881")))
     (item,) = list(spider.on_comment_error(http_error(first, 429)))
     assert isinstance(item, PageItem) and item.platform_status == "partial"
-    (later,) = list(spider.parse_article(article(OTHER, "post-882")))
+    (later,) = comment_steps(spider, (article(OTHER, "post-882")))
     assert isinstance(later, PageItem) and later.platform_status == "unread"
     assert spider.crawler.stats.get_value("monitor/errors/comments_platform_unread") == 2
 
 
 def test_a_404_on_the_first_request_is_an_empty_thread_not_a_failure(spider: NewsSpider) -> None:
-    (first,) = list(spider.parse_article(article(ARTICLE, "post-881")))
+    (first,) = comment_steps(spider, (article(ARTICLE, "post-881")))
     (item,) = list(spider.on_comment_error(http_error(first, 404)))
     assert isinstance(item, PageItem) and item.platform_status == "read"
 
 
 def test_a_switched_off_platform_is_never_asked(tmp_path: Path) -> None:
     spider = spider_with(tmp_path, {"disqus": {"enabled": False}})
-    (item,) = list(spider.parse_article(article(ARTICLE, "post-881")))
+    (item,) = comment_steps(spider, (article(ARTICLE, "post-881")))
     assert isinstance(item, PageItem) and item.platform_status == "off"
     assert extract_page(item).comment_platform == "disqus"
 
 
 def test_a_platform_without_its_key_is_unread_and_the_article_still_goes(tmp_path: Path) -> None:
     spider = spider_with(tmp_path, {})
-    (item,) = list(spider.parse_article(article(ARTICLE, "post-881")))
+    (item,) = comment_steps(spider, (article(ARTICLE, "post-881")))
     assert isinstance(item, PageItem) and item.platform_status == "unread"
     assert spider.crawler.stats.get_value("monitor/platforms/disqus/unavailable") == 1
 
@@ -121,13 +122,13 @@ def wordpress_article(url: str) -> HtmlResponse:
 
 def test_a_platform_request_whose_url_holds_the_key_is_never_sent_conditionally(spider: NewsSpider) -> None:
     # Validators are stored by URL: a key in the URL would land in the state store.
-    (first,) = list(spider.parse_article(article(ARTICLE, "post-881")))
+    (first,) = comment_steps(spider, (article(ARTICLE, "post-881")))
     assert isinstance(first, Request) and "conditional" not in first.meta
 
 
 def test_a_threads_first_request_is_conditional_until_it_turns_out_to_page(tmp_path: Path) -> None:
     spider = spider_with(tmp_path, {"wordpress": {"page_size": 2}})
-    (first,) = list(spider.parse_article(wordpress_article(ARTICLE)))
+    (first,) = comment_steps(spider, (wordpress_article(ARTICLE)))
     assert isinstance(first, Request) and first.meta["conditional"] == "platform"
     comments = [{"id": 500 + i, "parent": 0, "author_name": f"R{i}", "date_gmt": "2026-03-02T09:00:00",
                  "content": {"rendered": f"<p>Comment {i}</p>"}} for i in range(2)]
@@ -149,7 +150,7 @@ def hyvor_article(url: str, **meta: object) -> HtmlResponse:
 
 def test_a_platform_without_a_read_api_on_a_rendered_page_is_rendered_not_unread(tmp_path: Path) -> None:
     spider = spider_with(tmp_path, {})
-    (item,) = list(spider.parse_article(hyvor_article(ARTICLE, playwright=True)))
+    (item,) = comment_steps(spider, (hyvor_article(ARTICLE, playwright=True)))
     assert isinstance(item, PageItem) and item.platform_status == "rendered"
     assert spider.crawler.stats.get_value("monitor/errors/comments_platform_unread") is None
 
@@ -159,7 +160,7 @@ def test_a_platform_without_a_read_api_is_unread_and_the_log_says_why_and_what_t
     spider = spider_with(tmp_path, {})
     response = hyvor_article(ARTICLE)
     with caplog.at_level("INFO", logger="spiders.comment_fetch"):
-        (item,) = list(spider.parse_article(response))
+        (item,) = comment_steps(spider, (response))
     assert isinstance(item, PageItem) and item.platform_status == "unread"
     assert extract_page(item).comment_platform == "hyvor"
     assert "render: comments" in caplog.text and "Hyvor Talk's Data API" in caplog.text

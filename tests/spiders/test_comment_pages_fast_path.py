@@ -1,4 +1,4 @@
-"""The spider reads an article page's markup for comment pages and platforms only where their markers are."""
+"""The spider never parses an article page; its extraction looks for comment pages only where their markers are."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,9 +10,12 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+import monitor.extract.comments.leads
 import spiders.comment_fetch
+import spiders.news
 from monitor.items import PageItem
 from spiders.news import NewsSpider
+from tests.spiders.steps import comment_steps
 
 ARTICLE = "https://ledger.example/2026/03/harbour-works/"
 PLAIN = (b"<html><head><title>Harbour works</title></head><body><article><h1>Harbour works</h1><p>The harbour "
@@ -37,7 +40,7 @@ def spider(tmp_path: Path) -> NewsSpider:
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The URLs whose tree the spider's comment fetching asked for."""
+    """The URLs whose tree the spider asked Scrapy for."""
     asked: list[str] = []
     real = spiders.comment_fetch.parsed
 
@@ -46,31 +49,55 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(response)
 
     monkeypatch.setattr(spiders.comment_fetch, "parsed", recording)
+    monkeypatch.setattr(spiders.news, "parsed", recording)
     return asked
+
+
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs whose links extraction walked for comment pages."""
+    walked: list[str] = []
+    real = monitor.extract.comments.leads.comment_page_urls
+
+    def recording(tree: Any, url: str) -> list[str]:
+        walked.append(url)
+        return real(tree, url)
+
+    monkeypatch.setattr(monitor.extract.comments.leads, "comment_page_urls", recording)
+    return walked
 
 
 def response(body: bytes, url: str = ARTICLE) -> HtmlResponse:
     return HtmlResponse(url, body=body, headers={"Content-Type": "text/html; charset=utf-8"}, request=Request(url))
 
 
-def test_a_page_without_comment_markers_goes_on_at_once_and_is_never_parsed(spider: NewsSpider,
-                                                                            parses: list[str]) -> None:
-    out = list(spider.parse_article(response(PLAIN)))
-    assert [type(o) for o in out] == [PageItem]
+def test_an_article_page_goes_on_at_once_and_the_spider_never_parses_it(spider: NewsSpider, parses: list[str]) -> None:
+    for body in (PLAIN, WORDPRESS):
+        out = list(spider.parse_article(response(body)))
+        assert [type(o) for o in out] == [PageItem]
+        assert out[0].html == body and out[0].leads == spider.lead_options
     assert parses == []
 
 
-def test_a_page_with_comment_navigation_still_asks_for_its_next_comment_page(spider: NewsSpider,
+def test_a_page_without_comment_markers_is_not_walked_for_comment_pages(spider: NewsSpider,
+                                                                        walks: list[str]) -> None:
+    assert comment_steps(spider, response(PLAIN))[0].url == ARTICLE
+    assert walks == []
+
+
+def test_a_page_with_comment_navigation_still_asks_for_its_next_comment_page(spider: NewsSpider, walks: list[str],
                                                                              parses: list[str]) -> None:
-    out = list(spider.parse_article(response(WORDPRESS)))
+    out = comment_steps(spider, response(WORDPRESS))
     assert [o.url for o in out if isinstance(o, Request)] == [ARTICLE + "comment-page-2/"]
-    assert parses == [ARTICLE]
+    assert out[0].headers.get("Referer") == ARTICLE.encode()
+    assert walks == [ARTICLE] and parses == []
 
 
 def test_a_comment_page_without_markers_ends_the_paging_with_the_item(spider: NewsSpider, parses: list[str]) -> None:
-    request = next(o for o in spider.parse_article(response(WORDPRESS)) if isinstance(o, Request))
+    (request,) = comment_steps(spider, response(WORDPRESS))
+    assert isinstance(request, Request)
     page_two = HtmlResponse(request.url, body=PLAIN, headers={"Content-Type": "text/html"}, request=request)
     out = list(spider.parse_comment_page(page_two, **request.cb_kwargs))
     assert [type(o) for o in out] == [PageItem]
     assert out[0].comment_payloads[0].url == ARTICLE + "comment-page-2/"
-    assert parses == [ARTICLE]
+    assert parses == []

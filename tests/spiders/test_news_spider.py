@@ -17,6 +17,7 @@ from monitor.extract import extract_page
 from monitor.extract.options import ExtractionOptions
 from monitor.items import PageItem
 from spiders.news import NewsSpider, SeenUrls
+from tests.spiders.steps import comment_steps
 
 ARTICLE = "https://blog.example/2024/05/bridge-reopens/"
 XHTML_HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n'
@@ -67,7 +68,7 @@ def _run(results: Any) -> list[Any]:
 def test_an_xhtml_article_with_an_xml_encoding_declaration_reaches_extraction_with_its_comment_pages(
         spider: NewsSpider) -> None:
     first = XHTML_HEAD + page(comment(2, "Bert", "Newer"), older(ARTICLE + "comment-page-1/"))
-    (request,) = _run(spider.parse_article(response(ARTICLE, first)))
+    (request,) = comment_steps(spider, response(ARTICLE, first))
     assert isinstance(request, Request) and request.url == ARTICLE + "comment-page-1/"
     second = XHTML_HEAD + page(comment(1, "Ann", "Older"))
     (item,) = _run(spider.parse_comment_page(response(request.url, second), **request.cb_kwargs))

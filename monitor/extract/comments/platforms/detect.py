@@ -244,12 +244,6 @@ _DETECTORS: tuple[tuple[str, tuple[str, ...], Callable[[ParsedPage], PlatformThr
 _MARKERS = MarkerSet(marker for _, markers, _ in _DETECTORS for marker in markers)
 
 
-def may_embed_platform(html: str | bytes) -> bool:
-    """False when no platform's markers are in ``html``: detect_platform would find none, so the page need not
-    be parsed for it."""
-    return bool(_MARKERS.found_in(html))
-
-
 def detect_platform(page: ParsedPage, *, only: str | None = None) -> PlatformThread | None:
     """The comment platform the page embeds, with its site id, thread key and promised count; None if none.
 
