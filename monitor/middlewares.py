@@ -1,4 +1,5 @@
-"""A Scrapy downloader middleware for conditional requests: sends stored ETag/Last-Modified, turns 304 into NotModified."""
+"""The crawl's downloader middlewares: conditional requests (stored ETag/Last-Modified sent, a 304 turned into
+NotModified), and Scrapy's meta refresh asked only of pages whose first bytes could hold one."""
 from __future__ import annotations
 
 import logging
@@ -6,8 +7,9 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 
 from monitor.index.writer import WRITE_LOST_STAT
 from monitor.state.validators import Validators, ValidatorStore
@@ -121,3 +123,24 @@ class ConditionalRequestsMiddleware:
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+# Scrapy looks for a refresh in a page's first 4,096 characters: at most 4 bytes each in an ASCII-compatible
+# encoding, so the word is within these bytes, spelled in ASCII, or the page has none.
+REFRESH_BYTES = 4 * 4096
+
+
+class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, without decoding every page whole to look (its check reads
+    ``response.text``): a page whose first bytes lack the word "refresh" goes on untouched."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        if isinstance(response, HtmlResponse) and _no_refresh(response.body):
+            return response
+        return super().process_response(request, response)
+
+
+def _no_refresh(body: bytes) -> bool:
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in body[:1024]:  # UTF-16 or UTF-32: not ASCII-spelled
+        return False
+    return b"refresh" not in body[:REFRESH_BYTES].lower()

@@ -48,6 +48,8 @@ ITEM_PIPELINES = {
 # Conditional requests (ETag / Last-Modified from the state store): an unchanged page costs a 304.
 DOWNLOADER_MIDDLEWARES = {
     "monitor.middlewares.ConditionalRequestsMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "monitor.middlewares.QuickMetaRefreshMiddleware": 575,  # Scrapy's own, without a whole-page decode per page
 }
 MONITOR_CONDITIONAL_REQUESTS = True
 MONITOR_STATE_URL = ""  # the state store (HTTP validators), set from the config by the spider

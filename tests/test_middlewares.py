@@ -5,10 +5,20 @@ import gc
 import weakref
 from pathlib import Path
 
+import pytest
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.test import get_crawler
 
-from monitor.middlewares import ARTICLE, DISCOVERY, NEW_ARTICLE, PLATFORM, PLATFORM_PAGED, ConditionalRequestsMiddleware
+from monitor.middlewares import (
+    ARTICLE,
+    DISCOVERY,
+    NEW_ARTICLE,
+    PLATFORM,
+    PLATFORM_PAGED,
+    ConditionalRequestsMiddleware,
+    QuickMetaRefreshMiddleware,
+)
 from monitor.state.validators import Validators, ValidatorStore
 
 
@@ -67,3 +77,37 @@ def test_a_kind_the_spider_changes_after_the_response_still_decides_what_is_stor
     mw.spider_closed("finished")
     assert mw.store.for_source("f") == {"https://f.example/a": Validators("https://f.example/a", '"a1"', None)}
     assert (mw.articles, mw.pending) == ([], [])
+
+
+class CountingResponse(HtmlResponse):
+    """An HTML response that counts whole-body decodes."""
+
+    decodes = 0
+
+    @property
+    def text(self) -> str:
+        CountingResponse.decodes += 1
+        return super().text
+
+
+def refresh_middleware() -> QuickMetaRefreshMiddleware:
+    return QuickMetaRefreshMiddleware.from_crawler(get_crawler())
+
+
+def test_a_page_without_a_refresh_goes_on_without_its_body_decoded() -> None:
+    url = "https://quay.example/2026/03/harbour/"
+    body = b"<html><head><title>Harbour</title></head><body>" + b"<p>Quiet news.</p>" * 5000 + b"</body></html>"
+    response = CountingResponse(url, body=body, request=Request(url))
+    CountingResponse.decodes = 0
+    assert refresh_middleware().process_response(Request(url), response) is response
+    assert CountingResponse.decodes == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_a_meta_refresh_still_redirects(encoding: str) -> None:
+    url = "https://quay.example/old/"
+    html = ('<html><head><meta http-equiv="Refresh" content="0; url=https://quay.example/new/"></head>'
+            "<body>Moved.</body></html>")
+    response = HtmlResponse(url, body=html.encode(encoding), encoding=encoding, request=Request(url))
+    redirected = refresh_middleware().process_response(Request(url), response)
+    assert isinstance(redirected, Request) and redirected.url == "https://quay.example/new/"
