@@ -43,13 +43,13 @@ PLATFORM_UNREAD = "comments_platform_unread"
 
 
 def lead_options(source: SourceConfig) -> LeadOptions:
-    """What extraction is to look for beyond an article page of ``source``: its comment pages, API, platform."""
+    """What extraction is to look for beyond an article page of ``source``: its comment pages and API (the
+    platform it embeds is always looked for)."""
     api = source.comments_api
     values = () if api is None else tuple(
         (name, tuple((k, v) for k, v in rule.model_dump().items() if isinstance(v, str)))
         for name, rule in api.values.items())
-    return LeadOptions(comment_pages=source.max_comment_pages > 0, has_api=api is not None, api_values=values,
-                       platform=source.forced_platform())
+    return LeadOptions(comment_pages=source.max_comment_pages > 0, has_api=api is not None, api_values=values)
 
 
 @dataclass

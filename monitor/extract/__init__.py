@@ -15,7 +15,7 @@ from monitor.extract.article.overrides import apply_article_selectors
 from monitor.extract.comments import RawComment, extract_comments
 from monitor.extract.comments.leads import CommentLeads, find_leads
 from monitor.extract.comments.merge import prefer
-from monitor.extract.comments.platforms import comments_expected, detect_platform, platform_comments
+from monitor.extract.comments.platforms import PlatformThread, comments_expected, detect_platform, platform_comments
 from monitor.extract.comments.thread import comment_thread
 from monitor.extract.options import ExtractionOptions
 from monitor.extract.page import ParsedPage, decode_html, parse_page
@@ -38,12 +38,13 @@ def extract_fetched(page: PageItem) -> tuple[ArticleItem, CommentLeads | None]:
     """``extract_page``, and where the article's comments continue (``page.leads``: what the crawl follows;
     None, or a page that carries its comment payloads already: no leads)."""
     parsed = parse_page(page.html, page.url, encoding=page.encoding, content_type=page.headers.get("Content-Type"))
+    options = page.options or ExtractionOptions()
+    thread = detect_platform(parsed, only=options.platform)
     # Before the extractors, which may prune the tree.
-    leads = (find_leads(parsed, page.html, page.leads)
+    leads = (find_leads(parsed, page.html, page.leads, thread)
              if page.leads is not None and not page.comment_payloads else None)
-    article = extract_parsed(parsed, source=page.source, fetched_at=_parse_fetched_at(page.fetched_at),
-                             payloads=page.comment_payloads, options=page.options,
-                             platform_status=page.platform_status)
+    article = _extract(parsed, thread, source=page.source, fetched_at=_parse_fetched_at(page.fetched_at),
+                       payloads=page.comment_payloads, options=options, platform_status=page.platform_status)
     return article, leads
 
 
@@ -79,6 +80,14 @@ def extract_parsed(
     ``platform_status``: how the crawler's reading of the page's comment platform went (None: not fetched).
     """
     options = options or ExtractionOptions()
+    return _extract(page, detect_platform(page, only=options.platform), source=source, fetched_at=fetched_at,
+                    payloads=payloads, options=options, platform_status=platform_status)
+
+
+def _extract(page: ParsedPage, thread: PlatformThread | None, *, source: str, fetched_at: datetime | None,
+             payloads: Sequence[CommentPayload], options: ExtractionOptions,
+             platform_status: str | None) -> ArticleItem:
+    """``extract_parsed``, with the comment platform the page embeds (``thread``) found already."""
     url = page.url
     fields = article_fields(page)
     article_selectors = options.article.given()
@@ -87,7 +96,6 @@ def extract_parsed(
     pages: list[tuple[str, HtmlElement]] = [(url, page.tree)]
     api_answers = []
     platform_answers: list[bytes] = []
-    thread = detect_platform(page, only=options.platform)
     for payload in payloads:
         if payload.platform is not None:
             if thread is not None and payload.platform == thread.platform:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from monitor.extract.comments.api import page_values
 from monitor.extract.comments.pages import comment_page_urls, may_link_comment_pages
-from monitor.extract.comments.platforms import PlatformThread, detect_platform
+from monitor.extract.comments.platforms import PlatformThread
 from monitor.extract.page import ParsedPage
 
 __all__ = ["CommentLeads", "LeadOptions", "find_leads"]
@@ -20,7 +20,6 @@ class LeadOptions:
     # ({"regex"|"css"|"xpath": …}); empty: the source has no comments API.
     api_values: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     has_api: bool = False
-    platform: str | None = None  # the platform the source forces: only that one is looked for
 
 
 @dataclass
@@ -35,13 +34,13 @@ class CommentLeads:
         return bool(self.pages) or self.api_values is not None or self.platform is not None
 
 
-def find_leads(page: ParsedPage, raw: bytes, options: LeadOptions) -> CommentLeads:
-    """The leads of ``page`` (``raw``: the bytes it was served as, for the cheap marker check)."""
-    leads = CommentLeads()
+def find_leads(page: ParsedPage, raw: bytes, options: LeadOptions, platform: PlatformThread | None) -> CommentLeads:
+    """The leads of ``page`` (``raw``: the bytes it was served as, for the cheap marker check; ``platform``: the
+    comment platform extraction found it embeds)."""
+    leads = CommentLeads(platform=platform)
     if options.comment_pages and may_link_comment_pages(raw):
         leads.pages = comment_page_urls(page.tree, page.url)
     if options.has_api:
         rules = {name: dict(rule) for name, rule in options.api_values}
         leads.api_values = page_values(page.tree, rules, text=page.html)
-    leads.platform = detect_platform(page, only=options.platform)
     return leads
