@@ -131,9 +131,13 @@ class ArticleItem:
     cluster_size: int | None = field(default=None, metadata=INTEGER)
     cluster_sources: list[str] = field(default_factory=list, metadata=KEYWORDS)
     comments: list[Comment] = field(default_factory=list)  # indexed as documents of their own
+    # Not a document field: the text's near-duplicate signature (monitor.clusters.keys), computed where the article
+    # was extracted so that the crawl's main process need not; None: not computed (or the text is too short).
+    cluster_signature: str | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self, *, with_comments: bool = False) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("cluster_signature")
         comments = data.pop("comments")
         if with_comments:
             data["comments"] = comments

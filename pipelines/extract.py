@@ -15,6 +15,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from monitor.clusters.keys import fingerprint
 from monitor.errors import ExtractionError, SearchIndexError
 from monitor.extract import CommentLeads, extract_fetched
 from monitor.extract.options import ExtractionOptions
@@ -31,7 +32,11 @@ Extracted = tuple[ArticleItem, CommentLeads | None]
 def _extract_or_error(page: PageItem) -> Extracted | str:
     """Runs in a worker: errors come back as text, so one bad page never breaks the pool."""
     try:
-        return extract_fetched(page)
+        article, leads = extract_fetched(page)
+        # Here, not in the crawl's one main process: the text's near-duplicate signature (monitor.clusters).
+        signature = fingerprint(article.text or "")
+        article.cluster_signature = signature.encoded() if signature else None
+        return article, leads
     except ExtractionError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - the edge of a worker: record and go on

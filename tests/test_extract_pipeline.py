@@ -105,3 +105,13 @@ def test_a_platform_status_set_while_fetching_reaches_the_article(run: Any) -> N
     article, _ = run(item(body), Spider(lambda fetched: replace(fetched, platform_status="off")))
     assert article.comment_platform == "disqus" and article.comment_platform_status == "off"
 
+
+
+def test_the_article_comes_from_its_worker_with_the_near_duplicate_signature_of_its_text(run: Any) -> None:
+    from monitor.clusters.keys import fingerprint
+
+    long = page(comment(3, "Third")).replace(b"<p>The harbour", b"<p>" + b"The works took two winters. " * 20 +
+                                              b"The harbour")
+    article, _ = run(item(long), Spider(with_older_page))
+    expected = fingerprint(article.text)
+    assert expected is not None and article.cluster_signature == expected.encoded()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from monitor.clusters.assign import THRESHOLD, Member, cluster_for, regroup
@@ -52,11 +52,15 @@ def _fingerprint(entry: ClusterEntry) -> Fingerprint | None:
         return None
 
 
-def store_keys(index: SearchIndex, texts: dict[str, str]) -> None:
-    """Fingerprint the articles' texts (by id) and store their band keys and signatures."""
-    prints = fingerprints(list(texts.values()))
+def store_keys(index: SearchIndex, texts: dict[str, str], signatures: Mapping[str, str] | None = None) -> None:
+    """Fingerprint the articles' texts (by id) and store their band keys and signatures; ``signatures``: those
+    already computed (``ArticleItem.cluster_signature``), by id."""
+    known = {doc_id: Fingerprint.decode(signature) for doc_id, signature in (signatures or {}).items()
+             if doc_id in texts}
+    todo = [doc_id for doc_id in texts if doc_id not in known]
+    prints = {**known, **dict(zip(todo, fingerprints([texts[doc_id] for doc_id in todo]), strict=True))}
     index.put_keys({doc_id: ClusterKeys(fp.band_keys, fp.encoded()) if fp else None
-                    for doc_id, fp in zip(texts, prints, strict=True)})
+                    for doc_id, fp in ((doc_id, prints[doc_id]) for doc_id in texts)})
 
 
 def assign(index: SearchIndex, ids: Sequence[str], *, regroup_old: bool = True,
@@ -175,7 +179,8 @@ class ClusterAssignment:
             return
         if self.index is None:
             self.index = self.open_index()
-        store_keys(self.index, {a.id: a.text or "" for a in articles})
+        store_keys(self.index, {a.id: a.text or "" for a in articles},
+                   {a.id: a.cluster_signature for a in articles if a.cluster_signature})
         report = assign(self.index, [a.id for a in articles], threshold=self.threshold)
         for article in articles:
             fields = report.clusters.get(article.id)

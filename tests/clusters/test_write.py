@@ -104,3 +104,20 @@ def test_a_huge_cluster_does_not_crowd_out_the_candidates_of_the_other_articles_
     write(search_index, [copy(FERRY, source="late", number=1), copy(ORCHARD, source="ledger", number=2)], WEDNESDAY)
     assert clusters(search_index, "late-1", "ledger-2") == {"late-1": ("outlet0-0", None, []),
                                                            "ledger-2": ("gazette-9", None, [])}
+
+
+def test_an_article_whose_signature_came_with_it_gets_the_keys_its_text_gives(search_index: SearchIndex) -> None:
+    from monitor.clusters.keys import fingerprint
+
+    first, computed, carried = (copy(FERRY, source="ledger", number=n) for n in (1, 2, 3))
+    signature = fingerprint(carried.text)
+    assert signature is not None
+    carried.cluster_signature = signature.encoded()  # as the extraction worker sets it
+    write(search_index, [first], MONDAY)
+    write(search_index, [computed, carried], TUESDAY)
+    (mine,) = search_index.cluster_entries("id", ["ledger-3"])
+    (theirs,) = search_index.cluster_entries("id", ["ledger-2"])
+    assert mine.signature == theirs.signature == signature.encoded()
+    # found by its band keys as a copy of the first
+    assert clusters(search_index, "ledger-3")["ledger-3"][0] == "ledger-1"
+    assert "cluster_signature" not in carried.to_dict()  # never a document field
