@@ -416,21 +416,26 @@ def _pairs(children: list[Element], shapes: dict[Element, Shape]) -> list[Group]
     def kind(el: Element, other: Element) -> tuple[object, ...]:
         return (el.tag,) if el.tag != other.tag else shapes[el]
 
-    steps = Counter((shapes[a], kind(b, a)) for a, b in pairwise(children) if shapes[a] != shapes[b])
-    groups: list[Group] = []
-    position = {child: i for i, child in enumerate(children)}
+    # One pass: the neighbour pairs of unlike siblings, by step (first's shape, second's kind), in page order.
+    steps: dict[tuple[Shape, tuple[object, ...]], list[list[Element]]] = defaultdict(list)
     first: dict[object, int] = {}
-    for child in children:
-        first.setdefault(shapes[child], position[child])
-        first.setdefault((child.tag,), position[child])
-    for a, b in steps:
+    for i, child in enumerate(children):
+        first.setdefault(shapes[child], i)
+        first.setdefault((child.tag,), i)
+    for x, y in pairwise(children):
+        shape = shapes[x]
+        if shape != shapes[y]:
+            steps[shape, kind(y, x)].append([x, y])
+    groups: list[Group] = []
+    for (a, b), pairs in steps.items():
         if first[a] > first[b]:
             continue
-        pairs = [[x, y] for x, y in pairwise(children) if shapes[x] == a and kind(y, x) == b]
+        # too few to be a thread: dropped before _holds_alike walks any of them
+        if len(pairs) < MIN_RECORDS and not (len(pairs) == 1 and _lone_comment(pairs[0][0])):
+            continue
         if any(_holds_alike(y, x) for x, y in pairs[:3]):  # the second is the replies' container, not a part
             continue
-        if len(pairs) >= MIN_RECORDS or len(pairs) == 1 and _lone_comment(pairs[0][0]):
-            groups.append(Group(_nested_pairs(pairs, kind), paired=True))
+        groups.append(Group(_nested_pairs(pairs, kind), paired=True))
     return groups
 
 
