@@ -198,12 +198,17 @@ def _signs(record: list[Element], memo: dict[Element, Signs]) -> Signs:
 def _shape(el: Element, common: set[str] | None = None) -> Shape:
     """Tag and id pattern (comment-#), else tag and the class words that do not vary from record to record:
     ``common`` holds the words most same-tag siblings share ("by-alans", "author_comment" are left out)."""
-    ident = el.get("id") or ""
-    id_shape = _ID_SHAPE_RE.sub("#", ident) if any(c.isdigit() for c in ident) else ""
+    id_shape = _id_shape(el.get("id") or "")
     if id_shape:
         return el.tag, id_shape, ()
     words = (w for w in classes(el) if not _variable(w) and (common is None or w in common))
     return el.tag, "", tuple(sorted(words))
+
+
+@lru_cache(maxsize=4096)
+def _id_shape(ident: str) -> str:
+    """An id with its numbers as # (comment-123 → comment-#), or "" when it has none: cached, pages repeat them."""
+    return _ID_SHAPE_RE.sub("#", ident) if any(c.isdigit() for c in ident) else ""
 
 
 @lru_cache(maxsize=4096)
@@ -216,9 +221,10 @@ def _fits(el: Element, shape: Shape) -> bool:
     """``el`` (a nested one, not a sibling) is of ``shape``."""
     if el.tag != shape[0]:
         return False
+    id_shape = _id_shape(el.get("id") or "")
     if shape[1]:
-        return _shape(el)[1] == shape[1]
-    return not (el.get("id") and any(c.isdigit() for c in el.get("id") or "")) and set(shape[2]) <= set(classes(el))
+        return id_shape == shape[1]
+    return not id_shape and set(shape[2]) <= set(classes(el))
 
 
 def _common_words(children: list[Element]) -> dict[str, set[str]]:
