@@ -31,6 +31,11 @@ _MEMBER_PANEL_RE = re.compile(
     r"registriert seit|mitglied seit|join(?:ed)? date|member since|inscrit le|registrado desde|iscritto dal|"
     r"lid sinds|dołączył|(?:beiträge|posts|messages|mensajes|berichten|postów)\s*:\s*\d"
 )
+# The same, for lower-cased text (a case-insensitive search costs several times more); text holding a letter
+# that IGNORECASE matches otherwise than lower() maps it (İ and ı match "i", ſ "s", the Kelvin sign K "k") goes
+# to the IGNORECASE search. Over every code point, these are the only ones for the pattern's letters (and k).
+_MEMBER_PANEL_LOWER_RE = re.compile(_MEMBER_PANEL_RE.pattern.removeprefix("(?i)"))
+_FOLDS_APART = ("\u0130", "\u0131", "\u017f", "\u212a")
 _HEAD = etree.XPath("substring(normalize-space(.), 1, 800)")  # a record's first words, in libxml2
 MAX_LINK_SHARE = 0.5  # of a record's text inside links: above it, a list of links (related posts, navigation)
 MIN_WORDS = 4  # median words per record: below it, tags, buttons or menu entries
@@ -62,6 +67,13 @@ def _chrome_label(ident: str, klass: str, labelled: bool) -> bool:
     return bool(label.strip() and words.search(label) and (labelled or "omment" not in label))
 
 
+def member_panel(text: str) -> bool:
+    """``text`` shows a forum member's panel ("Member since", "Posts: 12"), as _MEMBER_PANEL_RE finds it."""
+    if any(c in text for c in _FOLDS_APART):
+        return bool(_MEMBER_PANEL_RE.search(text))
+    return bool(_MEMBER_PANEL_LOWER_RE.search(text.lower()))
+
+
 def rejects(records: list[list[Element]], found: list[Signs], *, labelled: bool = False) -> str | None:
     """Why these records are not a comment thread, or None when nothing speaks against one."""
     if not records:
@@ -79,6 +91,6 @@ def rejects(records: list[list[Element]], found: list[Signs], *, labelled: bool 
     # a product tile is short; a reader's comment on a car or a market may name prices too
     if sum(1 for h in heads if len(h) < MAX_PRODUCT_CHARS and _PRICE_RE.search(h)) > 0.5 * len(heads):
         return "prices"
-    if sum(1 for h in heads if _MEMBER_PANEL_RE.search(h)) >= 0.5 * len(heads):
+    if sum(1 for h in heads if member_panel(h)) >= 0.5 * len(heads):
         return "forum posts"
     return None

@@ -198,12 +198,17 @@ def _signs(record: list[Element], memo: dict[Element, Signs]) -> Signs:
 def _shape(el: Element, common: set[str] | None = None) -> Shape:
     """Tag and id pattern (comment-#), else tag and the class words that do not vary from record to record:
     ``common`` holds the words most same-tag siblings share ("by-alans", "author_comment" are left out)."""
-    ident = el.get("id") or ""
-    id_shape = _ID_SHAPE_RE.sub("#", ident) if any(c.isdigit() for c in ident) else ""
+    id_shape = _id_shape(el.get("id") or "")
     if id_shape:
         return el.tag, id_shape, ()
     words = (w for w in classes(el) if not _variable(w) and (common is None or w in common))
     return el.tag, "", tuple(sorted(words))
+
+
+@lru_cache(maxsize=4096)
+def _id_shape(ident: str) -> str:
+    """An id with its numbers as # (comment-123 → comment-#), or "" when it has none: cached, pages repeat them."""
+    return _ID_SHAPE_RE.sub("#", ident) if any(c.isdigit() for c in ident) else ""
 
 
 @lru_cache(maxsize=4096)
@@ -216,9 +221,10 @@ def _fits(el: Element, shape: Shape) -> bool:
     """``el`` (a nested one, not a sibling) is of ``shape``."""
     if el.tag != shape[0]:
         return False
+    id_shape = _id_shape(el.get("id") or "")
     if shape[1]:
-        return _shape(el)[1] == shape[1]
-    return not (el.get("id") and any(c.isdigit() for c in el.get("id") or "")) and set(shape[2]) <= set(classes(el))
+        return id_shape == shape[1]
+    return not id_shape and set(shape[2]) <= set(classes(el))
 
 
 def _common_words(children: list[Element]) -> dict[str, set[str]]:
@@ -416,21 +422,26 @@ def _pairs(children: list[Element], shapes: dict[Element, Shape]) -> list[Group]
     def kind(el: Element, other: Element) -> tuple[object, ...]:
         return (el.tag,) if el.tag != other.tag else shapes[el]
 
-    steps = Counter((shapes[a], kind(b, a)) for a, b in pairwise(children) if shapes[a] != shapes[b])
-    groups: list[Group] = []
-    position = {child: i for i, child in enumerate(children)}
+    # One pass: the neighbour pairs of unlike siblings, by step (first's shape, second's kind), in page order.
+    steps: dict[tuple[Shape, tuple[object, ...]], list[list[Element]]] = defaultdict(list)
     first: dict[object, int] = {}
-    for child in children:
-        first.setdefault(shapes[child], position[child])
-        first.setdefault((child.tag,), position[child])
-    for a, b in steps:
+    for i, child in enumerate(children):
+        first.setdefault(shapes[child], i)
+        first.setdefault((child.tag,), i)
+    for x, y in pairwise(children):
+        shape = shapes[x]
+        if shape != shapes[y]:
+            steps[shape, kind(y, x)].append([x, y])
+    groups: list[Group] = []
+    for (a, b), pairs in steps.items():
         if first[a] > first[b]:
             continue
-        pairs = [[x, y] for x, y in pairwise(children) if shapes[x] == a and kind(y, x) == b]
+        # too few to be a thread: dropped before _holds_alike walks any of them
+        if len(pairs) < MIN_RECORDS and not (len(pairs) == 1 and _lone_comment(pairs[0][0])):
+            continue
         if any(_holds_alike(y, x) for x, y in pairs[:3]):  # the second is the replies' container, not a part
             continue
-        if len(pairs) >= MIN_RECORDS or len(pairs) == 1 and _lone_comment(pairs[0][0]):
-            groups.append(Group(_nested_pairs(pairs, kind), paired=True))
+        groups.append(Group(_nested_pairs(pairs, kind), paired=True))
     return groups
 
 
