@@ -10,14 +10,14 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from monitor.clusters.keys import fingerprint
 from monitor.errors import ExtractionError, SearchIndexError
-from monitor.extract import CommentLeads, extract_fetched
+from monitor.extract import CommentLeads, extract_fetched, extract_more_comments
 from monitor.extract.options import ExtractionOptions
 from monitor.index import SearchIndex, open_index
 from monitor.items import ArticleItem, PageItem
@@ -27,16 +27,21 @@ logger = logging.getLogger(__name__)
 
 
 Extracted = tuple[ArticleItem, CommentLeads | None]
+T = TypeVar("T")
 
 
-def _extract_or_error(page: PageItem) -> Extracted | str:
-    """Runs in a worker: errors come back as text, so one bad page never breaks the pool."""
+def _extract_with_signature(page: PageItem) -> Extracted:
+    article, leads = extract_fetched(page)
+    # Here, not in the crawl's one main process: the text's near-duplicate signature (monitor.clusters).
+    signature = fingerprint(article.text or "")
+    article.cluster_signature = signature.encoded() if signature else None
+    return article, leads
+
+
+def _or_error(work: Callable[..., T], page: PageItem, *more: Any) -> T | str:
+    """Runs ``work(page, *more)`` in a worker: errors come back as text, so one bad page never breaks the pool."""
     try:
-        article, leads = extract_fetched(page)
-        # Here, not in the crawl's one main process: the text's near-duplicate signature (monitor.clusters).
-        signature = fingerprint(article.text or "")
-        article.cluster_signature = signature.encoded() if signature else None
-        return article, leads
+        return work(page, *more)
     except ExtractionError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - the edge of a worker: record and go on
@@ -112,17 +117,18 @@ class ExtractPipeline:
             if article.comment_platform is not None:
                 article.comment_platform_status = fetched.platform_status
             return article
-        again = await self._extract(fetched)
+        assert self.pool is not None
+        again = await asyncio.wrap_future(self.pool.submit(_or_error, extract_more_comments, fetched, article))
         if isinstance(again, str):
             self.stats.inc_value("monitor/errors/extraction")
-            logger.warning("extraction with the fetched comments failed, the article keeps its own page's: %s "
+            logger.warning("reading the fetched comments failed, the article keeps its own page's: %s "
                            "source=%s url=%s", again, item.source, item.url)
             return article
-        return again[0]
+        return again
 
     async def _extract(self, item: PageItem) -> Extracted | str:
         assert self.pool is not None
-        return await asyncio.wrap_future(self.pool.submit(_extract_or_error, item))
+        return await asyncio.wrap_future(self.pool.submit(_or_error, _extract_with_signature, item))
 
     def _claims_another_source(self, article: ArticleItem) -> bool:
         if article.canonical_url == canonicalize_url(article.url) or self._open_index is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urldefrag
@@ -24,7 +25,7 @@ from monitor.timestamps import parse_timestamp
 from monitor.urls import article_id, canonicalize_url, comment_id
 
 __all__ = ["CommentLeads", "ExtractionOptions", "ParsedPage", "decode_html", "extract_fetched", "extract_html",
-           "extract_page", "extract_parsed", "link_thread", "parse_page"]
+           "extract_more_comments", "extract_page", "extract_parsed", "link_thread", "parse_page"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,46 @@ def _extract(page: ParsedPage, thread: PlatformThread | None, *, source: str, fe
     article_selectors = options.article.given()
     if article_selectors:
         fields = apply_article_selectors(fields, page.tree, article_selectors, fetched_at=fetched_at)
+    canonical = canonicalize_url(fields.canonical_url or url)
+    if fields.canonical_url and canonical != canonicalize_url(url) and not options.trusts_canonical(canonical):
+        # An article belongs to the source that fetched it: a canonical URL elsewhere would take over another's id.
+        logger.warning("canonical URL not trusted as the id (%s): the fetched URL gives it url=%s", canonical, url)
+        canonical = canonicalize_url(url)
+    article = ArticleItem(
+        id=article_id(canonical),
+        url=url,
+        canonical_url=canonical,
+        source=source,
+        title=fields.title,
+        text=fields.text,
+        authors=fields.authors,
+        published=fields.published,
+        modified=fields.modified,
+        language=fields.language,
+        site_name=fields.site_name,
+        tags=fields.tags,
+        image=fields.image,
+    )
+    return _with_comments(article, page, thread, fetched_at=fetched_at, payloads=payloads, options=options,
+                          platform_status=platform_status)
+
+
+def extract_more_comments(page: PageItem, article: ArticleItem) -> ArticleItem:
+    """``article``, extracted from ``page`` before its comment payloads came, with the thread of the page and
+    its payloads: ``extract_page``'s comment part alone (the article's fields are read, not extracted again)."""
+    parsed = parse_page(page.html, page.url, encoding=page.encoding, content_type=page.headers.get("Content-Type"))
+    options = page.options or ExtractionOptions()
+    return _with_comments(replace(article, comments=[]), parsed, detect_platform(parsed, only=options.platform),
+                          fetched_at=_parse_fetched_at(page.fetched_at), payloads=page.comment_payloads,
+                          options=options, platform_status=page.platform_status)
+
+
+def _with_comments(article: ArticleItem, page: ParsedPage, thread: PlatformThread | None, *,
+                   fetched_at: datetime | None, payloads: Sequence[CommentPayload], options: ExtractionOptions,
+                   platform_status: str | None) -> ArticleItem:
+    """``article`` given the comment thread of ``page`` and its ``payloads`` (other comment pages, API and
+    platform answers), and what the page says of its platform and comment count."""
+    url = page.url
     pages: list[tuple[str, HtmlElement]] = [(url, page.tree)]
     api_answers = []
     platform_answers: list[bytes] = []
@@ -112,37 +153,16 @@ def _extract(page: ParsedPage, thread: PlatformThread | None, *, source: str, fe
         pages.append((payload.url, other.tree))
     comment_selectors = options.comments.given() or None
     if len(pages) == 1 and not api_answers:
-        raw_comments = extract_comments(page.tree, url, fetched_at=fetched_at, language=fields.language,
+        raw_comments = extract_comments(page.tree, url, fetched_at=fetched_at, language=article.language,
                                         selectors=comment_selectors, html=page.utf8,
-                                        article_published=fields.published, article_text=fields.text,
+                                        article_published=article.published, article_text=article.text,
                                         jsonld=page.jsonld)
     else:
-        raw_comments = comment_thread(pages, api_answers, fetched_at=fetched_at, language=fields.language,
+        raw_comments = comment_thread(pages, api_answers, fetched_at=fetched_at, language=article.language,
                                       options=options)
     if thread is not None and platform_answers:
         # The platform's version of a comment wins over a server-rendered copy of it in the page.
         raw_comments = prefer(platform_comments(thread.platform, platform_answers), raw_comments)
-    canonical = canonicalize_url(fields.canonical_url or url)
-    if fields.canonical_url and canonical != canonicalize_url(url) and not options.trusts_canonical(canonical):
-        # An article belongs to the source that fetched it: a canonical URL elsewhere would take over another's id.
-        logger.warning("canonical URL not trusted as the id (%s): the fetched URL gives it url=%s", canonical, url)
-        canonical = canonicalize_url(url)
-    doc_id = article_id(canonical)
-    article = ArticleItem(
-        id=doc_id,
-        url=url,
-        canonical_url=canonical,
-        source=source,
-        title=fields.title,
-        text=fields.text,
-        authors=fields.authors,
-        published=fields.published,
-        modified=fields.modified,
-        language=fields.language,
-        site_name=fields.site_name,
-        tags=fields.tags,
-        image=fields.image,
-    )
     if thread is not None:
         article.comment_platform = thread.platform
         article.comment_platform_site = thread.site
