@@ -16,6 +16,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import _schedule_coro
 
+from monitor.extract.markers import ascii_spelled
 from monitor.index.writer import WRITE_LOST_STAT
 from monitor.state.validators import Validators, ValidatorStore
 
@@ -146,9 +147,7 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
 
 
 def _no_refresh(body: bytes) -> bool:
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in body[:1024]:  # UTF-16 or UTF-32: not ASCII-spelled
-        return False
-    return b"refresh" not in body[:REFRESH_BYTES].lower()
+    return ascii_spelled(body) and b"refresh" not in body[:REFRESH_BYTES].lower()
 
 
 # The version whose queue pass this mends (checked against its source): others run Scrapy's own.
@@ -163,12 +162,13 @@ class PoliteDownloader(Downloader):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        if scrapy.__version__ != MENDED_SCRAPY:
+        self._mended = scrapy.__version__ == MENDED_SCRAPY
+        if not self._mended:
             logger.warning("Scrapy %s, not %s: its own downloader queue runs unmended, and without a download delay "
                            "it may exceed concurrency_per_domain", scrapy.__version__, MENDED_SCRAPY)
 
     def _process_queue(self, slot: Slot) -> None:
-        if scrapy.__version__ != MENDED_SCRAPY or slot.latercall or slot.download_delay():
+        if not self._mended or slot.latercall or slot.download_delay():
             # With a delay Scrapy hands out one request per pass, and the limit holds.
             super()._process_queue(slot)
             return

@@ -13,14 +13,9 @@ from scrapy.utils.test import get_crawler
 from monitor.extract.comments.leads import CommentLeads, LeadOptions
 from monitor.items import ArticleItem, CommentPayload, PageItem
 from pipelines.extract import ExtractPipeline
+from tests.wordpress import comment
 
 ARTICLE = "https://quay.example/2026/03/harbour-reopens/"
-
-
-def comment(number: int, text: str) -> str:
-    return (f'<li id="comment-{number}" class="comment"><article class="comment-body"><footer class="comment-meta">'
-            f'<b class="fn">Reader {number}</b><time datetime="2026-03-0{number}T10:00:00Z">March {number}</time>'
-            f'</footer><div class="comment-content"><p>{text}</p></div></article></li>')
 
 
 def page(comments: str, older: str = "") -> bytes:

@@ -38,15 +38,20 @@ def extract_page(page: PageItem) -> ArticleItem:
 def extract_fetched(page: PageItem) -> tuple[ArticleItem, CommentLeads | None]:
     """``extract_page``, and where the article's comments continue (``page.leads``: what the crawl follows;
     None, or a page that carries its comment payloads already: no leads)."""
-    parsed = parse_page(page.html, page.url, encoding=page.encoding, content_type=page.headers.get("Content-Type"))
-    options = page.options or ExtractionOptions()
-    thread = detect_platform(parsed, only=options.platform)
+    parsed, options, thread = _read(page)
     # Before the extractors, which may prune the tree.
     leads = (find_leads(parsed, page.html, page.leads, thread)
              if page.leads is not None and not page.comment_payloads else None)
     article = _extract(parsed, thread, source=page.source, fetched_at=_parse_fetched_at(page.fetched_at),
                        payloads=page.comment_payloads, options=options, platform_status=page.platform_status)
     return article, leads
+
+
+def _read(page: PageItem) -> tuple[ParsedPage, ExtractionOptions, PlatformThread | None]:
+    """A fetched page parsed, its source's options, and the comment platform it embeds."""
+    parsed = parse_page(page.html, page.url, encoding=page.encoding, content_type=page.headers.get("Content-Type"))
+    options = page.options or ExtractionOptions()
+    return parsed, options, detect_platform(parsed, only=options.platform)
 
 
 def extract_html(
@@ -121,9 +126,8 @@ def _extract(page: ParsedPage, thread: PlatformThread | None, *, source: str, fe
 def extract_more_comments(page: PageItem, article: ArticleItem) -> ArticleItem:
     """``article``, extracted from ``page`` before its comment payloads came, with the thread of the page and
     its payloads: ``extract_page``'s comment part alone (the article's fields are read, not extracted again)."""
-    parsed = parse_page(page.html, page.url, encoding=page.encoding, content_type=page.headers.get("Content-Type"))
-    options = page.options or ExtractionOptions()
-    return _with_comments(replace(article, comments=[]), parsed, detect_platform(parsed, only=options.platform),
+    parsed, options, thread = _read(page)
+    return _with_comments(replace(article, comments=[]), parsed, thread,
                           fetched_at=_parse_fetched_at(page.fetched_at), payloads=page.comment_payloads,
                           options=options, platform_status=page.platform_status)
 

@@ -5,12 +5,18 @@ from collections.abc import Iterable
 
 from ahocorasick_rs import BytesAhoCorasick, MatchKind
 
-__all__ = ["MarkerSet", "markup_bytes"]
+__all__ = ["MarkerSet", "ascii_spelled", "markup_bytes"]
 
 
 def markup_bytes(html: str) -> bytes:
     """The markup as UTF-8 (lone surrogates kept as bytes): an ASCII marker is in it exactly where it is in ``html``."""
     return html.encode("utf-8", "surrogatepass")
+
+
+def ascii_spelled(body: bytes) -> bool:
+    """Whether an ASCII word in ``body``'s text is spelled in its bytes as ASCII: False for UTF-16 and UTF-32
+    (a byte-order mark, or NULs early on), where a byte search for a marker would miss it."""
+    return not (body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in body[:1024])
 
 
 class MarkerSet:

@@ -8,14 +8,9 @@ import pytest
 
 from monitor.extract import extract_more_comments, extract_page
 from monitor.items import CommentPayload, PageItem
+from tests.wordpress import comment
 
 ARTICLE = "https://gazette.example/2026/03/barrier-vote/"
-
-
-def comment(number: int, text: str) -> str:
-    return (f'<li id="comment-{number}" class="comment"><article class="comment-body"><footer class="comment-meta">'
-            f'<b class="fn">Reader {number}</b><time datetime="2026-03-0{number}T10:00:00Z">March {number}</time>'
-            f'</footer><div class="comment-content"><p>{text}</p></div></article></li>')
 
 
 def page(comments: str, extra: str = "") -> bytes:

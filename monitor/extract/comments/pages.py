@@ -8,6 +8,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from monitor.extract.comments.html import classes, text_of
+from monitor.extract.markers import ascii_spelled
 from monitor.extract.page import as_tree, elements
 
 __all__ = ["comment_page_urls", "may_link_comment_pages", "page_number", "order_pages"]
@@ -49,7 +50,7 @@ _MORE_HINTS = ("comment", "load", "kommentare", "коментар", "комме�
 def may_link_comment_pages(body: bytes) -> bool:
     """False when ``body`` cannot link to another comment page (comment_page_urls would find none): then the
     page need not be parsed for it. Pages in UTF-16 or UTF-32 are always parsed."""
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in body[:1024]:
+    if not ascii_spelled(body):
         return True
     low = body.lower()
     return any(mark in low for mark in _MARKS)
