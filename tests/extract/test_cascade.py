@@ -10,6 +10,8 @@ import lxml.html
 import pytest
 import trafilatura
 import trafilatura.xpaths
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml.etree import tostring
 from trafilatura import bare_extraction
 from trafilatura.external import try_readability
@@ -92,6 +94,41 @@ def test_the_bound_counts_video_iframes_and_control_characters() -> None:
     # &#12; is whitespace to Python's split() but comes back from readability's XML round trip as U+FFFD
     controls = f"<html><body><div><p>{'a &#12; b &#12; ' * 20}</p></div></body></html>"
     assert _readability_length(parse_html(controls)) <= (cascade.readability_text_bound(parse_html(controls)) or 0)
+
+
+_SCRIPT_FREE_TEXT = lxml.etree.XPath("//text()[not(parent::script or parent::style)]", smart_strings=False)
+# Text that tells the ways of folding whitespace apart: XML's four, Python's others (no-break, ideographic,
+# controls), words that run on across an element's edge.
+_PIECE = st.text(alphabet=st.sampled_from(["a", "b", " ", "\t", "\n", "\xa0", "\u3000", "\x0c", "\x85", "é"]),
+                 max_size=12)
+_PART = st.one_of(
+    _PIECE.map(lambda t: ("text", t)),
+    st.tuples(st.sampled_from(["script", "style", "p", "span", "div"]), _PIECE),
+)
+
+
+def _page_of(parts: list[tuple[str, str]]) -> str:
+    from html import escape
+    body = "".join(escape(text) if tag == "text" else f"<{tag}>{text if tag in ('script', 'style') else escape(text)}"
+                   f"</{tag}>" for tag, text in parts)
+    return f"<html><head><style>b {{ x: y }}</style></head><body><div>{body}</div></body></html>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PART, max_size=12))
+def test_the_bound_is_never_below_the_pages_script_free_text(parts: list[tuple[str, str]]) -> None:
+    tree = parse_html(_page_of(parts))
+    text = "".join(_SCRIPT_FREE_TEXT(tree))  # type: ignore[arg-type]
+    exact = len(" ".join(text.split()))
+    assert (cascade.readability_text_bound(tree) or 0) >= exact
+
+
+def test_the_bound_leaves_out_script_and_style_text() -> None:
+    words = "word " * 40
+    script = "var a = 1; " * 200
+    page = f"<html><head><style>p {{ color: red }}</style></head><body><p>{words}</p><script>{script}</script></body></html>"
+    bound = cascade.readability_text_bound(parse_html(page)) or 0
+    assert len(trim(words)) <= bound <= len(trim(words)) + 2 * 2  # within two a script or style text
 
 
 def test_a_page_with_raw_text_elements_gets_no_bound() -> None:

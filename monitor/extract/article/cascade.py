@@ -209,11 +209,10 @@ def fast_prunes() -> dict[int, list[Any]]:
 
 # --- the readability comparison --------------------------------------------------------------------------------
 
-_TEXT = etree.XPath("//text()[not(parent::script or parent::style)]", smart_strings=False)
 # Characters Python's str.split() takes for whitespace that an XML serialisation writes as U+FFFD (readability's
-# summary goes through one): counted as letters, so the bound holds for text that holds them.
-_CONTROL_AS_TEXT = dict.fromkeys((0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F), "x")
-_CONTROL = re.compile("[\x0b\x0c\x1c-\x1f]")  # str.translate is slow: run only on text that holds one
+# summary goes through one) are letters to XPath's normalize-space, so the bound holds for text that holds them.
+_WHOLE_TEXT_LENGTH = etree.XPath("string-length(normalize-space(string(/)))")
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
 # Elements whose text an HTML parser reads raw: their escaped serialisation reads back longer.
 _RAW_TEXT = ("xmp", "noembed", "noframes", "plaintext")
 _VIDEO = len(" VIDEO")  # readability's sanitize writes "VIDEO" into a video iframe
@@ -236,11 +235,23 @@ def readability_text_bound(tree: HtmlElement) -> int | None:
         if element.tag != "iframe":
             return None
         iframes += 1
-    fragments = _TEXT(tree)
-    text = "".join(fragments if isinstance(fragments, list) else [])  # type: ignore[arg-type]
-    if _CONTROL.search(text):
-        text = text.translate(_CONTROL_AS_TEXT)
-    return len(" ".join(text.split())) + _VIDEO * iframes
+    return _text_bound(tree) + _VIDEO * iframes
+
+
+def _text_bound(tree: HtmlElement) -> int:
+    """At least the trimmed length of the document's text with script and style text left out.
+
+    Computed by libxml2: XPath's ``normalize-space`` folds only XML's four whitespace characters, so its length
+    of a text is at least that of Python's ``str.split`` trim (which folds those and more, the control characters
+    above among them). Leaving out a fragment of ``n`` letters and ``w`` words takes its ``n`` letters and at
+    least ``w - 2`` words (the two at its ends may run on outside it) and never adds a word: at least its trimmed
+    length less one. So the whole text's trimmed length less that for each script and style text is a bound.
+    """
+    bound = int(_WHOLE_TEXT_LENGTH(tree))
+    for element in tree.iter("script", "style"):
+        if element.text and len(element) == 0:  # its one fragment is its text
+            bound -= max(0, int(_TEXT_LENGTH(element)) - 1)
+    return bound
 
 
 def readability_cannot_win(tree: HtmlElement, body: etree._Element, text: str, options: Any) -> bool:
