@@ -247,11 +247,16 @@ def _text_bound(tree: HtmlElement) -> int:
     least ``w - 2`` words (the two at its ends may run on outside it) and never adds a word: at least its trimmed
     length less one. So the whole text's trimmed length less that for each script and style text is a bound.
     """
-    bound = int(_WHOLE_TEXT_LENGTH(tree))
+    bound = _length(_WHOLE_TEXT_LENGTH, tree)
     for element in tree.iter("script", "style"):
         if element.text and len(element) == 0:  # its one fragment is its text
-            bound -= max(0, int(_TEXT_LENGTH(element)) - 1)
+            bound -= max(0, _length(_TEXT_LENGTH, element) - 1)
     return bound
+
+
+def _length(expression: etree.XPath, node: HtmlElement) -> int:
+    found = expression(node)  # a string-length(): XPath's number
+    return int(found) if isinstance(found, float) else 0
 
 
 def readability_cannot_win(tree: HtmlElement, body: etree._Element, text: str, options: Any) -> bool:
