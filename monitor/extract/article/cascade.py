@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from copy import copy
-from typing import Any
+from typing import Any, cast
 
 import lxml.html
 import trafilatura
@@ -255,8 +255,7 @@ def _text_bound(tree: HtmlElement) -> int:
 
 
 def _length(expression: etree.XPath, node: HtmlElement) -> int:
-    found = expression(node)  # a string-length(): XPath's number
-    return int(found) if isinstance(found, float) else 0
+    return int(cast(float, expression(node)))  # string-length() gives XPath's number, a float
 
 
 def readability_cannot_win(tree: HtmlElement, body: etree._Element, text: str, options: Any) -> bool:
