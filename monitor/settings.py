@@ -55,6 +55,7 @@ DOWNLOADER_MIDDLEWARES = {
 MONITOR_CONDITIONAL_REQUESTS = True
 MONITOR_STATE_URL = ""  # the state store (HTTP validators), set from the config by the spider
 
+STATS_CLASS = "monitor.extensions.QuickStats"
 EXTENSIONS = {
     "monitor.extensions.ProgressReporter": 500,
     "monitor.extensions.ParentWatch": 510,  # no crawl outlives the supervisor that started it

@@ -1,4 +1,4 @@
-"""The crawl's memory trim: on by default where glibc is, on its interval, off when set to 0."""
+"""The crawl's memory trim (on by default where glibc is, on its interval, off when set to 0) and its counters."""
 from __future__ import annotations
 
 import sys
@@ -7,7 +7,7 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from monitor.extensions import MemoryTrim, glibc_malloc_trim
+from monitor.extensions import MemoryTrim, QuickStats, glibc_malloc_trim
 
 
 class Stats:
@@ -48,3 +48,20 @@ def test_the_trim_is_on_by_default_with_the_projects_settings() -> None:
     extension = MemoryTrim.from_crawler(crawler)
     assert extension.interval == settings.MONITOR_MALLOC_TRIM_SECONDS > 0
     assert "monitor.extensions.MemoryTrim" in settings.EXTENSIONS
+
+
+def test_the_crawls_counters_count_as_scrapys_do() -> None:
+    from monitor import settings
+
+    crawler = get_crawler(settings_dict={"STATS_CLASS": settings.STATS_CLASS})
+    crawler._apply_settings()
+    stats = crawler.stats
+    assert isinstance(stats, QuickStats)
+    stats.inc_value("pages")
+    stats.inc_value("pages", 2)
+    stats.max_value("peak", 5)
+    stats.max_value("peak", 3)
+    stats.set_value("status", "ok")
+    assert stats.get_value("pages") == 3
+    assert stats.get_stats() == {"pages": 3, "peak": 5, "status": "ok"}
+    assert stats.get_value("missing", "default") == "default"
