@@ -82,7 +82,8 @@ class ExtractPipeline:
         if not isinstance(item, PageItem):
             return item
         result = await self._extract(item)
-        if not isinstance(result, str) and await asyncio.to_thread(self._claims_another_source, result[0]):
+        if (not isinstance(result, str) and self._id_from_canonical(result[0])
+                and await asyncio.to_thread(self._claims_another_source, result[0])):
             # The page's canonical URL names an article another source holds: the fetched URL gives the id.
             self.stats.inc_value("monitor/skipped/canonical_of_other_source")
             logger.warning("canonical URL names an article of another source, not trusted as the id (%s) "
@@ -130,9 +131,12 @@ class ExtractPipeline:
         assert self.pool is not None
         return await asyncio.wrap_future(self.pool.submit(_or_error, _extract_with_signature, item))
 
+    def _id_from_canonical(self, article: ArticleItem) -> bool:
+        """Whether the article's id comes from a canonical URL other than the fetched one, which the index is asked
+        about (on the event loop: most pages name themselves, and a thread hand-off per page costs more)."""
+        return article.canonical_url != canonicalize_url(article.url) and self._open_index is not None
+
     def _claims_another_source(self, article: ArticleItem) -> bool:
-        if article.canonical_url == canonicalize_url(article.url) or self._open_index is None:
-            return False
         try:
             if self._index is None:
                 self._index = self._open_index()
