@@ -137,6 +137,7 @@ class ExtractPipeline:
         return article.canonical_url != canonicalize_url(article.url) and self._open_index is not None
 
     def _claims_another_source(self, article: ArticleItem) -> bool:
+        assert self._open_index is not None  # _id_from_canonical
         try:
             if self._index is None:
                 self._index = self._open_index()
