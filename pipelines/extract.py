@@ -3,6 +3,7 @@ article's further comment pages, API answers and platform thread fetched where i
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -28,6 +29,17 @@ logger = logging.getLogger(__name__)
 
 Extracted = tuple[ArticleItem, CommentLeads | None]
 T = TypeVar("T")
+# An extraction makes some hundred thousand short-lived containers and almost no cycles: with Python's default
+# (a young sweep every 700, all of the imports swept again in every full one) collection took about 2.5 % of a
+# worker, a tenth of that with these.
+WORKER_GC_THRESHOLDS = (10_000, 10, 10)
+
+
+def start_worker() -> None:
+    """An extraction process's start (the pool's initializer): the imported code kept out of the cyclic
+    collector's sweeps, the young generation swept less often."""
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
 def _extract_with_signature(page: PageItem) -> Extracted:
@@ -70,7 +82,8 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         # forkserver: workers must not inherit the running reactor and its sockets.
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                                        initializer=start_worker)
 
     def close_spider(self) -> None:
         if self.pool:

@@ -110,3 +110,23 @@ def test_the_article_comes_from_its_worker_with_the_near_duplicate_signature_of_
     article, _ = run(item(long), Spider(with_older_page))
     expected = fingerprint(article.text)
     assert expected is not None and article.cluster_signature == expected.encoded()
+
+
+def _collector_state() -> tuple[tuple[int, ...], int]:
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+def test_the_workers_collect_garbage_on_their_own_terms() -> None:
+    from pipelines.extract import WORKER_GC_THRESHOLDS
+
+    pipeline = ExtractPipeline(workers=1, stats=MemoryStatsCollector(get_crawler()))
+    pipeline.open_spider()
+    try:
+        assert pipeline.pool is not None
+        thresholds, frozen = pipeline.pool.submit(_collector_state).result(timeout=60)
+    finally:
+        pipeline.close_spider()
+    assert thresholds == WORKER_GC_THRESHOLDS
+    assert frozen > 0  # the imported code is out of the sweeps
