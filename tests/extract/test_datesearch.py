@@ -1,0 +1,91 @@
+"""The one-pass quick-then-extensive date search gives htmldate's own answer (its two find_date calls)."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import htmldate
+import htmldate.core
+import pytest
+
+from monitor.extract.article import datesearch
+from monitor.extract.article.fallbacks import _dates_in, _htmldate
+from monitor.extract.page import parse_html
+from tests.extract.corpus import DATA
+
+
+def _library(html: str | bytes, url: str | None, language: str | None) -> str | None:
+    tree = parse_html(html)
+    with _dates_in(language):
+        for extensive in (False, True):
+            found = htmldate.core.find_date(tree, url=url, original_date=True, extensive_search=extensive)
+            if found:
+                return found
+    return None
+
+
+def _ours(html: str | bytes, url: str | None, language: str | None) -> str | None:
+    tree = parse_html(html)
+    with _dates_in(language):
+        return datesearch.find_date_quick_then_extensive(tree, url, original=True)
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<html><head><title>A page</title>{head}</head><body>{body}</body></html>"
+
+
+# Each found by a different step of the two searches (the comment says which), or by none.
+PAGES = [
+    (_page("<p>nothing here</p>"), None, "en"),  # none
+    (_page("<p>x</p>", '<meta name="date" content="2021-04-05">'), None, "en"),  # quick: header
+    (_page('<div class="date">5. April 2021</div>'), None, "de"),  # quick: a date candidate
+    (_page("<h1>News of 2021-04-05 12:00:00</h1>"), None, "en"),  # quick: title/h1
+    (_page('<b>text 2021-04-05T10:11:12 more</b>'), None, "en"),  # quick: timestamp in the serialised page
+    (_page("<b>it was 2021-03-04, a Thursday</b>"), None, "en"),  # quick: the bare date in the text (last resort)
+    (_page("<b>it was 2021-03-<script>var a = 1;</script>04, a Thursday</b>"), None, "en"),  # the same, joined
+    (_page('<script>var path = "/2019/05/06/";</script><p>no date</p>'), None, "en"),  # extensive: search_page
+    (_page("<p>Opublikowano 3 marca 2020 r.</p>"), None, "pl"),  # extensive: free text through dateparser
+    (_page('<div class="meta">3 marca 2020</div>'), None, "pl"),  # extensive: a date candidate via dateparser
+    (_page("<footer>© 2018 Example</footer>"), None, "en"),  # extensive: the copyright year
+    (_page("<p>x</p>", '<link rel="canonical" href="https://example.org/2020/01/02/story">'), None, "en"),  # URL
+    (_page("<p>x</p>"), "https://example.org/2020/01/02/story", "en"),  # the URL given
+    (_page('<div id="wm-ipp-base">2022-02-02</div><iframe>2023-03-03</iframe><p>no date</p>'), None, "en"),
+]
+
+
+@pytest.mark.parametrize(("html", "url", "language"), PAGES)
+def test_each_step_gives_what_htmldates_two_searches_give(html: str, url: str | None, language: str) -> None:
+    assert _ours(html, url, language) == _library(html, url, language)
+
+
+def _real_pages() -> list[tuple[str, str]]:
+    truth = json.loads((DATA / "trafilatura-eval" / "evaldata.json").read_text(encoding="utf-8"))
+    pages = []
+    for url in sorted(truth)[::6]:
+        raw = gzip.decompress((DATA / "trafilatura-eval" / "html" / f"{truth[url]['file']}.gz").read_bytes())
+        pages.append((raw.decode("utf-8", "replace"), url))
+    return pages
+
+
+@pytest.mark.skipif(not (DATA / "trafilatura-eval").is_dir(), reason="the shared corpus is not here")
+def test_real_pages_get_htmldates_own_date_with_and_without_their_urls() -> None:
+    assert datesearch.pinned(), f"htmldate {htmldate.__version__} is not {datesearch.PINNED_VERSION}"
+    for html, url in _real_pages():
+        for given in (url, None):
+            assert _ours(html, given, "en") == _library(html, given, "en"), given
+
+
+def test_another_htmldate_version_runs_the_two_library_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bool] = []
+
+    def find_date(tree: object, **kwargs: object) -> None:
+        calls.append(bool(kwargs["extensive_search"]))
+
+    monkeypatch.setattr(htmldate, "__version__", "0.0")
+    monkeypatch.setattr(htmldate.core, "find_date", find_date)
+    assert datesearch.find_date_quick_then_extensive(parse_html(PAGES[1][0]), None) is None
+    assert calls == [False, True]
+
+
+def test_the_fallback_date_is_the_day_htmldate_finds() -> None:
+    assert _htmldate(parse_html(PAGES[1][0]), "", original=True, language="en") == "2021-04-05"
