@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 import htmldate
 import htmldate.core
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.extract.article import datesearch
 from monitor.extract.article.fallbacks import _dates_in, _htmldate
@@ -71,8 +74,8 @@ def _real_pages() -> list[tuple[str, str]]:
 def test_real_pages_get_htmldates_own_date_with_and_without_their_urls() -> None:
     assert datesearch.pinned(), f"htmldate {htmldate.__version__} is not {datesearch.PINNED_VERSION}"
     for html, url in _real_pages():
-        for given in (url, None):
-            assert _ours(html, given, "en") == _library(html, given, "en"), given
+        for as_given in (url, None):
+            assert _ours(html, as_given, "en") == _library(html, as_given, "en"), as_given
 
 
 def test_another_htmldate_version_runs_the_two_library_calls(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,3 +92,60 @@ def test_another_htmldate_version_runs_the_two_library_calls(monkeypatch: pytest
 
 def test_the_fallback_date_is_the_day_htmldate_finds() -> None:
     assert _htmldate(parse_html(PAGES[1][0]), "", original=True, language="en") == "2021-04-05"
+
+
+# --- search_page's patterns from their anchors -----------------------------------------------------------------
+
+def test_every_search_page_pattern_of_htmldate_1_11_0_runs_from_its_anchor() -> None:
+    assert datesearch.ANCHORS_INSTALLED
+    for name in datesearch.ANCHORS:
+        assert isinstance(getattr(htmldate.core, name), datesearch.AnchoredPattern), name
+    assert htmldate.core.THREE_COMP_PATTERNS[1] is htmldate.core.THREE_LOOSE_PATTERN
+
+
+def _anchored() -> list[datesearch.AnchoredPattern]:
+    return [getattr(htmldate.core, name) for name in datesearch.ANCHORS]
+
+
+# digits, the patterns' separators, a non-ASCII digit (\d, not [0-9]), letters and the w3.org of SIMPLE_PATTERN
+PIECES = st.sampled_from(["0", "1", "2", "3", "9", "19", "20", "199", "203", "12", "/", ".", "-", " ", "a",
+                          "\u0663", "w3.org", "<p>", "2021-03-04", "04.03.21", "3/4/2021", "20210304"])
+
+
+@given(st.lists(PIECES, max_size=30).map("".join))
+def test_each_anchored_findall_is_the_patterns_findall(text: str) -> None:
+    for pattern in _anchored():
+        assert pattern.anchored_findall(text) == pattern.pattern.findall(text), pattern.pattern.pattern
+
+
+def test_each_anchored_findall_is_the_patterns_findall_on_real_pages() -> None:
+    for html, _ in _real_pages():
+        for pattern in _anchored():
+            assert pattern.anchored_findall(html) == pattern.pattern.findall(html), pattern.pattern.pattern
+
+
+def test_the_anchors_apply_to_our_calls_only() -> None:
+    pattern = htmldate.core.SELECT_YMD_PATTERN
+    calls: list[str] = []
+    original = pattern.anchored_findall
+
+    def spy(string: str) -> list[str]:
+        calls.append(string)
+        return original(string)
+
+    pattern.anchored_findall = spy  # type: ignore[method-assign]
+    try:
+        assert pattern.findall(" 04.03.2021 ") == ["04.03.2021"]
+        assert calls == []
+        with datesearch.anchored():
+            assert pattern.findall(" 04.03.2021 ") == ["04.03.2021"]
+        assert calls == [" 04.03.2021 "]
+    finally:
+        del pattern.anchored_findall
+
+
+def test_a_pattern_whose_text_changed_keeps_re(monkeypatch: pytest.MonkeyPatch) -> None:
+    changed = re.compile(r"\D([0-3]?[0-9][/.-][0-1]?[0-9][/.-][0-9]{2,4})\D")
+    monkeypatch.setattr(htmldate.core, "SELECT_YMD_PATTERN", changed)
+    assert datesearch._install_anchors()
+    assert htmldate.core.SELECT_YMD_PATTERN is changed

@@ -15,13 +15,25 @@ and h1) run again with the extensive options, since dateparser may read a string
 The quick search's last resort drops script and style from its cleaned tree in place; here it runs on a copy of
 the cleaned tree, which stays whole for the extensive steps.
 
+The extensive search's last step, ``search_page``, runs seven patterns of the shape ``\\D(date)\\D`` over the
+whole serialised page with ``findall``; Python's re tries each of them at every character. Here (in our calls
+only) each ``findall`` starts from the hits of an anchor: a separator or first digit that every match holds at a
+fixed distance from its start, followed by the rest of the match as a lookahead. re finds those hits with its
+fast scan for a first character; the pattern itself is then tried at the few positions they give, in order, a
+match not overlapping the one before, which is the list ``findall`` returns (about five times faster).
+
 Pinned to htmldate 1.11.0 (its ``find_date`` body is what is mirrored): another version runs the two
 ``find_date`` calls.
 """
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from copy import deepcopy
+from typing import Any
 
 import htmldate
 import htmldate.core as hc
@@ -37,6 +49,78 @@ logger = logging.getLogger(__name__)
 
 PINNED_VERSION = "1.11.0"
 _FORMAT = "%Y-%m-%d"
+
+
+# htmldate 1.11.0's search_page patterns → (anchor, the distances from a match's start to its anchor hit)
+ANCHORS: dict[str, tuple[str, str, tuple[int, ...]]] = {
+    "THREE_LOOSE_PATTERN": (r"\D([0-9]{4}[/.-][0-9]{2}[/.-][0-9]{2})\D",
+                            r"[/.-](?=[0-9]{2}[/.-][0-9]{2}\D)", (5,)),
+    "SELECT_YMD_PATTERN": (r"\D([0-3]?[0-9][/.-][0-1]?[0-9][/.-][0-9]{4})\D",
+                           r"[/.-](?=[0-1]?[0-9][/.-][0-9]{4}\D)", (2, 3)),
+    "DATESTRINGS_PATTERN": (r"(\D19[0-9]{2}[01][0-9][0-3][0-9]\D|\D20[0-9]{2}[01][0-9][0-3][0-9]\D)",
+                            r"[12](?=[09][0-9]{2}[01][0-9][0-3][0-9]\D)", (1,)),
+    "SLASHES_PATTERN": (r"\D([0-3]?[0-9]/[0-1]?[0-9]/[0129][0-9]|[0-3][0-9]\.[01][0-9]\.[0129][0-9])\D",
+                        r"[/.](?=[0-1]?[0-9][/.][0129][0-9]\D)", (2, 3)),
+    "YYYYMM_PATTERN": (r"\D([12][0-9]{3}[/.-](?:1[0-2]|0[1-9]))\D", r"[/.-](?=(?:1[0-2]|0[1-9])\D)", (5,)),
+    "MMYYYY_PATTERN": (r"\D([0-1]?[0-9][/.-][12][0-9]{3})\D", r"[/.-](?=[12][0-9]{3}\D)", (2, 3)),
+    "SIMPLE_PATTERN": (r"(?<!w3.org)\D((?:199[0-9]|20[0-3][0-9]))\D", r"[12](?=[09][0-9]{2}\D)", (1,)),
+}
+_ANCHORED: ContextVar[bool] = ContextVar("htmldate_anchored", default=False)
+
+
+class AnchoredPattern:
+    """One of htmldate's compiled patterns whose ``findall`` (the one method search_page calls on it) starts
+    from an anchor's hits inside ``anchored()``; everything else is the pattern's own."""
+
+    def __init__(self, pattern: re.Pattern[str], anchor: str, offsets: tuple[int, ...]) -> None:
+        self.pattern, self.anchor, self.offsets = pattern, re.compile(anchor), offsets
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pattern, name)
+
+    def findall(self, string: str, *args: Any) -> list[Any]:
+        if args or not _ANCHORED.get():
+            return self.pattern.findall(string, *args)
+        return self.anchored_findall(string)
+
+    def anchored_findall(self, string: str) -> list[str]:
+        match, offsets = self.pattern.match, self.offsets
+        starts = sorted({hit.start() - offset for hit in self.anchor.finditer(string) for offset in offsets})
+        found: list[str] = []
+        end = 0
+        for start in starts:
+            if start < end or start < 0:
+                continue
+            matched = match(string, start)
+            if matched is not None:
+                found.append(matched.group(1))
+                end = matched.end()
+        return found
+
+
+def _install_anchors() -> bool:
+    if not pinned():
+        return False
+    for name, (text, anchor, offsets) in ANCHORS.items():
+        pattern = getattr(hc, name, None)
+        if isinstance(pattern, AnchoredPattern):
+            continue
+        if not isinstance(pattern, re.Pattern) or pattern.pattern != text or pattern.flags != re.UNICODE:
+            logger.debug("htmldate's %s is not the pattern anchored here: left as it is", name)
+            continue
+        setattr(hc, name, AnchoredPattern(pattern, anchor, offsets))
+    hc.THREE_COMP_PATTERNS = (hc.THREE_PATTERN, hc.THREE_LOOSE_PATTERN)
+    return True
+
+
+@contextmanager
+def anchored(enabled: bool = True) -> Iterator[None]:
+    """htmldate's search_page patterns run from their anchors inside (``enabled=False``: as re runs them)."""
+    token = _ANCHORED.set(enabled)
+    try:
+        yield
+    finally:
+        _ANCHORED.reset(token)
 
 
 def pinned() -> bool:
@@ -119,4 +203,11 @@ def find_date_quick_then_extensive(tree: HtmlElement, url: str | None, *, origin
         if not MIN_SEGMENT_LEN < len(segment) < MAX_SEGMENT_LEN:
             continue
         reference = hc.compare_reference(reference, segment, extensive)
-    return check_extracted_reference(reference, extensive) or hc.search_page(htmlstring, extensive) or None
+    converted = check_extracted_reference(reference, extensive)
+    if converted:
+        return converted
+    with anchored():
+        return hc.search_page(htmlstring, extensive) or None
+
+
+ANCHORS_INSTALLED = _install_anchors()
