@@ -7,6 +7,7 @@ import re
 
 import htmldate
 import htmldate.core
+import htmldate.utils
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -149,3 +150,27 @@ def test_a_pattern_whose_text_changed_keeps_re(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(htmldate.core, "SELECT_YMD_PATTERN", changed)
     assert datesearch._install_anchors()
     assert htmldate.core.SELECT_YMD_PATTERN is changed
+
+
+def _quick_options() -> htmldate.utils.Extractor:
+    from htmldate.validators import get_max_date, get_min_date
+    return htmldate.utils.Extractor(False, get_max_date(None), get_min_date(None), True, "%Y-%m-%d")
+
+
+@pytest.mark.parametrize("candidates", [0, 3, 999, 1000, 1001, 1500])
+def test_the_quick_candidates_stop_early_only_below_htmldates_limit(candidates: int) -> None:
+    # the one date last: htmldate finds it below 1000 candidates and gives up above
+    cells = "".join(f'<span class="meta">item {i}</span>' for i in range(max(candidates - 1, 0)))
+    tree = parse_html(_page(cells + ('<span class="date">5. April 2021</span>' if candidates else "")))
+    options = _quick_options()
+    expected = htmldate.core.examine_elements(htmldate.core.date_candidates(tree, False), options)
+    assert datesearch.examine_quick_candidates(tree, options) == expected
+    assert (expected is not None) == (0 < candidates <= 1000)
+
+
+def test_the_quick_candidates_give_htmldates_answer_on_real_pages() -> None:
+    options = _quick_options()
+    for html, _ in _real_pages():
+        tree = parse_html(html)
+        expected = htmldate.core.examine_elements(htmldate.core.date_candidates(tree, False), options)
+        assert datesearch.examine_quick_candidates(tree, options) == expected

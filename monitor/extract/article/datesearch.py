@@ -38,7 +38,7 @@ from typing import Any
 import htmldate
 import htmldate.core as hc
 import htmldate.extractors as hx
-from htmldate.settings import CLEANING_LIST, MAX_SEGMENT_LEN, MIN_SEGMENT_LEN
+from htmldate.settings import CLEANING_LIST, MAX_POSSIBLE_CANDIDATES, MAX_SEGMENT_LEN, MIN_SEGMENT_LEN
 from htmldate.utils import Extractor, clean_html
 from htmldate.validators import check_extracted_reference, get_max_date, get_min_date
 from lxml.html import HtmlElement
@@ -123,6 +123,22 @@ def anchored(enabled: bool = True) -> Iterator[None]:
         _ANCHORED.reset(token)
 
 
+def examine_quick_candidates(tree: HtmlElement, options: Extractor) -> str | None:
+    """``examine_elements(date_candidates(tree, False), options)``, stopping at the first candidate that gives a
+    date: htmldate examines its candidates in document order and gives up on more than MAX_POSSIBLE_CANDIDATES,
+    which cannot happen where the elements of the candidate tags are no more than that."""
+    elements = list(tree.iterdescendants(*hx.FAST_TAGS, *hc.ALWAYS_TAGS))
+    if len(elements) > MAX_POSSIBLE_CANDIDATES:
+        return hc.examine_elements(hc.date_candidates(tree, False), options)
+    always, test, examine = hc.ALWAYS_TAGS, hc.is_date_candidate, hc.examine_elements
+    for element in elements:
+        if element.tag in always or test(element):
+            result = examine([element], options)
+            if result:
+                return result
+    return None
+
+
 def pinned() -> bool:
     """Whether the installed htmldate is the one mirrored here."""
     return getattr(htmldate, "__version__", None) == PINNED_VERSION
@@ -168,7 +184,7 @@ def find_date_quick_then_extensive(tree: HtmlElement, url: str | None, *, origin
     except ValueError:  # pragma: no cover - htmldate's own rescue: the partly cleaned copy
         logger.debug("lxml cleaner error")
 
-    result = (hc.examine_elements(hc.date_candidates(search_tree, False), quick)
+    result = (examine_quick_candidates(search_tree, quick)
               or hc.examine_elements(search_tree.xpath(".//title|.//h1"), quick)
               or hc.examine_time_elements(search_tree, quick))
     if result is not None:
