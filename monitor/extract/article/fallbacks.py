@@ -9,12 +9,12 @@ from functools import lru_cache
 from typing import Any
 
 import htmldate.extractors
-from htmldate import find_date
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_sitename, extract_title
 
 from monitor.extract.article.authors import clean_authors
+from monitor.extract.article.datesearch import find_date_quick_then_extensive
 from monitor.extract.article.metadata import PageMetadata
 from monitor.extract.dates import normalize_datetime
 
@@ -106,18 +106,16 @@ def _byline(tree: HtmlElement) -> str | None:
 def _htmldate(tree: HtmlElement, url: str, *, original: bool, language: str | None = None) -> str | None:
     # The quick search first, the extensive one (free-text dates through dateparser) only when it finds
     # nothing: on the 246 trafilatura-eval + fundus pages without structured dates this gets the same
-    # days right as the extensive search alone (201) in a fifth of its time.
-    for extensive in (False, True):
-        try:
-            with _dates_in(language):
-                found = find_date(tree, url=url or None, original_date=original, extensive_search=extensive,
-                                  outputformat="%Y-%m-%d")
-        except (ValueError, TypeError) as exc:  # htmldate raises on some broken trees
-            logger.debug("htmldate failed: %s url=%s", exc, url)
-            return None
-        if found:
-            return normalize_datetime(found)
-    return None
+    # days right as the extensive search alone (201) in a fifth of its time. Both in one pass
+    # (datesearch: the tree copied and cleaned once, the steps the extensive search would repeat in vain
+    # left out).
+    try:
+        with _dates_in(language):
+            found = find_date_quick_then_extensive(tree, url or None, original=original)
+    except (ValueError, TypeError) as exc:  # htmldate raises on some broken trees
+        logger.debug("htmldate failed: %s url=%s", exc, url)
+        return None
+    return normalize_datetime(found) if found else None
 
 
 # htmldate's dateparser tries every one of its 205 locales on a free-text date, which costs the first such
