@@ -1,6 +1,7 @@
 """Which comment platform an article page embeds: embed scripts, config variables and container attributes."""
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
@@ -20,8 +21,31 @@ _VALUE = r"""\s*[:=]\s*["']([^"'\s<>]{1,300})["']"""
 _MAX_COUNT = 10_000_000  # a count beyond this is not a comment count
 
 
+_NOT_AFTER_NAME = r"(?<![\w$])"
+
+
+@functools.cache
+def _compiled(pattern: str) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """The pattern, and when it opens with ``_NOT_AFTER_NAME`` the pattern without it: re tries a pattern that
+    opens with a lookbehind at every position of the page, one that opens with a name only where the name is."""
+    full = re.compile(pattern, re.S)
+    return full, re.compile(pattern[len(_NOT_AFTER_NAME):], re.S) if pattern.startswith(_NOT_AFTER_NAME) else None
+
+
 def _find(pattern: str, text: str) -> str | None:
-    match = re.search(pattern, text, re.S)
+    full, relaxed = _compiled(pattern)
+    if relaxed is None:
+        match = full.search(text)
+    else:
+        # Where the pattern matches the relaxed one does (it only drops a condition), so the first position at
+        # which the relaxed one matches and the whole one matches too is where the search would have stopped;
+        # match() at a position still sees the characters before it, for the lookbehind.
+        match, start = None, 0
+        while (candidate := relaxed.search(text, start)) is not None:
+            match = full.match(text, candidate.start())
+            if match is not None:
+                break
+            start = candidate.start() + 1
     return match.group(1) if match else None
 
 
@@ -62,11 +86,24 @@ def _disqus(page: ParsedPage) -> PlatformThread | None:
     return PlatformThread("disqus", site=forum, thread=identifier, url=url)
 
 
+_ISSO_SCRIPTS = XPath("//script[@data-isso or contains(@src, '/js/embed.min.js') or contains(@src, '/js/embed.dev.js')]")
+
+
+def _first(values: list[str | None]) -> str | None:
+    """``_attr``'s answer from the attribute values its XPath would find, in document order."""
+    for value in values:
+        text = (value or "").strip()
+        if text:
+            return text[:500]
+    return None
+
+
 def _isso(page: ParsedPage) -> PlatformThread | None:
     tree = page.tree
-    src = _attr(tree, "//script[@data-isso or contains(@src, '/js/embed.min.js') or contains(@src, '/js/embed.dev.js')]"
-                      "/@data-isso")
-    script = _attr(tree, "//script[contains(@src, '/js/embed.min.js') or contains(@src, '/js/embed.dev.js')]/@src")
+    scripts = elements(tree, _ISSO_SCRIPTS)  # one walk for both attributes
+    src = _first([s.get("data-isso") for s in scripts if s.get("data-isso") is not None])
+    script = _first([s.get("src") for s in scripts
+                     if "/js/embed.min.js" in (s.get("src") or "") or "/js/embed.dev.js" in (s.get("src") or "")])
     if src is None and (script is None or not tree.xpath("//*[@id='isso-thread']")):
         return None
     api = _base(src, page.url) or _base(re.sub(r"/js/embed\.(?:min|dev)\.js.*$", "", script or ""), page.url)
@@ -77,7 +114,9 @@ def _isso(page: ParsedPage) -> PlatformThread | None:
 def _wordpress(page: ParsedPage) -> PlatformThread | None:
     tree, html = page.tree, page.html
     api = _attr(tree, "//link[@rel='https://api.w.org/']/@href")
-    discuz = "wpdiscuz" in html.lower()
+    # As ``"wpdiscuz" in html.lower()``, without lowering the page's text: no character outside ASCII lowers to
+    # one of its letters but İ, to "i" and a combining dot, which no "s" follows.
+    discuz = b"wpdiscuz" in page.utf8.lower()
     if api is None and not discuz:
         return None
     post = (_find(r"/wp/v2/posts/(\d{1,12})", html) or _find(r"[?&]p=(\d{1,12})\b", _attr(tree, "//link[@rel='shortlink']/@href") or "")
