@@ -60,13 +60,32 @@ _PATTERNS = [rf"(?<![\w$]){name}{detect._VALUE}" for name in (
 _PATTERNS.append(r"(?<![\w$])HYVOR_TALK_WEBSITE\s*=\s*[\"']?(\d{1,20})\b")
 _SCRIPT_PIECES = st.sampled_from([
     "disqus_shortname", "this.page.identifier", "disqus_identifier", "wc_post_id", "postId", "apiKey",
-    "HYVOR_TALK_WEBSITE", "x", "$", "_", ".", " ", "\n", ":", "=", " = ", "'", '"', "abc", "12", "é", "<", "\U0001f600"])
+    "HYVOR_TALK_WEBSITE", "this.page.url", "disqus_url", "x", "$", "_", ".", " ", "\n", ":", "=", " = ", "'", '"', "abc", "12", "é", "<", "\U0001f600", " = 'abc'", ':"12"', "x.this.page.url='u' "])
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.sampled_from(_PATTERNS), st.lists(_SCRIPT_PIECES, max_size=40).map("".join))
 def test_a_lookbehind_search_finds_what_re_search_finds(pattern: str, text: str) -> None:
     assert detect._find(pattern, text) == _slow_find(pattern, text)
+
+
+_NAMES = ["disqus_shortname", r"(?:this\.page\.identifier|disqus_identifier)", r"wc_post_id|postId", "apiKey",
+          r"(?:this\.page\.url|disqus_url)"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(_NAMES), st.lists(_SCRIPT_PIECES, max_size=40).map("".join))
+def test_a_config_value_is_the_one_re_search_finds(name: str, text: str) -> None:
+    assert detect._config_pattern(name) is not None  # the fast path, not the fallback
+    assert detect._config_value(name, text) == _slow_find(rf"(?<![\w$]){name}{detect._VALUE}", text)
+
+
+def test_the_name_met_first_in_the_page_gives_the_value() -> None:
+    text = "var $disqus_url = 'no'; disqus_url = 'first'; this.page.url = 'second'; disqus_url: 'third'"
+    assert detect._config_value(r"(?:this\.page\.url|disqus_url)", text) == "first"
+    text = "xthis.page.url = 'no'; this.page.url = 'first'; disqus_url = 'second'"
+    assert detect._config_value(r"(?:this\.page\.url|disqus_url)", text) == "first"
+    assert detect._config_value(r"wc_post_id|postId", "wc_post_id = '7'; postId = '8'") is None  # as re.search
 
 
 @settings(max_examples=300, deadline=None)
@@ -112,6 +131,7 @@ def test_every_real_page_gets_the_platform_the_straightforward_detection_gives(m
             continue
     fast = [detect.detect_platform(page) for page in pages]
     monkeypatch.setattr(detect, "_find", _slow_find)
+    monkeypatch.setattr(detect, "_config_value", lambda name, text: _slow_find(rf"(?<![\w$]){name}{detect._VALUE}", text))
     monkeypatch.setattr(detect, "_DETECTORS", tuple(
         (name, markers, {detect._isso: _slow_isso, detect._wordpress: _slow_wordpress}.get(detector, detector))
         for name, markers, detector in detect._DETECTORS))

@@ -49,9 +49,34 @@ def _find(pattern: str, text: str) -> str | None:
     return match.group(1) if match else None
 
 
+@functools.cache
+def _config_pattern(name: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    """``_config_value``'s pattern and the names each of its matches starts with (``a``, ``(?:a|b)``, ``a|b``,
+    dots escaped); None for a name of another shape."""
+    inner = name[3:-1] if name.startswith("(?:") and name.endswith(")") else name
+    names = tuple(part.replace("\\.", ".") for part in inner.split("|"))
+    if not all(re.fullmatch(r"[\w$.]+", n) and n.replace(".", "\\.") == part for n, part in zip(names, inner.split("|"))):
+        return None
+    return re.compile(rf"""{_NOT_AFTER_NAME}{name}{_VALUE}""", re.S), names
+
+
 def _config_value(name: str, text: str) -> str | None:
     """``name: 'v'`` / ``name = "v"`` / ``this.page.name = 'v'`` in the page's scripts."""
-    return _find(rf"""(?<![\w$]){name}{_VALUE}""", text)
+    compiled = _config_pattern(name)
+    if compiled is None:
+        return _find(rf"""{_NOT_AFTER_NAME}{name}{_VALUE}""", text)
+    pattern, names = compiled
+    # re.search tried at each place one of the names starts, in order (str.find is much faster than re's scan for a
+    # pattern that opens with a lookbehind or an alternation): the first match is the one re.search finds.
+    start = 0
+    while True:
+        places = [at for at in (text.find(n, start) for n in names) if at >= 0]
+        if not places:
+            return None
+        match = pattern.match(text, min(places))
+        if match is not None:
+            return match.group(1)
+        start = min(places) + 1
 
 
 def _attr(tree: HtmlElement, xpath: str) -> str | None:
