@@ -140,3 +140,18 @@ def test_every_real_page_gets_the_platform_the_straightforward_detection_gives(m
     assert fast == slow
     assert all(detect._MARKERS.found_in(page.utf8) == {m for m in detect._MARKERS.markers if m in page.html}
                for page in pages)
+
+
+_WP_PIECES = st.sampled_from([
+    '<link rel="https://api.w.org/" href="https://news.example/wp-json/">', '<link rel="https://api.w.org/" href=" ">',
+    '<link rel="https://api.w.org/">', '<link rel="shortlink" href="https://news.example/?p=881">',
+    '<link rel="shortlink" href="">', '<link rel="alternate" href="/feed/">', '<p class="x">wpDiscuz</p>',
+    "<script>var postId = '12';</script>", '<a href="/wp/v2/posts/77">api</a>', "<p>text</p>"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WP_PIECES, min_size=1, max_size=6).map("".join), st.sampled_from(["", "postid-9 single"]))
+def test_the_one_walk_wordpress_detection_is_the_xpath_one(body: str, body_class: str) -> None:
+    html = f'<html><head></head><body class="{body_class}">{body}</body></html>'
+    page = ParsedPage(url=URL, html=html, tree=lxml.html.document_fromstring(html))
+    assert detect._wordpress(page) == _slow_wordpress(page)

@@ -138,13 +138,16 @@ def _isso(page: ParsedPage) -> PlatformThread | None:
 
 def _wordpress(page: ParsedPage) -> PlatformThread | None:
     tree, html = page.tree, page.html
-    api = _attr(tree, "//link[@rel='https://api.w.org/']/@href")
+    # The page's <link>s in one walk, for the REST link and the shortlink (each an XPath walk of its own before).
+    links = [(link.get("rel"), link.get("href")) for link in tree.getroottree().iter("link")]
+    api = _first([href for rel, href in links if rel == "https://api.w.org/" and href is not None])
     # As ``"wpdiscuz" in html.lower()``, without lowering the page's text: no character outside ASCII lowers to
     # one of its letters but İ, to "i" and a combining dot, which no "s" follows.
     discuz = b"wpdiscuz" in page.utf8.lower()
     if api is None and not discuz:
         return None
-    post = (_find(r"/wp/v2/posts/(\d{1,12})", html) or _find(r"[?&]p=(\d{1,12})\b", _attr(tree, "//link[@rel='shortlink']/@href") or "")
+    shortlink = _first([href for rel, href in links if rel == "shortlink" and href is not None]) or ""
+    post = (_find(r"/wp/v2/posts/(\d{1,12})", html) or _find(r"[?&]p=(\d{1,12})\b", shortlink)
             or _find(r"\bpostid-(\d{1,12})\b", " ".join(tree.xpath("//body/@class")))
             or _config_value(r"wc_post_id|postId", html))
     if api is None:
