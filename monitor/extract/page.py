@@ -11,6 +11,7 @@ from typing import Any
 
 import lxml.etree
 import lxml.html
+import numpy as np
 from lxml.html import HtmlElement
 from trafilatura.utils import is_dubious_html, repair_faulty_html
 from w3lib.encoding import html_to_unicode, read_bom
@@ -71,33 +72,63 @@ class ParsedPage:
 def decode_html(body: bytes, *, encoding: str | None = None, content_type: str | None = None) -> str:
     """Bytes to text: a BOM first, then UTF-8 when the bytes are valid UTF-8, else the encoding the crawler
     decided, else the HTTP header, <meta> or detection."""
+    return _decoded(body, encoding=encoding, content_type=content_type)[0]
+
+
+def _decoded(body: bytes, *, encoding: str | None = None, content_type: str | None = None) -> tuple[str, bool]:
+    """``decode_html``'s text, and whether it is ``body`` read as UTF-8 (so ``markup_bytes`` of it is ``body``)."""
     bom, mark = read_bom(body)
     if bom and mark:
-        return body[len(mark):].decode(bom, errors="replace")
+        return body[len(mark):].decode(bom, errors="replace"), False
     try:
         # Markup that is valid UTF-8 is UTF-8, whatever a header (charset=utf-16 on a UTF-8 page) or a stale
         # <meta charset> says: multi-byte UTF-8 sequences almost never form by chance in legacy encodings.
-        return body.decode("utf-8")
+        return body.decode("utf-8"), True
     except UnicodeDecodeError:
         pass
     if encoding:
         try:
-            return body.decode(encoding, errors="replace")
+            return body.decode(encoding, errors="replace"), False
         except LookupError:
             logger.warning("unknown encoding %s; detecting instead", encoding)
     header = f"text/html; charset={content_type}" if content_type and "=" not in content_type else content_type
     _, text = html_to_unicode(header, body)
-    return text
+    return text, False
 
 
-def parse_html(html: str, url: str = "") -> HtmlElement:
-    """The page's tree; ExtractionError when the markup is empty or cannot be parsed at all."""
+def _xml_clean(utf8: bytes) -> bool:
+    """Whether the markup holds none of the characters trafilatura's INVALID_XML_CHARS removes (C0 controls but
+    tab, newline and carriage return; U+FFFE, U+FFFF), from its UTF-8: numpy's pass over the bytes costs a
+    sixth of re's over the text. A control is one byte of its own in UTF-8, U+FFFE/U+FFFF are EF BF BE/BF."""
+    data = np.frombuffer(utf8, dtype=np.uint8)
+    if np.any((data < 32) & (data != 9) & (data != 10) & (data != 13)):
+        return False
+    return not (np.any(data == 0xEF) and (b"\xef\xbf\xbe" in utf8 or b"\xef\xbf\xbf" in utf8))
+
+
+def _repaired(html: str, beginning: str, utf8: bytes | None) -> str:
+    """``repair_faulty_html(html, beginning)``: when the markup holds no invalid XML character, its two other
+    repairs only touch the first line (a DOCTYPE) or a self-closing <html/> in the first 4096 characters, so
+    when they leave a head past both unchanged they leave the page unchanged (each, once it applies, changes
+    the head: it removes a "/"). ``utf8``: the markup's UTF-8, when at hand."""
+    if utf8 is None or not _xml_clean(utf8):
+        return repair_faulty_html(html, beginning)
+    end = html.find("\n") + 4098  # the first line, its newline and 4096 characters more
+    if end == 4097 or end >= len(html):  # no newline, or the page is short
+        return repair_faulty_html(html, beginning)
+    head = html[:end]
+    return html if repair_faulty_html(head, beginning) == head else repair_faulty_html(html, beginning)
+
+
+def parse_html(html: str, url: str = "", *, utf8: bytes | None = None) -> HtmlElement:
+    """The page's tree; ExtractionError when the markup is empty or cannot be parsed at all. ``utf8``: the
+    markup's UTF-8 (``markup_bytes``), when at hand, for a faster repair step."""
     if not html.strip():
         raise ExtractionError(f"empty page: {url}")
     # The steps of trafilatura's load_html, so the article sees the tree plain trafilatura would (HTML comments
     # dropped, faulty markup repaired), but with a parser that keeps deep threads (see _PARSER).
     beginning = html[:50].lower()
-    repaired = repair_faulty_html(html, beginning)
+    repaired = _repaired(html, beginning, utf8)
     tree: HtmlElement | None = None
     try:
         tree = lxml.html.fromstring(repaired, parser=_PARSER)
@@ -122,8 +153,14 @@ def parse_page(
     body: str | bytes, url: str, *, encoding: str | None = None, content_type: str | None = None
 ) -> ParsedPage:
     """Decode (bytes) and parse a page once; ExtractionError when there is nothing to parse."""
-    html = body if isinstance(body, str) else decode_html(body, encoding=encoding, content_type=content_type)
-    return ParsedPage(url=url, html=html, tree=parse_html(html, url))
+    if isinstance(body, str):
+        html, utf8 = body, markup_bytes(body)
+    else:
+        html, as_utf8 = _decoded(body, encoding=encoding, content_type=content_type)
+        utf8 = body if as_utf8 else markup_bytes(html)
+    page = ParsedPage(url=url, html=html, tree=parse_html(html, url, utf8=utf8))
+    page.__dict__["utf8"] = utf8  # the cached property's value: the extractors' marker searches read it
+    return page
 
 
 def as_tree(page: str | bytes | HtmlElement) -> HtmlElement:

@@ -32,3 +32,10 @@ def test_overlapping_and_nested_markers_are_all_found() -> None:
 def test_a_marker_that_is_not_ascii_is_refused() -> None:
     with pytest.raises(ValueError, match="ASCII"):
         MarkerSet(["kommentär"])
+
+
+@given(st.lists(st.sampled_from(["a", "b", "ab", "ba", "aab", "abba", "bab", "aaa", "b-a"]), min_size=1, max_size=8),
+       st.text(alphabet="ab-", max_size=60))
+def test_markers_that_overlap_each_other_anywhere_are_all_found(markers: list[str], markup: str) -> None:
+    # Markers that share bytes go to separate automata (each search skips what overlaps a match it reports).
+    assert MarkerSet(markers).found_in(markup) == {m for m in markers if m in markup}

@@ -1,6 +1,7 @@
 """Which comment platform an article page embeds: embed scripts, config variables and container attributes."""
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
@@ -20,14 +21,62 @@ _VALUE = r"""\s*[:=]\s*["']([^"'\s<>]{1,300})["']"""
 _MAX_COUNT = 10_000_000  # a count beyond this is not a comment count
 
 
+_NOT_AFTER_NAME = r"(?<![\w$])"
+
+
+@functools.cache
+def _compiled(pattern: str) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """The pattern, and when it opens with ``_NOT_AFTER_NAME`` the pattern without it: re tries a pattern that
+    opens with a lookbehind at every position of the page, one that opens with a name only where the name is."""
+    full = re.compile(pattern, re.S)
+    return full, re.compile(pattern[len(_NOT_AFTER_NAME):], re.S) if pattern.startswith(_NOT_AFTER_NAME) else None
+
+
 def _find(pattern: str, text: str) -> str | None:
-    match = re.search(pattern, text, re.S)
+    full, relaxed = _compiled(pattern)
+    if relaxed is None:
+        match = full.search(text)
+    else:
+        # Where the pattern matches the relaxed one does (it only drops a condition), so the first position at
+        # which the relaxed one matches and the whole one matches too is where the search would have stopped;
+        # match() at a position still sees the characters before it, for the lookbehind.
+        match, start = None, 0
+        while (candidate := relaxed.search(text, start)) is not None:
+            match = full.match(text, candidate.start())
+            if match is not None:
+                break
+            start = candidate.start() + 1
     return match.group(1) if match else None
+
+
+@functools.cache
+def _config_pattern(name: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    """``_config_value``'s pattern and the names each of its matches starts with (``a``, ``(?:a|b)``, ``a|b``,
+    dots escaped); None for a name of another shape."""
+    inner = name[3:-1] if name.startswith("(?:") and name.endswith(")") else name
+    names = tuple(part.replace("\\.", ".") for part in inner.split("|"))
+    if not all(re.fullmatch(r"[\w$.]+", n) and n.replace(".", "\\.") == part for n, part in zip(names, inner.split("|"))):
+        return None
+    return re.compile(rf"""{_NOT_AFTER_NAME}{name}{_VALUE}""", re.S), names
 
 
 def _config_value(name: str, text: str) -> str | None:
     """``name: 'v'`` / ``name = "v"`` / ``this.page.name = 'v'`` in the page's scripts."""
-    return _find(rf"""(?<![\w$]){name}{_VALUE}""", text)
+    compiled = _config_pattern(name)
+    if compiled is None:
+        return _find(rf"""{_NOT_AFTER_NAME}{name}{_VALUE}""", text)
+    pattern, names = compiled
+    # re.search tried at each place one of the names starts, in order (str.find is much faster than re's scan for a
+    # pattern that opens with a lookbehind or an alternation): the first match is the one re.search finds.
+    start = 0
+    while True:
+        places = [at for at in (text.find(n, start) for n in names) if at >= 0]
+        if not places:
+            return None
+        match = pattern.match(text, min(places))
+        if match is not None:
+            return match.group(1)
+        start = min(places) + 1
 
 
 def _attr(tree: HtmlElement, xpath: str) -> str | None:
@@ -62,11 +111,24 @@ def _disqus(page: ParsedPage) -> PlatformThread | None:
     return PlatformThread("disqus", site=forum, thread=identifier, url=url)
 
 
+_ISSO_SCRIPTS = XPath("//script[@data-isso or contains(@src, '/js/embed.min.js') or contains(@src, '/js/embed.dev.js')]")
+
+
+def _first(values: list[str | None]) -> str | None:
+    """``_attr``'s answer from the attribute values its XPath would find, in document order."""
+    for value in values:
+        text = (value or "").strip()
+        if text:
+            return text[:500]
+    return None
+
+
 def _isso(page: ParsedPage) -> PlatformThread | None:
     tree = page.tree
-    src = _attr(tree, "//script[@data-isso or contains(@src, '/js/embed.min.js') or contains(@src, '/js/embed.dev.js')]"
-                      "/@data-isso")
-    script = _attr(tree, "//script[contains(@src, '/js/embed.min.js') or contains(@src, '/js/embed.dev.js')]/@src")
+    scripts = elements(tree, _ISSO_SCRIPTS)  # one walk for both attributes
+    src = _first([s.get("data-isso") for s in scripts if s.get("data-isso") is not None])
+    script = _first([s.get("src") for s in scripts
+                     if "/js/embed.min.js" in (s.get("src") or "") or "/js/embed.dev.js" in (s.get("src") or "")])
     if src is None and (script is None or not tree.xpath("//*[@id='isso-thread']")):
         return None
     api = _base(src, page.url) or _base(re.sub(r"/js/embed\.(?:min|dev)\.js.*$", "", script or ""), page.url)
@@ -76,11 +138,16 @@ def _isso(page: ParsedPage) -> PlatformThread | None:
 
 def _wordpress(page: ParsedPage) -> PlatformThread | None:
     tree, html = page.tree, page.html
-    api = _attr(tree, "//link[@rel='https://api.w.org/']/@href")
-    discuz = "wpdiscuz" in html.lower()
+    # The page's <link>s in one walk, for the REST link and the shortlink (each an XPath walk of its own before).
+    links = [(link.get("rel"), link.get("href")) for link in tree.getroottree().iter("link")]
+    api = _first([href for rel, href in links if rel == "https://api.w.org/" and href is not None])
+    # As ``"wpdiscuz" in html.lower()``, without lowering the page's text: no character outside ASCII lowers to
+    # one of its letters but İ, to "i" and a combining dot, which no "s" follows.
+    discuz = b"wpdiscuz" in page.utf8.lower()
     if api is None and not discuz:
         return None
-    post = (_find(r"/wp/v2/posts/(\d{1,12})", html) or _find(r"[?&]p=(\d{1,12})\b", _attr(tree, "//link[@rel='shortlink']/@href") or "")
+    shortlink = _first([href for rel, href in links if rel == "shortlink" and href is not None]) or ""
+    post = (_find(r"/wp/v2/posts/(\d{1,12})", html) or _find(r"[?&]p=(\d{1,12})\b", shortlink)
             or _find(r"\bpostid-(\d{1,12})\b", " ".join(tree.xpath("//body/@class")))
             or _config_value(r"wc_post_id|postId", html))
     if api is None:
