@@ -1,13 +1,21 @@
-"""Class-word XPaths answered from class attributes give what libxml2 gives for the same XPath."""
+"""XPaths answered from one walk (matches.Table) and per comment (Ownership) give what libxml2 gives."""
 from __future__ import annotations
 
 import lxml.html
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.extract.comments.engine import HEADER_XPATH
-from monitor.extract.comments.fields import AUTHOR_XPATHS, DATE_TEXT_XPATHS
-from monitor.extract.comments.html import class_words, class_xpath
+from monitor.extract.comments import disqus, joomla, livefyre, reddit, schemaorg, typepad, wordpress
+from monitor.extract.comments.engine import BYLINE_XPATH, HEADER_XPATH, META_XPATH
+from monitor.extract.comments.fields import (
+    AUTHOR_XPATHS,
+    DATE_ATTR_XPATHS,
+    DATE_TEXT_XPATHS,
+    LIKES_XPATHS,
+    TEXT_XPATHS,
+)
+from monitor.extract.comments.html import class_xpath
+from monitor.extract.comments.matches import Table, parse
 from monitor.extract.comments.ownership import Ownership
 
 WORDS = ["comment-date", "Comment-Date", "date", "meta", "small", "comment-date-x", "x"]
@@ -34,13 +42,53 @@ def test_a_class_word_xpath_matches_what_libxml2_finds(shape: list[tuple[str, st
         assert Ownership([item]).own(item, xpath) == item.xpath(xpath)
 
 
-def test_only_class_word_xpaths_with_plain_tag_unions_take_the_fast_path() -> None:
-    assert class_words(f".//*[{class_xpath('a', 'b')}]") == (frozenset({"a", "b"}), frozenset())
-    assert class_words(f".//*[{class_xpath('a')}] | .//cite") == (frozenset({"a"}), frozenset({"cite"}))
-    assert class_words(f".//*[{class_xpath('a')}]//*[{class_xpath('b')}]") is None
-    assert class_words(f".//*[{class_xpath('a')}][1]") is None
-    assert class_words(f".//*[{class_xpath('a')}] | .//*[@id]") is None
-    assert class_words(".//*[contains(@class, 'a')]") is None
+SPEC_XPATHS = tuple(x for m in (wordpress, joomla, typepad, reddit, disqus, livefyre) for spec in m.SPECS
+                    for x in spec.author + spec.date + spec.text) + schemaorg.SPEC.author + schemaorg.SPEC.date
+READER_XPATHS = (*AUTHOR_XPATHS, *DATE_ATTR_XPATHS, *DATE_TEXT_XPATHS, *TEXT_XPATHS, *LIKES_XPATHS, *SPEC_XPATHS,
+                 HEADER_XPATH, META_XPATH, BYLINE_XPATH, ".//b | .//strong", ".//*[not(*)]", ".//p | .//blockquote | .//pre",
+                 ".//*[@id or @name][position() < 4]", ".//*[@data-like-count or @data-likes or @data-score]",
+                 ".//*[contains(@rel, 'reply_of') or @itemprop='parentItem']", ".//h3 | .//h4 | .//h5 | .//h6")
+ATTRIBUTES = st.sampled_from([
+    ("itemprop", "author"), ("itemprop", "name"), ("itemprop", "dateCreated"), ("itemprop", "text"),
+    ("property", "schema:author"), ("property", "foaf:name x"), ("property", "dc:date"), ("rel", "nofollow ugc"),
+    ("rel", "author"), ("rel", "x reply_of"), ("id", "dsq-author-user-1"), ("id", "c-2"), ("name", "n"),
+    ("href", "#comment-2"), ("href", "/x"), ("title", "2 May"), ("datetime", "2012-05-02"), ("data-date", "x"),
+    ("data-likes", "3"), ("class", "comment-author fn"), ("class", "date meta"), ("class", "usertext-body"),
+    ("class", "md"), ("class", "comment-content"), ("class", "lf_comment_date"), ("data-test-id", "comment")])
+ELEMENT = st.tuples(st.sampled_from(["div", "span", "a", "p", "time", "abbr", "cite", "b", "small", "footer", "h4"]),
+                    st.lists(ATTRIBUTES, max_size=3, unique_by=lambda a: a[0]), st.integers(0, 2))
+
+
+def _nested(shape: list[tuple[str, list[tuple[str, str]], int]]) -> str:
+    """Elements each closed at once, holding the next (1) or closed around everything that follows (2)."""
+    html, closing = [], []
+    for tag, attributes, nested in shape:
+        attrs = "".join(f" {k}='{v}'" for k, v in attributes)
+        html.append(f"<{tag}{attrs}>t")
+        if nested:
+            closing.append(f"</{tag}>")
+        else:
+            html.append(f"</{tag}>")
+    return "<html><body><div id='top'>" + "".join(html) + "".join(reversed(closing)) + "</div></body></html>"
+
+
+@given(st.lists(ELEMENT, max_size=14))
+def test_a_table_answers_each_reader_xpath_as_libxml2_does(shape: list[tuple[str, list[tuple[str, str]], int]]) -> None:
+    top = lxml.html.document_fromstring(_nested(shape)).get_element_by_id("top")
+    table = Table(top)
+    for xpath in READER_XPATHS:
+        query = parse(xpath)
+        if query is not None:
+            assert table.find(query) == top.xpath(xpath), xpath
+
+
+def test_the_subset_holds_the_tag_and_attribute_xpaths_and_leaves_the_rest_to_libxml2() -> None:
+    assert [x for x in READER_XPATHS if parse(x) is None] == [".//cite[not(.//cite)]"]
+    assert parse(f".//*[{class_xpath('a')}]//*[{class_xpath('b')}] | .//cite") is not None
+    for other in (".//text()[normalize-space()]", ".//cite[not(.//cite)]", ".//*[a[contains(@href, '#')]]",
+                  f".//*[{class_xpath('a')}][1]", ".//*[@a][position() < 1]", ".//*[@a and @b]", "//div",
+                  ".//*[contains(@href, 'http://x')]", ".//*[contains(@a, '')]", ".//*[@xml:lang]"):
+        assert parse(other) is None, other
 
 
 REPLY = st.recursive(st.just([]), lambda kids: st.lists(kids, max_size=3), max_leaves=8)

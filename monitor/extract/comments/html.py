@@ -142,28 +142,9 @@ def _attribute_xpath(attributes: tuple[str, ...], parts: tuple[str, ...]) -> XPa
 
 
 _CLASS_TEST = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
-_CLASS_TEST_RE = re.compile(re.escape(_CLASS_TEST).replace(r"\{\}", "([^' \t\r\n]+)"))
 XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() collapses, and no other space
 
 
 def class_xpath(*names: str) -> str:
     """An XPath predicate true when the element has one of the class words."""
     return " or ".join(_CLASS_TEST.format(n) for n in names)
-
-
-@lru_cache(maxsize=256)
-def class_words(xpath: str) -> tuple[frozenset[str], frozenset[str]] | None:
-    """(words, tags) of an XPath ``.//*[class_xpath(words)]``, optionally ``| .//tag`` for each of tags: the
-    descendants having one of the class words (as written: case counts) or one of the tags, so that it can be
-    answered from each element's tag and class attribute alone; None for any other XPath."""
-    first, *others = xpath.split(" | ")
-    if not (first.startswith(".//*[") and first.endswith("]")):
-        return None
-    words = []
-    for test in first[5:-1].split(" or "):
-        found = _CLASS_TEST_RE.fullmatch(test)
-        if found is None:
-            return None
-        words.append(found.group(1))
-    tags = [other[3:] for other in others if other.startswith(".//") and other[3:].isalnum()]
-    return (frozenset(words), frozenset(tags)) if len(tags) == len(others) else None
