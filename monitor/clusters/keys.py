@@ -134,4 +134,4 @@ def _fingerprint(values: np.ndarray) -> Fingerprint:
         f"{band}:{hashlib.blake2b(little[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).hexdigest()}"
         for band in range(BANDS)
     )
-    return Fingerprint(signature=tuple(int(v) for v in values), band_keys=keys)
+    return Fingerprint(signature=tuple(values.tolist()), band_keys=keys)
