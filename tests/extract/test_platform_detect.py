@@ -168,3 +168,12 @@ def test_monitor_extract_json_shows_the_platform_it_found(tmp_path: Path) -> Non
                                   "comment_platform_status")} == {
         "comment_platform": "remark42", "comment_platform_site": "harbor", "comment_thread": URL,
         "comments_expected": 12, "comment_platform_status": None}
+
+
+def test_a_wpdiscuz_page_that_names_its_post_only_in_the_plugin_config_gives_that_thread() -> None:
+    # wpDiscuz writes its options as JSON: a quoted name and an unquoted number.
+    embed = ('<div id="wpdcom" class="wpdiscuz_unauth"></div><script type="text/javascript">var wpdiscuzAjaxObj = '
+             '{"wpdiscuz_options":{"version":"4.0.8","wc_post_id":33,"loadLastCommentId":null}};</script>')
+    found = detect_platform(parse_page(page(embed), URL))
+    assert found is not None
+    assert (found.platform, found.thread) == ("wpdiscuz", "33")

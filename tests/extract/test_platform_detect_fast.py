@@ -48,7 +48,7 @@ def _slow_wordpress(page: ParsedPage) -> PlatformThread | None:
     post = (_slow_find(r"/wp/v2/posts/(\d{1,12})", html)
             or _slow_find(r"[?&]p=(\d{1,12})\b", detect._attr(tree, "//link[@rel='shortlink']/@href") or "")
             or _slow_find(r"\bpostid-(\d{1,12})\b", " ".join(tree.xpath("//body/@class")))
-            or _slow_find(r"(?<![\w$])wc_post_id|postId" + detect._VALUE, html))
+            or _slow_find(detect._WPDISCUZ_POST, html) or _slow_find(r"(?<![\w$])postId" + detect._VALUE, html))
     if api is None:
         api = urljoin(page.url, "/wp-json/")
     return PlatformThread("wpdiscuz" if discuz else "wordpress", api=detect._base(api, page.url), thread=post,
@@ -85,7 +85,6 @@ def test_the_name_met_first_in_the_page_gives_the_value() -> None:
     assert detect._config_value(r"(?:this\.page\.url|disqus_url)", text) == "first"
     text = "xthis.page.url = 'no'; this.page.url = 'first'; disqus_url = 'second'"
     assert detect._config_value(r"(?:this\.page\.url|disqus_url)", text) == "first"
-    assert detect._config_value(r"wc_post_id|postId", "wc_post_id = '7'; postId = '8'") is None  # as re.search
 
 
 @settings(max_examples=300, deadline=None)

@@ -22,6 +22,8 @@ _MAX_COUNT = 10_000_000  # a count beyond this is not a comment count
 
 
 _NOT_AFTER_NAME = r"(?<![\w$])"
+# wpDiscuz's options, as JSON ("wc_post_id":33) or as a script assignment (wc_post_id = '33').
+_WPDISCUZ_POST = _NOT_AFTER_NAME + r"""wc_post_id["']?\s*[:=]\s*["']?(\d{1,12})\b"""
 
 
 @functools.cache
@@ -149,7 +151,7 @@ def _wordpress(page: ParsedPage) -> PlatformThread | None:
     shortlink = _first([href for rel, href in links if rel == "shortlink" and href is not None]) or ""
     post = (_find(r"/wp/v2/posts/(\d{1,12})", html) or _find(r"[?&]p=(\d{1,12})\b", shortlink)
             or _find(r"\bpostid-(\d{1,12})\b", " ".join(tree.xpath("//body/@class")))
-            or _config_value(r"wc_post_id|postId", html))
+            or _find(_WPDISCUZ_POST, html) or _config_value("postId", html))
     if api is None:
         api = urljoin(page.url, "/wp-json/")
     return PlatformThread("wpdiscuz" if discuz else "wordpress", api=_base(api, page.url), thread=post, url=page.url)
