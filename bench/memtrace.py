@@ -23,13 +23,18 @@ from pathlib import Path
 FRAMES = 12
 POLL_SECONDS = 1.0
 
+# Also starts bench/threadcpu.py's watch where MONITOR_BENCH_THREADS is set: one sitecustomize per PYTHONPATH.
 SITECUSTOMIZE = """\
 import os, sys
 # `python -m scrapy crawl ...` shows here as ['-m', 'crawl', ...]: the crawl is the one given a progress file.
-if os.environ.get("MONITOR_BENCH_TRACEMALLOC") and any(a.startswith("MONITOR_PROGRESS_FILE=") for a in sys.argv):
+if any(a.startswith("MONITOR_PROGRESS_FILE=") for a in sys.argv):
     sys.path.insert(0, {bench!r})
-    import memtrace
-    memtrace.start()
+    if os.environ.get("MONITOR_BENCH_TRACEMALLOC"):
+        import memtrace
+        memtrace.start()
+    if os.environ.get("MONITOR_BENCH_THREADS"):
+        import threadcpu
+        threadcpu.start()
 """
 
 

@@ -16,8 +16,8 @@ nginx (a Python static server when nginx is not installed). Then, in one run:
   ``~/.cache/monitor-bench`` and pip-installed on first use.
 
 Each reports articles/s, CPU per article summed over its whole process tree (from /proc, the pool's workers
-included) and peak PSS of the tree; the crawl also its main process's CPU per page and how its PSS moves per
-1,000 pages. Prints markdown for BENCHMARKS.md.
+included) and peak PSS of the tree; the crawl also its main process's CPU per page (and by thread:
+bench/threadcpu.py) and how its PSS moves per 1,000 pages. Prints markdown for BENCHMARKS.md.
 """
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 import memtrace  # noqa: E402
 import proctree  # noqa: E402
 import realsite  # noqa: E402
+import threadcpu  # noqa: E402
 
 from monitor.extract.comments.platforms.names import PLATFORM_NAMES  # noqa: E402
 
@@ -159,9 +160,11 @@ def run_crawl(name: str, directory: Path, site: realsite.Site, index_url: str, e
     config = monitor_config(directory, site, index_url)
     progress_dir = directory / "data" / "runs" / "bench"
     argv = [sys.executable, "-m", "monitor.cli", "crawl", "bench", "--json"]
+    threads = directory / "threads.json"
     started = time.monotonic()
-    process = subprocess.Popen(argv, cwd=tree, env={**env, "MONITOR_CONFIG": str(config)}, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(argv, cwd=tree, env={**env, "MONITOR_CONFIG": str(config),
+                                                   "MONITOR_BENCH_THREADS": str(threads)},
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     watch = proctree.TreeWatch(process.pid, progress=lambda: _extracted(progress_dir)).start()
     out, _ = process.communicate()
     wall = time.monotonic() - started
@@ -175,7 +178,8 @@ def run_crawl(name: str, directory: Path, site: realsite.Site, index_url: str, e
                   comments=int(final.get("monitor/comments/extracted", 0)),
                   extra={"status": summary.get("status"), "indexed": summary.get("articles_new"),
                          "errors": summary.get("errors"), "main_cpu": main_cpu, "workers_cpu": workers_cpu,
-                         "growth": growth(watch), "samples": series(watch)})
+                         "main_threads": threadcpu.read(threads), "growth": growth(watch),
+                         "samples": series(watch)})
 
 
 KINDS = {"main": lambda c: "scrapy crawl" in c, "workers": lambda c: "forkserver" in c}
@@ -296,6 +300,10 @@ def report(results: list[Result], server: str, pages: int) -> str:
                      f"main process {1000 * extra['main_cpu'] / max(r.articles, 1):.2f} ms CPU/page, workers "
                      f"{1000 * extra['workers_cpu'] / max(r.articles, 1):.1f} ms/page; PSS growth per 1,000 articles "
                      f"(second half): " + ", ".join(f"{k} {v:+.2f} MB" for k, v in extra["growth"].items()))
+        if extra["main_threads"]:
+            lines.append("  - main process by thread, ms CPU/page: " + "; ".join(
+                f"{name} {1000 * cpu / max(r.articles, 1):.2f}"
+                for name, cpu in sorted(extra["main_threads"].items(), key=lambda item: -item[1])))
         if plain:
             lines.append(f"  - end to end / plain-trafilatura limit: **{r.rate / plain.rate:.2f}**"
                          + (f"; / our own limit: {r.rate / ours.rate:.2f}" if ours else ""))
@@ -330,12 +338,11 @@ def main() -> int:
         port = realsite.free_port()
         site = realsite.build(directory / "site", realsite.base_url(port), args.pages)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-        hook = directory / "memtrace"
+        hook = memtrace.write_sitecustomize(directory / "hook")  # the main process's CPU by thread, always
+        env = {**env, "PYTHONPATH": os.pathsep.join([str(hook), env["PYTHONPATH"]])}
         if args.tracemalloc:
             args.tracemalloc.mkdir(parents=True, exist_ok=True)
-            memtrace.write_sitecustomize(hook)
-            env = {**env, "PYTHONPATH": os.pathsep.join([str(hook), env["PYTHONPATH"]]),
-                   "MONITOR_BENCH_TRACEMALLOC": str(args.tracemalloc.resolve()), "MONITOR_BENCH_TRACE_AT": args.trace_at}
+            env = {**env, "MONITOR_BENCH_TRACEMALLOC": str(args.tracemalloc.resolve()), "MONITOR_BENCH_TRACE_AT": args.trace_at}
         with realsite.serve(site.root, port, directory / "server") as server:
             # news-please first: it takes longest and needs nothing of this tree.
             if not args.no_newsplease:
@@ -349,8 +356,8 @@ def main() -> int:
                 before = args.before.resolve()
                 results.append(run_crawl(f"monitor crawl → SQLite, before ({before.name})", directory / "before", site,
                                          f"sqlite:///{directory}/before/data/monitor.db",
-                                         {**env, "PYTHONPATH": os.pathsep.join(filter(None, [
-                                             str(hook) if args.tracemalloc else "", str(before)]))}, tree=before))
+                                         {**env, "PYTHONPATH": os.pathsep.join([str(hook), str(before)])},
+                                         tree=before))
                 print(f"crawl before: {results[-1].rate:.1f} articles/s", file=sys.stderr)
             results.append(run_crawl("monitor crawl → SQLite", directory / "sqlite", site,
                                      f"sqlite:///{directory}/sqlite/data/monitor.db", env))
