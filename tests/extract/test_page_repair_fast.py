@@ -34,3 +34,28 @@ def test_the_page_s_bytes_are_its_markup_s_utf8() -> None:
     for body in (html, html.encode("utf-8"), b"\xef\xbb\xbf" + html.encode("utf-8"), html.encode("cp1252", "ignore")):
         page = parse_page(body, "https://news.example/a")
         assert page.utf8 == markup_bytes(page.html)
+
+
+_MARKUP = st.sampled_from([
+    "<!DOCTYPE html>", "<html lang='uk'>", "<HTML>", "<head>", "<meta charset='windows-1251'>", "<meta charset=utf-16>",
+    "<meta http-equiv='Content-Type' content='text/html; charset=iso-8859-1'>", "<?xml version='1.0' encoding='utf-8'?>",
+    "<title>Новини</title>", "</head>", "<body>", "<p>Café ’quoted’ \U0001f600 日本</p>", "<div>x", "</div>", "text",
+    "é", "ß", "</body>", "</html>", " ", "\n", "\t", "\u00a0", "\u3000", "\u2028", "\x85", "<br/>", "&amp;", "&nbsp;"])
+
+
+def _tree_of(body: str | bytes) -> tuple[str, str] | str:
+    from lxml.etree import tostring
+
+    from monitor.errors import ExtractionError
+
+    try:
+        tree = parse_page(body, "https://news.example/a").tree
+    except ExtractionError as exc:
+        return str(exc)
+    return tree.tag, tostring(tree, encoding="unicode")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_MARKUP, max_size=14).map("".join))
+def test_a_page_of_valid_utf8_parses_from_its_bytes_as_from_its_text(html: str) -> None:
+    assert _tree_of(html.encode("utf-8")) == _tree_of(html)
