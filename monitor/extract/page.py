@@ -53,13 +53,20 @@ class ParsedPage:
     @cached_property
     def jsonld(self) -> tuple[dict[str, Any], ...]:
         """Every JSON object in the page's ld+json scripts, @graph members and mainEntity included."""
-        return tuple(_jsonld_nodes(self.tree, self.url))
+        scripts = [script for script in self._head_tags["script"]
+                   if script is not self.tree and script.get("type") == "application/ld+json"]
+        return tuple(_jsonld_nodes(scripts, self.url))
+
+    @cached_property
+    def links(self) -> list[HtmlElement]:
+        """The page's <link> elements, in page order."""
+        return self._head_tags["link"]
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:
         """All <meta> contents keyed by lower-cased property/name/itemprop/http-equiv, in page order."""
         values: dict[str, list[str]] = {}
-        for element in self.tree.iter("meta"):
+        for element in self._head_tags["meta"]:
             content = element.get("content")
             if content is None or not content.strip():
                 continue
@@ -68,6 +75,15 @@ class ParsedPage:
                 if key:
                     values.setdefault(key.strip().lower(), []).append(content.strip())
         return values
+
+    @cached_property
+    def _head_tags(self) -> dict[str, list[HtmlElement]]:
+        """The page's <meta>, <script> and <link> elements by tag, in page order: one walk over the tree for
+        ``meta``, ``jsonld`` and ``links``."""
+        found: dict[str, list[HtmlElement]] = {"meta": [], "script": [], "link": []}
+        for element in self.tree.iter("meta", "script", "link"):
+            found[element.tag].append(element)
+        return found
 
 
 def decode_html(body: bytes, *, encoding: str | None = None, content_type: str | None = None) -> str:
@@ -192,8 +208,8 @@ def elements(node: HtmlElement, expression: str | lxml.etree.XPath) -> list[Html
     return [e for e in found if isinstance(e, HtmlElement)] if isinstance(found, list) else []
 
 
-def _jsonld_nodes(tree: HtmlElement, url: str) -> Iterator[dict[str, Any]]:
-    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+def _jsonld_nodes(scripts: list[HtmlElement], url: str) -> Iterator[dict[str, Any]]:
+    for script in scripts:
         raw = (script.text or "").strip()
         if not raw:
             continue

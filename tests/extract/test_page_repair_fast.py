@@ -1,12 +1,14 @@
-"""parse_page's cheaper repair step gives trafilatura's repair_faulty_html text, and its UTF-8 is the markup's."""
+"""parse_page's shortcuts: its cheaper repair step gives trafilatura's repair_faulty_html text, its UTF-8 is the
+markup's, valid UTF-8 parses from its bytes as from its text, one walk finds the meta, JSON-LD and links."""
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from lxml.html import HtmlElement
 from trafilatura.utils import repair_faulty_html
 
 from monitor.extract.markers import markup_bytes
-from monitor.extract.page import _repaired, parse_page
+from monitor.extract.page import _jsonld_nodes, _repaired, parse_page
 
 _PIECES = st.sampled_from([
     "<!DOCTYPE html>", "<!doctype html PUBLIC '-//W3C//DTD XHTML 1.0//EN' '/x.dtd'>", "< ! DOCTYPE x/y>", "\n", "\r\n",
@@ -59,3 +61,39 @@ def _tree_of(body: str | bytes) -> tuple[str, str] | str:
 @given(st.lists(_MARKUP, max_size=14).map("".join))
 def test_a_page_of_valid_utf8_parses_from_its_bytes_as_from_its_text(html: str) -> None:
     assert _tree_of(html.encode("utf-8")) == _tree_of(html)
+
+
+_HEAD_PIECES = st.sampled_from([
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "A"}</script>',
+    '<script type="application/ld+json">{"html": 1}</script>',
+    '<script type="application/ld+json">[{"@type": "Person", "name": "B"}]</script>', "<script>var x = 1;</script>",
+    '<script type="text/json">{"a": 1}</script>', '<meta property="og:title" content="T">', '<meta name="author" content="C">',
+    '<link rel="canonical" href="/c">', '<link rel="stylesheet" href="/s.css">', "<div>", "</div>", "<p>text</p>", "<html>",
+    "<head>", "</head>", "<body>"])
+
+
+def _meta_plainly(tree: HtmlElement) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for element in tree.iter("meta"):
+        content = element.get("content")
+        if content is not None and content.strip():
+            for attribute in ("property", "name", "itemprop", "http-equiv"):
+                if element.get(attribute):
+                    values.setdefault(element.get(attribute, "").strip().lower(), []).append(content.strip())
+    return values
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_HEAD_PIECES, min_size=1, max_size=10).map("".join))
+@example('<body><script type="application/ld+json">{"html": 1}</script></body>')  # the tree is the script
+def test_meta_jsonld_and_links_from_one_walk_are_what_a_walk_for_each_finds(html: str) -> None:
+    from monitor.errors import ExtractionError
+
+    try:
+        page = parse_page(html, "https://news.example/a")
+    except ExtractionError:
+        return
+    scripts = list(page.tree.iterfind('.//script[@type="application/ld+json"]'))  # below the root only
+    assert page.jsonld == tuple(_jsonld_nodes(scripts, page.url))
+    assert page.meta == _meta_plainly(page.tree)
+    assert page.links == list(page.tree.iter("link"))
