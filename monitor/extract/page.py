@@ -33,6 +33,7 @@ _PARSER = lxml.html.HTMLParser(  # type: ignore[call-arg]  # lxml-stubs lack def
 _PARSER.set_element_class_lookup(lxml.etree.ElementDefaultClassLookup(
     element=HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
     entity=lxml.html.HtmlEntity))
+_LEADING_SPACE = re.compile(r"\s+")
 MAX_DEPTH = 2048  # libxml2's nesting limit with huge_tree
 
 
@@ -52,13 +53,20 @@ class ParsedPage:
     @cached_property
     def jsonld(self) -> tuple[dict[str, Any], ...]:
         """Every JSON object in the page's ld+json scripts, @graph members and mainEntity included."""
-        return tuple(_jsonld_nodes(self.tree, self.url))
+        scripts = [script for script in self._head_tags["script"]
+                   if script is not self.tree and script.get("type") == "application/ld+json"]
+        return tuple(_jsonld_nodes(scripts, self.url))
+
+    @cached_property
+    def links(self) -> list[HtmlElement]:
+        """The page's <link> elements, in page order."""
+        return self._head_tags["link"]
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:
         """All <meta> contents keyed by lower-cased property/name/itemprop/http-equiv, in page order."""
         values: dict[str, list[str]] = {}
-        for element in self.tree.iter("meta"):
+        for element in self._head_tags["meta"]:
             content = element.get("content")
             if content is None or not content.strip():
                 continue
@@ -67,6 +75,15 @@ class ParsedPage:
                 if key:
                     values.setdefault(key.strip().lower(), []).append(content.strip())
         return values
+
+    @cached_property
+    def _head_tags(self) -> dict[str, list[HtmlElement]]:
+        """The page's <meta>, <script> and <link> elements by tag, in page order: one walk over the tree for
+        ``meta``, ``jsonld`` and ``links``."""
+        found: dict[str, list[HtmlElement]] = {"meta": [], "script": [], "link": []}
+        for element in self.tree.iter("meta", "script", "link"):
+            found[element.tag].append(element)
+        return found
 
 
 def decode_html(body: bytes, *, encoding: str | None = None, content_type: str | None = None) -> str:
@@ -120,23 +137,27 @@ def _repaired(html: str, beginning: str, utf8: bytes | None) -> str:
     return html if repair_faulty_html(head, beginning) == head else repair_faulty_html(html, beginning)
 
 
-def parse_html(html: str, url: str = "", *, utf8: bytes | None = None) -> HtmlElement:
+def parse_html(html: str, url: str = "", *, utf8: bytes | None = None, utf8_valid: bool = False) -> HtmlElement:
     """The page's tree; ExtractionError when the markup is empty or cannot be parsed at all. ``utf8``: the
-    markup's UTF-8 (``markup_bytes``), when at hand, for a faster repair step."""
+    markup's UTF-8 (``markup_bytes``), when at hand, for a faster repair step; ``utf8_valid``: it is valid
+    UTF-8 (no lone surrogates), so libxml2 can read it as it is."""
     if not html.strip():
         raise ExtractionError(f"empty page: {url}")
     # The steps of trafilatura's load_html, so the article sees the tree plain trafilatura would (HTML comments
     # dropped, faulty markup repaired), but with a parser that keeps deep threads (see _PARSER).
     beginning = html[:50].lower()
     repaired = _repaired(html, beginning, utf8)
+    markup: str | bytes = repaired
+    if utf8 is not None and utf8_valid and repaired is html and _parses_alike_as_bytes(html):
+        markup = utf8  # the same tree without the conversion of a str lxml makes for libxml2
     tree: HtmlElement | None = None
     try:
-        tree = lxml.html.fromstring(repaired, parser=_PARSER)
+        tree = lxml.html.fromstring(markup, parser=_PARSER)
     except ValueError:  # a str with an <?xml encoding=...?> declaration: lxml wants bytes
         pass
     except lxml.etree.ParserError as exc:
         raise ExtractionError(f"cannot parse HTML of {url}: {exc}") from None
-    if tree is None or len(tree) < 1:
+    if isinstance(markup, str) and (tree is None or len(tree) < 1):
         try:
             tree = lxml.html.fromstring(repaired.encode("utf-8", "surrogatepass"), parser=_PARSER)
         except (lxml.etree.ParserError, ValueError) as exc:
@@ -149,16 +170,23 @@ def parse_html(html: str, url: str = "", *, utf8: bytes | None = None) -> HtmlEl
     return tree
 
 
+def _parses_alike_as_bytes(html: str) -> bool:
+    """Whether lxml.html.fromstring takes the page's UTF-8 for a whole document exactly when it takes the str
+    for one: it looks for <html or <!doctype after leading spaces, Unicode ones in a str, ASCII ones in bytes."""
+    spaces = _LEADING_SPACE.match(html)
+    return spaces is None or spaces.group().isascii()
+
+
 def parse_page(
     body: str | bytes, url: str, *, encoding: str | None = None, content_type: str | None = None
 ) -> ParsedPage:
     """Decode (bytes) and parse a page once; ExtractionError when there is nothing to parse."""
     if isinstance(body, str):
-        html, utf8 = body, markup_bytes(body)
+        html, utf8, as_utf8 = body, markup_bytes(body), False
     else:
         html, as_utf8 = _decoded(body, encoding=encoding, content_type=content_type)
         utf8 = body if as_utf8 else markup_bytes(html)
-    page = ParsedPage(url=url, html=html, tree=parse_html(html, url, utf8=utf8))
+    page = ParsedPage(url=url, html=html, tree=parse_html(html, url, utf8=utf8, utf8_valid=as_utf8))
     page.__dict__["utf8"] = utf8  # the cached property's value: the extractors' marker searches read it
     return page
 
@@ -180,8 +208,8 @@ def elements(node: HtmlElement, expression: str | lxml.etree.XPath) -> list[Html
     return [e for e in found if isinstance(e, HtmlElement)] if isinstance(found, list) else []
 
 
-def _jsonld_nodes(tree: HtmlElement, url: str) -> Iterator[dict[str, Any]]:
-    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+def _jsonld_nodes(scripts: list[HtmlElement], url: str) -> Iterator[dict[str, Any]]:
+    for script in scripts:
         raw = (script.text or "").strip()
         if not raw:
             continue

@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml.html import HtmlElement
 
 from monitor.errors import ExtractionError
 from monitor.extract import decode_html
@@ -233,17 +236,61 @@ BYLINE_MARKUP = """<html><body><author>Ann</author><div class="author">Bo</div><
 <address class="AuthorName">Ny</address><link rel="author" href="/x"><div class="">no</div></body></html>"""
 
 
-@pytest.mark.parametrize("strict", [True, False])
-def test_the_byline_walks_find_what_the_byline_xpaths_find(strict: bool) -> None:
+def _fixture_pages() -> list[str]:
     from pathlib import Path
 
-    from monitor.extract.article.fallbacks import BYLINE_LOOSE, BYLINE_STRICT, byline_candidates
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+    return [BYLINE_MARKUP, _page(), *(p.read_text(encoding="utf-8") for p in sorted(fixtures.rglob("*.html")))]
+
+
+def test_the_byline_walk_finds_what_the_byline_xpaths_find() -> None:
+    from monitor.extract.article.fallbacks import BYLINE_LOOSE, BYLINE_STRICT, byline_matches
     from monitor.extract.page import parse_html
 
-    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
-    pages = [BYLINE_MARKUP, _page(), *(p.read_text(encoding="utf-8") for p in sorted(fixtures.rglob("*.html")))]
-    for html in pages:
+    for html in _fixture_pages():
         tree = parse_html(html)
-        expected = (BYLINE_STRICT if strict else BYLINE_LOOSE)(tree)
-        assert list(byline_candidates(tree, strict=strict)) == expected
-    assert len(list(byline_candidates(parse_html(BYLINE_MARKUP), strict=strict))) == (8 if strict else 10)
+        matches = list(byline_matches(tree))
+        assert [element for element, strict, _ in matches if strict] == BYLINE_STRICT(tree)
+        assert [element for element, _, loose in matches if loose] == BYLINE_LOOSE(tree)
+    matches = list(byline_matches(parse_html(BYLINE_MARKUP)))
+    assert (sum(strict for _, strict, _ in matches), sum(loose for _, _, loose in matches)) == (8, 10)
+
+
+def _byline_by_two_walks(tree: HtmlElement) -> str | None:
+    """_byline as plainly written: every strict candidate in page order, then every loose one."""
+    from monitor.extract.article.fallbacks import _NOT_BYLINE, BYLINE_LOOSE, BYLINE_STRICT
+
+    for selector in (BYLINE_STRICT, BYLINE_LOOSE):
+        for element in selector(tree):
+            text = " ".join(" ".join(str(t) for t in element.itertext()).split())
+            if not _NOT_BYLINE(element) and 2 < len(text) < 120:
+                return text
+    return None
+
+
+_BYLINE_TAGS = [("div", ' class="author"'), ("span", ' class="byline"'), ("p", ' itemprop="author"'),
+                ("a", ' rel="author"'), ("div", ' class="comments"'), ("figure", ""), ("h3", ' class="posted-by"'),
+                ("author", ""), ("span", ' id="author"'), ("p", ""), ("div", "")]
+_BYLINE_TEXTS = ["Ann Lee", "Bo", "", "Cy Dee Ed", "x" * 130]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_BYLINE_TAGS), st.sampled_from(_BYLINE_TEXTS), st.booleans()),
+                max_size=12))
+def test_the_byline_is_what_the_two_selectors_find_in_turn(parts: list[tuple[tuple[str, str], str, bool]]) -> None:
+    from monitor.extract.article.fallbacks import _byline
+    from monitor.extract.page import parse_html
+
+    # An element left open holds the ones after it: bylines inside comment sections, figures, other bylines.
+    markup = "".join(f"<{name}{attrs}>{text}{'' if left_open else f'</{name}>'}"
+                     for (name, attrs), text, left_open in parts)
+    tree = parse_html(f"<html><body><main>{markup}</main></body></html>")
+    assert _byline(tree) == _byline_by_two_walks(tree)
+
+
+def test_the_byline_of_the_fixture_pages_is_what_the_two_selectors_find_in_turn() -> None:
+    from monitor.extract.article.fallbacks import _byline
+    from monitor.extract.page import parse_html
+
+    for html in _fixture_pages():
+        tree = parse_html(html)
+        assert _byline(tree) == _byline_by_two_walks(tree)

@@ -1,8 +1,25 @@
 """Paginated comments: finding the other comment pages, ordering them, and merging them into one thread."""
 from __future__ import annotations
 
+import lxml.html
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml.html import HtmlElement
+
 from monitor.extract import extract_html
-from monitor.extract.comments.pages import comment_page_urls, order_pages, page_number
+from monitor.extract.comments.html import classes
+from monitor.extract.comments.pages import (
+    _AREA_IDS,
+    _AREA_WORDS,
+    _URL_MARKS,
+    _has_url_mark,
+    _in_comment_area,
+    _is_area,
+    _Navigation,
+    comment_page_urls,
+    order_pages,
+    page_number,
+)
 from monitor.items import CommentPayload
 
 ARTICLE = "https://blog.example/2024/05/bridge-reopens/"
@@ -146,3 +163,44 @@ def test_pages_that_link_comment_pages_pass_the_marker_check_and_plain_pages_do_
     assert comment_page_urls(plain, ARTICLE) == []
     # A page in UTF-16 cannot be read byte-wise: it is always parsed.
     assert may_link_comment_pages(wp_page("").encode("utf-16")) is True
+
+
+_AREA_PIECES = st.sampled_from(["comment", "Comments", "-comments", "_COMMENTS", "disqus", "DSQ-", "dsq", "thread",
+                                "comment-respond", "comment-form", "nav", "İ", "\u212a", " ", "\t", "-", "x"])
+_ATTRIBUTE = st.one_of(st.none(), st.lists(_AREA_PIECES, max_size=6).map("".join),
+                       st.sampled_from(["comments", "disqus_thread", "respond-area", "Discussion", "comment-nav-x"]))
+
+
+def _is_area_plainly(node: HtmlElement) -> bool:
+    """_is_area without its shortcuts: the id, then every class word tested."""
+    ident = (node.get("id") or "").lower()
+    if ident in _AREA_IDS or ident.startswith(("comments", "comment-nav", "dsq-")):
+        return True
+    words = classes(node)
+    return any(w.startswith(_AREA_WORDS) or w.endswith(("-comments", "_comments")) for w in words) and not (
+        "comment-respond" in words or "comment-form" in words)
+
+
+@given(_ATTRIBUTE, _ATTRIBUTE)
+def test_the_comment_area_test_decides_as_the_plain_one(ident: str | None, cls: str | None) -> None:
+    node = lxml.html.Element("div")
+    if ident is not None:
+        node.set("id", ident)
+    if cls is not None:
+        node.set("class", cls)
+    assert _is_area(node) == _is_area_plainly(node)
+
+
+@given(st.lists(st.sampled_from([*_URL_MARKS, "PAGE", "Cpage=", "comment", "page", "=", "/", "İ", "x"]),
+                max_size=6).map("".join))
+def test_the_url_mark_test_finds_what_a_search_for_each_mark_finds(href: str) -> None:
+    assert _has_url_mark(href) == any(mark in href.lower() for mark in _URL_MARKS)
+
+
+def test_the_navigation_memo_answers_as_the_plain_ancestor_walk() -> None:
+    html = wp_page(wp_comment(1, "Ann", "Hi", children=wp_comment(2, "Bo", "Yes", depth=2)),
+                   nav(older=ARTICLE + "comment-page-1/"), extra='<div class="sidebar"><a href="/x">x</a></div>')
+    navigation = _Navigation()
+    links = list(lxml.html.fromstring(html).iter("a"))
+    assert [navigation.in_area(a) for a in links] == [_in_comment_area(a) for a in links]
+    assert any(navigation.in_area(a) for a in links) and not all(navigation.in_area(a) for a in links)

@@ -22,9 +22,9 @@ logger = logging.getLogger(__name__)
 
 # trafilatura's byline selectors (metadata.extract_author) with contains() for its regex tests and no
 # pruned deep copy: about twice as fast, and more trafilatura-eval authors right (125 vs 115 of 300). Written
-# as XPath here for the record; _byline walks the page with the same tests instead (_strict, _loose), so it
-# stops at the first byline it keeps and decides each distinct attribute list once (test_article checks the
-# walks against these expressions).
+# as XPath here for the record; _byline walks the page once with the same tests instead (_strict, _loose), so
+# it stops at the first strict byline it keeps and decides each distinct attribute list once (test_article
+# checks the walk against these expressions).
 BYLINE_STRICT = XPath(
     "//*[self::a or self::address or self::div or self::link or self::p or self::span or self::strong]"
     "[@rel='author' or @id='author' or @class='author' or @itemprop='author name' or contains(@class, 'author-name')"
@@ -36,8 +36,9 @@ BYLINE_LOOSE = XPath(
     " or contains(@class, 'author') or contains(@class, 'submitted-by') or contains(@class, 'posted-by')"
     " or contains(@class, 'journalist-name')]"
 )
-_STRICT_TAGS = ("a", "address", "div", "link", "p", "span", "strong")
-_LOOSE_TAGS = ("a", "div", "h3", "h4", "p", "span")
+_STRICT_TAGS = frozenset(("a", "address", "div", "link", "p", "span", "strong"))
+_LOOSE_TAGS = frozenset(("a", "div", "h3", "h4", "p", "span"))
+_BYLINE_TAGS = tuple(sorted(_STRICT_TAGS | _LOOSE_TAGS))
 
 
 def _strict(attrs: tuple[str, str, str, str]) -> bool:
@@ -52,21 +53,22 @@ def _loose(attrs: tuple[str, str, str, str]) -> bool:
             or "submitted-by" in cls or "posted-by" in cls or "journalist-name" in cls)
 
 
-def byline_candidates(tree: HtmlElement, *, strict: bool) -> Iterator[HtmlElement]:
-    """The elements BYLINE_STRICT (BYLINE_LOOSE) finds, in page order, found lazily."""
-    tags, test = (_STRICT_TAGS + ("author",), _strict) if strict else (_LOOSE_TAGS, _loose)
-    seen: dict[tuple[str, str, str, str], bool] = {}
-    for element in tree.iter(*tags):
-        if element.tag == "author" and strict:
-            yield element
+def byline_matches(tree: HtmlElement) -> Iterator[tuple[HtmlElement, bool, bool]]:
+    """Each element BYLINE_STRICT or BYLINE_LOOSE finds, in page order, found lazily, with whether each finds it."""
+    seen: dict[tuple[str, str, str, str], tuple[bool, bool]] = {}
+    for element in tree.iter(*_BYLINE_TAGS, "author"):
+        tag = element.tag
+        if tag == "author":
+            yield element, True, False
             continue
         get = element.get
         attrs = (get("class") or "", get("id") or "", get("rel") or "", get("itemprop") or "")
         decided = seen.get(attrs)
         if decided is None:
-            decided = seen[attrs] = test(attrs)
-        if decided:
-            yield element
+            decided = seen[attrs] = (_strict(attrs), _loose(attrs))
+        strict, loose = decided[0] and tag in _STRICT_TAGS, decided[1] and tag in _LOOSE_TAGS
+        if strict or loose:
+            yield element, strict, loose
 
 
 # Where a byline candidate must not sit: tested on the few candidates' ancestors, not on the whole page.
@@ -92,15 +94,25 @@ def fill_missing(md: PageMetadata, tree: HtmlElement, url: str) -> None:
 
 
 def _byline(tree: HtmlElement) -> str | None:
-    """The first author byline outside comment sections, sidebars, dates and figures."""
-    for strict in (True, False):
-        for element in byline_candidates(tree, strict=strict):
-            if _NOT_BYLINE(element):
-                continue
-            text = " ".join(" ".join(str(t) for t in element.itertext()).split())
-            if 2 < len(text) < 120:
-                return text
-    return None
+    """The first author byline outside comment sections, sidebars, dates and figures: the first a strict
+    selector finds, else the first a loose one finds."""
+    loose_byline: str | None = None
+    for element, strict, loose in byline_matches(tree):
+        if not strict and (not loose or loose_byline is not None):
+            continue
+        text = _byline_text(element)
+        if strict and text is not None:
+            return text
+        if loose and loose_byline is None:
+            loose_byline = text
+    return loose_byline
+
+
+def _byline_text(element: HtmlElement) -> str | None:
+    if _NOT_BYLINE(element):
+        return None
+    text = " ".join(" ".join(str(t) for t in element.itertext()).split())
+    return text if 2 < len(text) < 120 else None
 
 
 def _htmldate(tree: HtmlElement, url: str, *, original: bool, language: str | None = None) -> str | None:

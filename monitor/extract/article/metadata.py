@@ -73,7 +73,7 @@ def extract_metadata(page: ParsedPage) -> PageMetadata:
     md.tags = _tags(node, meta)
     md.image = _absolute(url, _first_text(_ld_image(node.get("image") if node else None),
                                           _first(meta, "og:image"), _first(meta, "twitter:image")))
-    md.canonical_url = _canonical(tree, url, meta)
+    md.canonical_url = _canonical(page.links, url, meta)
     md.is_article = bool(node and _types(node) & ARTICLE_TYPES) or (_first(meta, "og:type") or "").lower() in (
         "article", "og:article", "news", "blog", "blogposting")
     body = node.get("articleBody") if node else None
@@ -245,8 +245,8 @@ def _absolute(base: str, link: str | None) -> str | None:
     return urljoin(base, link) if base else link
 
 
-def _canonical(tree: HtmlElement, url: str, meta: dict[str, list[str]]) -> str | None:
-    for element in tree.iter("link"):
+def _canonical(links: list[HtmlElement], url: str, meta: dict[str, list[str]]) -> str | None:
+    for element in links:
         if "canonical" in (element.get("rel") or "").lower().split() and (element.get("href") or "").strip():
             return _absolute(url, element.get("href", "").strip())
     return _absolute(url, _first(meta, "og:url"))

@@ -77,7 +77,7 @@ def comment_page_urls(page: str | bytes | HtmlElement, url: str) -> list[str]:
             continue
         # Without a comment-page shape in the href its target has none either (the article URL has none): only
         # pagination inside the comment area is wanted, tested before any URL is joined.
-        if not every and not any(m in href.lower() for m in _URL_MARKS) and not nav.wanted(a):
+        if not every and not _has_url_mark(href) and not nav.wanted(a):
             continue
         try:
             target, _ = urldefrag(urljoin(here, href))
@@ -89,10 +89,16 @@ def comment_page_urls(page: str | bytes | HtmlElement, url: str) -> list[str]:
         if _PAGE_IN_URL.search(target):
             wanted = _article_base(target) == base
         else:
-            wanted = _in_comment_area(a) and _is_pagination(a)
+            wanted = nav.in_area(a) and _is_pagination(a)
         if wanted and target not in found:
             found.append(target)
     return found
+
+
+def _has_url_mark(href: str) -> bool:
+    low = href.lower()
+    # Every mark holds "page": one search rejects most hrefs.
+    return "page" in low and any(mark in low for mark in _URL_MARKS)
 
 
 def page_number(url: str) -> int | None:
@@ -150,22 +156,22 @@ class _Navigation:
         return self.in_area(a) and self.pagination(a)
 
     def in_area(self, el: HtmlElement) -> bool:
+        known = self._area
         todo: list[HtmlElement] = []
         node: HtmlElement | None = el
         answer = False
         while node is not None:
-            known = self._area.get(node)
-            if known is not None:
-                answer = known
+            answer_here = known.get(node)
+            if answer_here is not None:
+                answer = answer_here
                 break
             if _is_area(node):
-                answer = True
-                self._area[node] = True
+                answer = known[node] = True
                 break
             todo.append(node)
             node = node.getparent()
         for seen in todo:
-            self._area[seen] = answer
+            known[seen] = answer
         return answer
 
     def pagination(self, a: HtmlElement) -> bool:
@@ -190,9 +196,19 @@ class _Navigation:
 
 
 def _is_area(node: HtmlElement) -> bool:
-    ident = (node.get("id") or "").lower()
-    if ident in _AREA_IDS or ident.startswith(("comments", "comment-nav", "dsq-")):
-        return True
+    ident = node.get("id")
+    if ident:
+        ident = ident.lower()
+        if ident in _AREA_IDS or ident.startswith(("comments", "comment-nav", "dsq-")):
+            return True
+    value = node.get("class")
+    if not value:
+        return False
+    # A class word that starts with an _AREA_WORDS word or ends with "-comments" holds one: most classes are
+    # rejected unsplit.
+    low = value.lower()
+    if "comment" not in low and "disqus" not in low and "dsq-" not in low:
+        return False
     words = classes(node)
     return any(w.startswith(_AREA_WORDS) or w.endswith(("-comments", "_comments")) for w in words) and not (
         "comment-respond" in words or "comment-form" in words)
