@@ -6,10 +6,13 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.extract.comments import RawComment, extract_comments
-from monitor.extract.comments.evidence import in_article_year, lacks_year
+from monitor.extract.comments.evidence import in_article_year, lacks_year, signs
 from monitor.extract.comments.ownership import Ownership
+from monitor.extract.comments.records import _footers
 from tests.conftest import run_monitor
 
 ARTICLE = "<h1>Bridge opens</h1><p>" + "The new bridge across the river opened on Monday morning. " * 6 + "</p>"
@@ -231,3 +234,16 @@ def test_monitor_extract_jsonl_prints_one_object_per_page_with_its_file(saved_pa
     assert [Path(r["file"]).name for r in rows] == ["two.html", "lone.html"]
     assert [c["author"] for c in rows[0]["comments"]] == ["Ann Other", "Bob Stone", "Carla Diaz"]
     assert all(r["article"]["comment_count"] == 3 for r in rows)
+
+
+FOOTER_LINES = ["Posted by: Ann Walker | May 3, 2024 09:15", "Bob Stone says: 3 days ago", "<a href='/u/9'>Carla</a> 12.05.2024",
+                "Just a plain line of talk", "x" * 230 + " May 3, 2024", "by Dan on 2024-05-03", ""]
+
+
+@given(st.lists(st.sampled_from(FOOTER_LINES), min_size=1, max_size=12))
+def test_footers_answers_as_the_signs_of_every_footer_do(lines: list[str]) -> None:
+    footers = [lxml.html.fragment_fromstring(f"<p>{line}</p>") for line in lines]
+    found = [signs([f]) for f in footers]
+    every = not (any(f.chars > 200 for f in found)
+                 or sum(f.dated and (f.bylined or f.named) for f in found) < 0.8 * len(found))
+    assert _footers(footers) == every

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import islice
 
 from lxml import etree
 
@@ -118,17 +119,14 @@ def signs(record: list[Element]) -> Signs:
     text_parts: list[str] = []
     classed: list[tuple[Element, str]] = []
     for root in record:
-        walked = 0
-        for el in root.iter(etree.Element):
-            walked += 1
-            if walked > MAX_WALK:
-                break
+        for el in islice(root.iter(etree.Element), MAX_WALK):
             tag = el.tag
             if tag in _SKIPPED:
                 continue
             own = el.text or ""
             if tag == "a":
-                link_text = " ".join("".join(el.itertext()).split())
+                # a link without children (most) is its text: no itertext() generator
+                link_text = " ".join((own if not len(el) else "".join(el.itertext())).split())
                 found.link_chars += len(link_text)
                 if 1 < len(link_text) <= 40 and link_text.count(" ") < 4:
                     found.named = True

@@ -103,6 +103,8 @@ def find(tree: Element, ctx: Context) -> list[RawComment]:
             continue
         if group.talk and gate.rejects(group.records, group.found, labelled=group.talk == STRONG) is None:
             groups.append(group)
+    if not groups:  # most pages: the article's opening below is not worth working out
+        return []
     groups.sort(key=lambda g: g.rank, reverse=True)
     best: list[RawComment] = []
     best_score = best_rank = 0.0
@@ -249,10 +251,11 @@ def _candidates(tree: Element, marked: set[Element] | None = None) -> list[Group
     TALK_DEPTH, a heading before them) and that hold no affordance give no group, as find() would drop it:
     most of a page is settled so, before any shape is computed."""
     unlabelled: dict[Element, int] = {}  # element → how many levels up the nearest talk label is (itself: 0)
-    parents: list[tuple[Element, list[Element], int]] = []
+    parents: list[Element] = []
     may_afford: list[Element] = []
-    # One Python pass over the page, the least work per element: a talk label's distance is walked up for
-    # the few parents kept, and affordances are confirmed on the few elements that may be one.
+    # One Python pass over the page, the least work per element: a parent's children are listed, and a talk
+    # label's distance walked up, only for the few parents the affordances leave unsettled; affordances are
+    # confirmed on the few elements that may be one.
     for parent in tree.iter(etree.Element):
         tag = parent.tag
         if marked is not None and (tag in AFFORDING_TAGS or (words := parent.get("class")) and affording_class(words)):
@@ -260,18 +263,19 @@ def _candidates(tree: Element, marked: set[Element] | None = None) -> list[Group
         size = len(parent)
         if size < MIN_RECORDS and (not size or parent[0].get("id") is None) or tag in _NOT_PARENTS:
             continue  # no siblings to group; at most a leaf (a lone comment says so by its id)
-        children = list(parent.iterchildren(*PAIR_TAGS))
-        if len(children) < MIN_RECORDS and size <= 2 * MIN_RECORDS and not (
-                children and children[0].tag in RECORD_TAGS and _lone_comment(children[0])):
+        # a few children: a comprehension costs less than iterchildren()'s matcher of PAIR_TAGS
+        if size <= 2 * MIN_RECORDS and _too_few([c for c in parent if c.tag in PAIR_TAGS]):
             continue
-        parents.append((parent, children, _label_distance(parent, tree, unlabelled)))
+        parents.append(parent)
     if marked is not None:
         mark_affordances(may_afford, marked)
     groups: list[Group] = []
     shapes: dict[Element, Shape] = {}
-    for parent, children, distance in parents:
-        if marked is not None and distance >= TALK_DEPTH and parent not in marked and not _may_be_talk(parent):
+    for parent in parents:
+        if marked is not None and parent not in marked and _label_distance(parent, tree, unlabelled) >= TALK_DEPTH \
+                and not _may_be_talk(parent):
             continue
+        children = list(parent.iterchildren(*PAIR_TAGS))
         if len(children) < MIN_RECORDS:  # no group, no pair; only a lone numbered comment, or flat runs
             if children and children[0].tag in RECORD_TAGS and _lone_comment(children[0]):
                 groups.append(Group([children], nest=_shape(children[0])))
@@ -297,6 +301,13 @@ def _candidates(tree: Element, marked: set[Element] | None = None) -> list[Group
             for segment in _segments(kids):
                 groups.extend(_runs(segment))
     return groups
+
+
+def _too_few(children: list[Element]) -> bool:
+    """Fewer than MIN_RECORDS children that may be records, and not a lone numbered comment."""
+    if len(children) >= MIN_RECORDS:
+        return False
+    return not (children and children[0].tag in RECORD_TAGS and _lone_comment(children[0]))
 
 
 def _label_distance(el: Element, root: Element, memo: dict[Element, int]) -> int:
@@ -380,9 +391,7 @@ def _runs(kids: list[Element]) -> list[Group]:
                 continue
             records = [kids[i:j] for i, j in zip(at, [*at[1:], _run_end(kids, at[-1])])]
         else:
-            footers = [kids[i] for i in at]
-            found = [signs([f]) for f in footers]
-            if any(f.chars > 200 for f in found) or sum(f.dated and (f.bylined or f.named) for f in found) < 0.8 * len(found):
+            if not _footers([kids[i] for i in at]):
                 continue
             starts = [_run_start(kids, at[0]), *(i + 1 for i in at[:-1])]
             records = [kids[a:b + 1] for a, b in zip(starts, at)]
@@ -390,6 +399,21 @@ def _runs(kids: list[Element]) -> list[Group]:
         if len(records) >= MIN_RECORDS:
             groups.append(Group(records, runs=True))
     return groups
+
+
+def _footers(footers: list[Element]) -> bool:
+    """Each element is short, and at least 0.8 of them are dated and bylined or named: "Posted by" lines.
+
+    Their signs are walked only until the answer is known (most runs of paragraphs fail within a few)."""
+    failing = 0
+    for footer in footers:
+        found = signs([footer])
+        if found.chars > 200:
+            return False
+        failing += not (found.dated and (found.bylined or found.named))
+        if len(footers) - failing < 0.8 * len(footers):
+            return False
+    return True
 
 
 def _run_start(kids: list[Element], footer: int) -> int:
