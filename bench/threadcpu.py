@@ -2,8 +2,9 @@
 
 Not run by itself: ``bench/throughput.py`` puts memtrace's ``sitecustomize`` on the crawl's PYTHONPATH with
 ``MONITOR_BENCH_THREADS=FILE``, which calls ``start()`` in the ``scrapy crawl`` process only. A thread there reads
-``/proc/self/task/*/stat`` every half second (and at exit) and keeps ``FILE`` (JSON) current: user + system seconds per thread kind,
-threads of one kind summed, each thread's last reading kept after it ends.
+``/proc/self/task/*/stat`` every half second (and at exit) and keeps ``FILE`` (JSON) current: user + system seconds
+per thread kind, threads of one kind summed, each thread's last reading kept after it ends; what ended threads did
+after their last reading is the process's count less the threads' sum.
 """
 from __future__ import annotations
 
