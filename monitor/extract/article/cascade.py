@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from copy import copy
 from typing import Any, cast
@@ -37,6 +37,8 @@ import trafilatura.main_extractor
 import trafilatura.xpaths
 from lxml import etree
 from lxml.html import HtmlElement
+
+from monitor.extract.article.scoped import scoped
 
 __all__ = ["PINNED_VERSION", "active", "fast_prunes", "readability_cannot_win", "readability_text_bound", "shortcuts"]
 
@@ -323,11 +325,6 @@ def active() -> bool:
     return INSTALLED and _ACTIVE.get()
 
 
-@contextmanager
-def shortcuts(enabled: bool = True) -> Iterator[None]:
+def shortcuts(enabled: bool = True) -> AbstractContextManager[None]:
     """trafilatura calls inside run with the shortcuts (``enabled=False``: without, for comparison)."""
-    token = _ACTIVE.set(enabled)
-    try:
-        yield
-    finally:
-        _ACTIVE.reset(token)
+    return scoped(_ACTIVE, enabled)

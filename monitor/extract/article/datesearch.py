@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from copy import deepcopy
 from typing import Any
@@ -42,6 +41,8 @@ from htmldate.settings import CLEANING_LIST, MAX_POSSIBLE_CANDIDATES, MAX_SEGMEN
 from htmldate.utils import Extractor, clean_html
 from htmldate.validators import check_extracted_reference, get_max_date, get_min_date
 from lxml.html import HtmlElement
+
+from monitor.extract.article.scoped import scoped
 
 __all__ = ["PINNED_VERSION", "find_date_quick_then_extensive", "pinned"]
 
@@ -113,14 +114,9 @@ def _install_anchors() -> bool:
     return True
 
 
-@contextmanager
-def anchored(enabled: bool = True) -> Iterator[None]:
+def anchored(enabled: bool = True) -> AbstractContextManager[None]:
     """htmldate's search_page patterns run from their anchors inside (``enabled=False``: as re runs them)."""
-    token = _ANCHORED.set(enabled)
-    try:
-        yield
-    finally:
-        _ANCHORED.reset(token)
+    return scoped(_ANCHORED, enabled)
 
 
 def examine_quick_candidates(tree: HtmlElement, options: Extractor) -> str | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
@@ -16,6 +16,7 @@ from trafilatura.metadata import extract_sitename, extract_title
 from monitor.extract.article.authors import clean_authors
 from monitor.extract.article.datesearch import find_date_quick_then_extensive
 from monitor.extract.article.metadata import PageMetadata
+from monitor.extract.article.scoped import scoped
 from monitor.extract.dates import normalize_datetime
 
 logger = logging.getLogger(__name__)
@@ -160,10 +161,5 @@ def _external_parser() -> Any:
 htmldate.extractors.get_external_parser = _external_parser  # type: ignore[assignment]
 
 
-@contextmanager
-def _dates_in(language: str | None) -> Iterator[None]:
-    token = _LANGUAGE.set(language.split("-")[0].split("_")[0].lower() if language else None)
-    try:
-        yield
-    finally:
-        _LANGUAGE.reset(token)
+def _dates_in(language: str | None) -> AbstractContextManager[None]:
+    return scoped(_LANGUAGE, language.split("-")[0].split("_")[0].lower() if language else None)
