@@ -81,12 +81,17 @@ def _config_value(name: str, text: str) -> str | None:
         start = min(places) + 1
 
 
-def _attr(tree: HtmlElement, xpath: str) -> str | None:
-    for value in tree.xpath(xpath):
-        text = str(value).strip()
+def _first(values: list[str | None]) -> str | None:
+    """The first value that is not blank, stripped and cut at 500 characters."""
+    for value in values:
+        text = (value or "").strip()
         if text:
             return text[:500]
     return None
+
+
+def _attr(tree: HtmlElement, xpath: str) -> str | None:
+    return _first([str(value) for value in tree.xpath(xpath)])
 
 
 def _base(url: str | None, page_url: str) -> str | None:
@@ -116,15 +121,6 @@ def _disqus(page: ParsedPage) -> PlatformThread | None:
 _ISSO_SCRIPTS = XPath("//script[@data-isso or contains(@src, '/js/embed.min.js') or contains(@src, '/js/embed.dev.js')]")
 
 
-def _first(values: list[str | None]) -> str | None:
-    """``_attr``'s answer from the attribute values its XPath would find, in document order."""
-    for value in values:
-        text = (value or "").strip()
-        if text:
-            return text[:500]
-    return None
-
-
 def _isso(page: ParsedPage) -> PlatformThread | None:
     tree = page.tree
     scripts = elements(tree, _ISSO_SCRIPTS)  # one walk for both attributes
@@ -140,8 +136,8 @@ def _isso(page: ParsedPage) -> PlatformThread | None:
 
 def _wordpress(page: ParsedPage) -> PlatformThread | None:
     tree, html = page.tree, page.html
-    # The page's <link>s in one walk, for the REST link and the shortlink (each an XPath walk of its own before).
-    links = [(link.get("rel"), link.get("href")) for link in tree.getroottree().iter("link")]
+    # The page's <link>s (found once per page), for the REST link and the shortlink.
+    links = [(link.get("rel"), link.get("href")) for link in page.links]
     api = _first([href for rel, href in links if rel == "https://api.w.org/" and href is not None])
     # As ``"wpdiscuz" in html.lower()``, without lowering the page's text: no character outside ASCII lowers to
     # one of its letters but İ, to "i" and a combining dot, which no "s" follows.
