@@ -81,9 +81,11 @@ class ExtractPipeline:
                    crawler=crawler)
 
     def open_spider(self) -> None:
-        # forkserver: workers must not inherit the running reactor and its sockets.
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
-                                        initializer=start_worker)
+        # forkserver: workers must not inherit the running reactor and its sockets. The server imports the
+        # extraction code once and each worker forks with it (instead of every worker importing it again).
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker)
 
     def close_spider(self) -> None:
         if self.pool:
