@@ -74,6 +74,50 @@ def test_an_expression_whose_text_changed_keeps_its_xpath(monkeypatch: pytest.Mo
     assert id(changed) not in cascade.fast_prunes()
 
 
+# The first body expression's tests: exact @class/@itemprop/@id values, the id and class patterns, a missing
+# attribute, a nested match (the outer one comes first), the tags it names and one it does not.
+BODIES = """<html><body>
+<aside class="post">not a named tag</aside><div class="posts">no</div><div class="entry2">no</div>
+<section><div id="x"><div itemprop="articleBody">itemprop</div></div></section>
+<main id="articleContent">id</main><div id="my-entry-content">id pattern</div>
+<article class="a post-body b"><div class="articleBody">inner</div></article><div class="entry">class</div>
+</body></html>"""
+
+
+def _body_pages() -> list[str]:
+    return [BODIES, *(BODIES.replace(f'{attribute}="', f'data-{attribute}="', 1)
+                      for attribute in ("itemprop", "id", "class")), *_pages()]
+
+
+@pytest.mark.parametrize("page", range(len(_body_pages())))
+def test_the_first_body_walk_finds_the_element_its_xpath_finds_first(page: int) -> None:
+    walk = cascade.fast_body()
+    assert walk is not None
+    tree = parse_html(_body_pages()[page])
+    with cascade.shortcuts():
+        for node in (tree, *tree.iter("body", "div", "section")):
+            assert walk(node) == walk.xpath(node)[:1], lxml.etree.tostring(node)[:80]
+
+
+def test_the_first_body_walk_finds_each_kind_of_match_in_document_order() -> None:
+    walk = cascade.fast_body()
+    assert walk is not None
+    tree = parse_html(BODIES)
+    found = []
+    with cascade.shortcuts():
+        while (first := walk(tree)):
+            found.append(first[0].text_content())
+            first[0].drop_tree()
+    # the article (its text is its inner div's) comes before the div inside it, and goes with it
+    assert found == ["itemprop", "id", "id pattern", "inner", "class"]
+
+
+def test_a_changed_first_body_expression_keeps_its_xpath(monkeypatch: pytest.MonkeyPatch) -> None:
+    changed = [trafilatura.xpaths.XPath(".//*[self::div][@class='post'][1]")]
+    monkeypatch.setattr(trafilatura.xpaths, "BODY_XPATH", changed)
+    assert cascade.fast_body() is None
+
+
 def _readability_length(tree: lxml.html.HtmlElement) -> int:
     summary = try_readability(copy(tree))
     return len(trim(tostring(summary, method="text", encoding="utf-8").decode("utf-8")))

@@ -1,6 +1,6 @@
 """trafilatura 2.3.1's extraction cascade, run for our calls with exact shortcuts: the same output, less work.
 
-Two kinds of shortcut, both only inside ``shortcuts()`` (plain trafilatura calls in the same process, such as
+Three kinds of shortcut, all only inside ``shortcuts()`` (plain trafilatura calls in the same process, such as
 bench/extraction.py's baseline, run unchanged):
 
 - Prune XPaths evaluated in Python. trafilatura's prune expressions test ``@id``/``@class`` with EXSLT
@@ -9,6 +9,8 @@ bench/extraction.py's baseline, run unchanged):
   elements of the tags it names, the same regular expressions applied to the same strings, cached per distinct
   attribute list. The regexes are read out of trafilatura's own XPath text, whose shape is pinned below: an
   expression whose text is not the one written here keeps its XPath.
+- The first body expression (``BODY_XPATH[0]``, the same ``re:test`` calls, run on every page) as a walk that
+  stops at the first element it finds: trafilatura uses no other.
 - The readability comparison skipped where readability cannot win. After its own extraction trafilatura runs
   readability on a copy of the raw tree (pruned first in precision mode) and takes its text only when
   ``external._prefer_readability`` says so: for focus other than recall that needs a readability text over
@@ -40,7 +42,7 @@ from lxml.html import HtmlElement
 
 from monitor.extract.article.scoped import scoped
 
-__all__ = ["PINNED_VERSION", "active", "fast_prunes", "readability_cannot_win", "readability_text_bound", "shortcuts"]
+__all__ = ["PINNED_VERSION", "FirstBody", "active", "fast_body", "fast_prunes", "readability_cannot_win", "readability_text_bound", "shortcuts"]
 
 logger = logging.getLogger(__name__)
 
@@ -209,6 +211,50 @@ def fast_prunes() -> dict[int, list[Any]]:
     return table
 
 
+# --- the first body expression ------------------------------------------------------------------------------
+
+_BODY0 = (".//*[self::article or self::div or self::main or self::section][ @class='…' or @class='…' or"
+          " @itemprop='…' or @id='…' or re:test(@id, '…') or re:test(@class, '…') ][1]")
+_BODY_TAGS = ("article", "div", "main", "section")
+
+
+class FirstBody:
+    """trafilatura's first body expression (``BODY_XPATH[0]``) as a walk that stops at its first element.
+
+    Its ``_extract`` takes only the first element the expression finds (``next``), and with ``[1]`` taken per
+    parent the first in document order is the first element of those tags that passes the test.
+    """
+
+    def __init__(self, xpath: etree.XPath, literals: list[str]) -> None:
+        self.xpath = xpath
+        self.classes = (literals[0], literals[1])
+        self.itemprop, self.ident = literals[2], literals[3]
+        self.id_pattern, self.class_pattern = re.compile(literals[4]), re.compile(literals[5])
+
+    def __call__(self, tree: HtmlElement) -> list[HtmlElement]:
+        if not _ACTIVE.get():
+            return cast(list[HtmlElement], self.xpath(tree))
+        for element in tree.iterdescendants(*_BODY_TAGS):
+            get = element.get
+            cls, ident = get("class"), get("id")
+            if (cls in self.classes or get("itemprop") == self.itemprop or ident == self.ident
+                    or self.id_pattern.search(ident or "") or self.class_pattern.search(cls or "")):
+                return [element]
+        return []
+
+
+def fast_body() -> FirstBody | None:
+    """``BODY_XPATH[0]`` as a ``FirstBody`` walk; None when its text is not the expression pinned here."""
+    expressions = getattr(trafilatura.xpaths, "BODY_XPATH", None)
+    if not isinstance(expressions, list) or not expressions:
+        return None
+    text = " ".join(str(getattr(expressions[0], "path", "")).split())
+    if _LITERAL.sub("'…'", text) != _BODY0:
+        logger.debug("trafilatura's BODY_XPATH[0] is not the expression pinned here: its XPath kept")
+        return None
+    return FirstBody(expressions[0], _LITERAL.findall(text))
+
+
 # --- the readability comparison --------------------------------------------------------------------------------
 
 # Characters Python's str.split() takes for whitespace that an XML serialisation writes as U+FFFD (readability's
@@ -314,6 +360,9 @@ def _install() -> bool:
     for module in (trafilatura.core, trafilatura.external, trafilatura.main_extractor):
         module.prune_unwanted_nodes = _prune  # type: ignore[attr-defined]
     trafilatura.core._extract_and_compare = _extract_and_compare
+    body = fast_body()
+    if body is not None:
+        trafilatura.main_extractor.BODY_XPATH = [body, *trafilatura.xpaths.BODY_XPATH[1:]]  # type: ignore[list-item]
     return True
 
 
