@@ -42,7 +42,8 @@ from lxml.html import HtmlElement
 
 from monitor.extract.article.scoped import scoped
 
-__all__ = ["PINNED_VERSION", "FirstBody", "active", "fast_body", "fast_prunes", "readability_cannot_win", "readability_text_bound", "shortcuts"]
+__all__ = ["PINNED_VERSION", "FirstBody", "active", "fast_body", "fast_prunes", "readability_cannot_win",
+           "readability_text_bound", "shortcuts"]
 
 logger = logging.getLogger(__name__)
 
