@@ -135,13 +135,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="size of the lab's oversized page")
     args = parser.parse_args(argv)
 
+    # The handlers first: a SIGTERM sent as soon as the address is printed stops the server cleanly.
+    stopped = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopped.set())
     site = DemoSite(with_test_pages=args.test_pages, slow_seconds=args.slow_seconds,
                     large_page_bytes=args.large_page_bytes)
     server, base_url = serve(site, host=args.host, port=args.port)
     print(base_url, flush=True)
-    stopped = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopped.set())
     _watch_parent(stopped)
     while not stopped.wait(0.5):
         pass
