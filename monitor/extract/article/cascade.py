@@ -186,6 +186,16 @@ class FastExpression:
         return found
 
 
+def _pinned_literals(xpath: Any, skeleton: str | None, name: str, position: int) -> list[str] | None:
+    """The quoted literals of trafilatura's ``name[position]``, in order, when its text has the shape
+    ``skeleton``; else None (logged: the XPath is kept)."""
+    text = " ".join(str(getattr(xpath, "path", "")).split())
+    if skeleton is None or _LITERAL.sub("'…'", text) != skeleton:
+        logger.debug("trafilatura's %s[%d] is not the expression pinned here: its XPath kept", name, position)
+        return None
+    return _LITERAL.findall(text)
+
+
 def _fast_list(name: str) -> list[Any] | None:
     expressions = getattr(trafilatura.xpaths, name, None)
     if not isinstance(expressions, list):
@@ -193,12 +203,11 @@ def _fast_list(name: str) -> list[Any] | None:
     fast: list[Any] = []
     for position, xpath in enumerate(expressions):
         spec = _SPECS.get((name, position))
-        text = " ".join(str(getattr(xpath, "path", "")).split())
-        if spec is None or _LITERAL.sub("'…'", text) != spec[0]:
-            logger.debug("trafilatura's %s[%d] is not the expression pinned here: its XPath kept", name, position)
+        literals = _pinned_literals(xpath, spec[0] if spec else None, name, position)
+        if spec is None or literals is None:
             return None
-        skeleton, tags, build = spec
-        fast.append(FastExpression(xpath, tags, build(_LITERAL.findall(text))))
+        _skeleton, tags, build = spec
+        fast.append(FastExpression(xpath, tags, build(literals)))
     return fast
 
 
@@ -249,11 +258,8 @@ def fast_body() -> FirstBody | None:
     expressions = getattr(trafilatura.xpaths, "BODY_XPATH", None)
     if not isinstance(expressions, list) or not expressions:
         return None
-    text = " ".join(str(getattr(expressions[0], "path", "")).split())
-    if _LITERAL.sub("'…'", text) != _BODY0:
-        logger.debug("trafilatura's BODY_XPATH[0] is not the expression pinned here: its XPath kept")
-        return None
-    return FirstBody(expressions[0], _LITERAL.findall(text))
+    literals = _pinned_literals(expressions[0], _BODY0, "BODY_XPATH", 0)
+    return FirstBody(expressions[0], literals) if literals is not None else None
 
 
 # --- the readability comparison --------------------------------------------------------------------------------
