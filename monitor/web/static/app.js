@@ -95,6 +95,13 @@ function liveSources(table) {
   const runsTable = document.querySelector("table.runs[data-live]");
   const status = document.querySelector("p.server");
   async function refresh() {
+    // The runs first: a run only moves on from "running", so the sources read after them never lag behind them.
+    let runs = null;
+    if (runsTable) {
+      const query = runsTable.dataset.source ? `&source=${encodeURIComponent(runsTable.dataset.source)}` : "";
+      const answer = await fetch(`/api/runs?limit=${runsTable.dataset.limit}${query}`, { credentials: "same-origin" });
+      if (answer.ok) runs = (await answer.json()).runs;
+    }
     const answer = await fetch("/api/sources", { headers: { Accept: "application/json" }, credentials: "same-origin" });
     if (!answer.ok) return;
     const data = await answer.json();
@@ -135,11 +142,7 @@ function liveSources(table) {
         }
       }
     }
-    if (runsTable) {
-      const query = runsTable.dataset.source ? `&source=${encodeURIComponent(runsTable.dataset.source)}` : "";
-      const runs = await fetch(`/api/runs?limit=${runsTable.dataset.limit}${query}`, { credentials: "same-origin" });
-      if (runs.ok) renderRuns(runsTable, (await runs.json()).runs);
-    }
+    if (runsTable && runs) renderRuns(runsTable, runs);
     table.dataset.refreshed = String(Number(table.dataset.refreshed || 0) + 1);
   }
   window.setInterval(() => { refresh().catch(() => {}); }, every);
